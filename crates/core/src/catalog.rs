@@ -1,0 +1,675 @@
+//! The catalogues: districts, regions, themes, levels, kinds and header
+//! spellings, read from TOML data files.
+//!
+//! Matching is by [`fold_key`]: case, ё/е, punctuation, quotes and dashes do
+//! not matter, so a catalogue lists only genuinely different spellings.
+
+use std::collections::{BTreeMap, HashMap};
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+use crate::model::{Kind, Level};
+
+/// A federal district, by its position in `districts.toml`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct DistrictId(pub u8);
+
+/// A subject of the Russian Federation by its two-digit code (77 Москва).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct RegionCode(pub u8);
+
+/// A session theme, by its position in `themes.toml`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct ThemeId(pub u8);
+
+/// The fields of an export that sborka understands.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Field {
+    Id,
+    District,
+    Region,
+    Theme,
+    Level,
+    Kind,
+    Year,
+    Text,
+}
+
+impl Field {
+    pub const ALL: [Field; 8] = [
+        Field::Id,
+        Field::District,
+        Field::Region,
+        Field::Theme,
+        Field::Level,
+        Field::Kind,
+        Field::Year,
+        Field::Text,
+    ];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Field::Id => "id",
+            Field::District => "district",
+            Field::Region => "region",
+            Field::Theme => "theme",
+            Field::Level => "level",
+            Field::Kind => "kind",
+            Field::Year => "year",
+            Field::Text => "text",
+        }
+    }
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct District {
+    pub slug: String,
+    pub short: String,
+    pub name: String,
+    #[serde(default)]
+    pub session_city: String,
+    #[serde(default)]
+    pub session_dates: String,
+    #[serde(default)]
+    pub aliases: Vec<String>,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Region {
+    pub code: u8,
+    pub name: String,
+    /// The slug of the region's federal district (as of 2018).
+    pub district: String,
+    #[serde(default)]
+    pub aliases: Vec<String>,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Theme {
+    pub slug: String,
+    pub name: String,
+    pub short: String,
+    #[serde(default)]
+    pub aliases: Vec<String>,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LevelInfo {
+    pub slug: String,
+    pub name: String,
+    #[serde(default)]
+    pub aliases: Vec<String>,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct KindInfo {
+    pub slug: String,
+    pub name: String,
+    #[serde(default)]
+    pub aliases: Vec<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct DistrictsFile {
+    district: Vec<District>,
+}
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RegionsFile {
+    region: Vec<Region>,
+}
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ThemesFile {
+    theme: Vec<Theme>,
+}
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct LevelsFile {
+    level: Vec<LevelInfo>,
+}
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct KindsFile {
+    kind: Vec<KindInfo>,
+}
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct HeadersFile {
+    fields: BTreeMap<Field, Vec<String>>,
+}
+
+/// A catalogue file that could not be used.
+#[derive(Debug, thiserror::Error)]
+#[error("catalogue {file}: {message}")]
+pub struct CatalogError {
+    pub file: String,
+    pub message: String,
+}
+
+impl CatalogError {
+    fn new(file: &str, message: impl fmt::Display) -> CatalogError {
+        CatalogError {
+            file: file.to_string(),
+            message: message.to_string(),
+        }
+    }
+}
+
+/// The catalogue files, by name, with their embedded defaults.
+const FILES: [(&str, &str); 6] = [
+    (
+        "districts.toml",
+        include_str!("../../../catalog/districts.toml"),
+    ),
+    ("regions.toml", include_str!("../../../catalog/regions.toml")),
+    ("themes.toml", include_str!("../../../catalog/themes.toml")),
+    ("levels.toml", include_str!("../../../catalog/levels.toml")),
+    ("kinds.toml", include_str!("../../../catalog/kinds.toml")),
+    ("headers.toml", include_str!("../../../catalog/headers.toml")),
+];
+
+/// Districts, regions, themes, levels, kinds and header spellings, with
+/// lookups from any known spelling.
+#[derive(Clone, Debug)]
+pub struct Catalog {
+    districts: Vec<District>,
+    regions: Vec<Region>,
+    themes: Vec<Theme>,
+    levels: Vec<LevelInfo>,
+    kinds: Vec<KindInfo>,
+    region_district: HashMap<u8, DistrictId>,
+    district_by_key: HashMap<String, DistrictId>,
+    city_by_key: HashMap<String, DistrictId>,
+    region_by_key: HashMap<String, RegionCode>,
+    theme_by_key: HashMap<String, ThemeId>,
+    level_by_key: HashMap<String, Level>,
+    kind_by_key: HashMap<String, Kind>,
+    header_by_key: HashMap<String, Field>,
+    /// Where each file came from: `embedded` or a path.
+    sources: Vec<(String, String)>,
+}
+
+impl Catalog {
+    /// The catalogue compiled into the binary from the repository's
+    /// `catalog/` folder.
+    pub fn embedded() -> Catalog {
+        let texts: Vec<(String, String)> = FILES
+            .iter()
+            .map(|(name, text)| (name.to_string(), text.to_string()))
+            .collect();
+        let sources = FILES
+            .iter()
+            .map(|(name, _)| (name.to_string(), "embedded".to_string()))
+            .collect();
+        Catalog::from_texts(&texts, sources).expect("the embedded catalogue is valid")
+    }
+
+    /// The embedded catalogue with every file present in `dir` taking the
+    /// place of its embedded default.
+    pub fn load_dir(dir: &Path) -> Result<Catalog, CatalogError> {
+        if !dir.is_dir() {
+            return Err(CatalogError::new(
+                &dir.display().to_string(),
+                "not a folder",
+            ));
+        }
+        let mut texts = Vec::new();
+        let mut sources = Vec::new();
+        let mut overridden = 0;
+        for (name, embedded) in FILES {
+            let path: PathBuf = dir.join(name);
+            if path.exists() {
+                let text = std::fs::read_to_string(&path)
+                    .map_err(|e| CatalogError::new(&path.display().to_string(), e))?;
+                texts.push((name.to_string(), text));
+                sources.push((name.to_string(), path.display().to_string()));
+                overridden += 1;
+            } else {
+                texts.push((name.to_string(), embedded.to_string()));
+                sources.push((name.to_string(), "embedded".to_string()));
+            }
+        }
+        if overridden == 0 {
+            let names: Vec<&str> = FILES.iter().map(|(n, _)| *n).collect();
+            return Err(CatalogError::new(
+                &dir.display().to_string(),
+                format!("holds none of {}", names.join(", ")),
+            ));
+        }
+        Catalog::from_texts(&texts, sources)
+    }
+
+    fn from_texts(
+        texts: &[(String, String)],
+        sources: Vec<(String, String)>,
+    ) -> Result<Catalog, CatalogError> {
+        let text = |name: &str| -> &str {
+            &texts
+                .iter()
+                .find(|(n, _)| n == name)
+                .expect("every catalogue file has a text")
+                .1
+        };
+        fn parse<T: serde::de::DeserializeOwned>(name: &str, text: &str) -> Result<T, CatalogError> {
+            toml::from_str(text).map_err(|e| CatalogError::new(name, e.to_string().trim_end()))
+        }
+        let districts = parse::<DistrictsFile>("districts.toml", text("districts.toml"))?.district;
+        let regions = parse::<RegionsFile>("regions.toml", text("regions.toml"))?.region;
+        let themes = parse::<ThemesFile>("themes.toml", text("themes.toml"))?.theme;
+        let levels = parse::<LevelsFile>("levels.toml", text("levels.toml"))?.level;
+        let kinds = parse::<KindsFile>("kinds.toml", text("kinds.toml"))?.kind;
+        let headers = parse::<HeadersFile>("headers.toml", text("headers.toml"))?.fields;
+
+        if districts.is_empty() || districts.len() > usize::from(u8::MAX) {
+            return Err(CatalogError::new(
+                "districts.toml",
+                "needs between 1 and 255 districts",
+            ));
+        }
+        if themes.is_empty() || themes.len() > usize::from(u8::MAX) {
+            return Err(CatalogError::new(
+                "themes.toml",
+                "needs between 1 and 255 themes",
+            ));
+        }
+
+        let mut district_by_key = Keys::new("districts.toml");
+        let mut city_by_key = HashMap::new();
+        for (i, d) in districts.iter().enumerate() {
+            let id = DistrictId(i as u8);
+            district_by_key.insert(&d.slug, id, &d.slug)?;
+            district_by_key.insert(&d.short, id, &d.slug)?;
+            district_by_key.insert(&d.name, id, &d.slug)?;
+            for alias in &d.aliases {
+                district_by_key.insert(alias, id, &d.slug)?;
+            }
+            if !d.session_city.is_empty() {
+                city_by_key.insert(fold_key(&d.session_city), id);
+            }
+        }
+
+        let mut region_by_key = Keys::new("regions.toml");
+        let mut region_district = HashMap::new();
+        for r in &regions {
+            let code = RegionCode(r.code);
+            let Some(district) = districts.iter().position(|d| d.slug == r.district) else {
+                return Err(CatalogError::new(
+                    "regions.toml",
+                    format!("region {} names unknown district {:?}", r.code, r.district),
+                ));
+            };
+            if region_district
+                .insert(r.code, DistrictId(district as u8))
+                .is_some()
+            {
+                return Err(CatalogError::new(
+                    "regions.toml",
+                    format!("code {} appears twice", r.code),
+                ));
+            }
+            let label = r.code.to_string();
+            region_by_key.insert(&format!("{:02}", r.code), code, &label)?;
+            region_by_key.insert(&label, code, &label)?;
+            region_by_key.insert(&r.name, code, &label)?;
+            for alias in &r.aliases {
+                region_by_key.insert(alias, code, &label)?;
+            }
+        }
+
+        let mut theme_by_key = Keys::new("themes.toml");
+        for (i, t) in themes.iter().enumerate() {
+            let id = ThemeId(i as u8);
+            theme_by_key.insert(&t.slug, id, &t.slug)?;
+            theme_by_key.insert(&t.name, id, &t.slug)?;
+            theme_by_key.insert(&t.short, id, &t.slug)?;
+            for alias in &t.aliases {
+                theme_by_key.insert(alias, id, &t.slug)?;
+            }
+        }
+
+        let mut level_by_key = Keys::new("levels.toml");
+        let mut level_infos = Vec::new();
+        for level in Level::ALL {
+            let Some(info) = levels.iter().find(|l| l.slug == level.slug()) else {
+                return Err(CatalogError::new(
+                    "levels.toml",
+                    format!("level {:?} is missing", level.slug()),
+                ));
+            };
+            level_by_key.insert(&info.slug, level, &info.slug)?;
+            level_by_key.insert(&info.name, level, &info.slug)?;
+            for alias in &info.aliases {
+                level_by_key.insert(alias, level, &info.slug)?;
+            }
+            level_infos.push(info.clone());
+        }
+        if let Some(extra) = levels.iter().find(|l| Level::from_slug(&l.slug).is_none()) {
+            return Err(CatalogError::new(
+                "levels.toml",
+                format!(
+                    "unknown level slug {:?} (federal, regional, municipal)",
+                    extra.slug
+                ),
+            ));
+        }
+
+        let mut kind_by_key = Keys::new("kinds.toml");
+        let mut kind_infos = Vec::new();
+        for kind in Kind::ALL {
+            let Some(info) = kinds.iter().find(|k| k.slug == kind.slug()) else {
+                return Err(CatalogError::new(
+                    "kinds.toml",
+                    format!("kind {:?} is missing", kind.slug()),
+                ));
+            };
+            kind_by_key.insert(&info.slug, kind, &info.slug)?;
+            kind_by_key.insert(&info.name, kind, &info.slug)?;
+            for alias in &info.aliases {
+                kind_by_key.insert(alias, kind, &info.slug)?;
+            }
+            kind_infos.push(info.clone());
+        }
+        if let Some(extra) = kinds.iter().find(|k| Kind::from_slug(&k.slug).is_none()) {
+            return Err(CatalogError::new(
+                "kinds.toml",
+                format!("unknown kind slug {:?}", extra.slug),
+            ));
+        }
+
+        let mut header_by_key = Keys::new("headers.toml");
+        for (field, names) in &headers {
+            header_by_key.insert(field.name(), *field, field.name())?;
+            for name in names {
+                header_by_key.insert(name, *field, field.name())?;
+            }
+        }
+        for field in Field::ALL {
+            // A field without spellings is still known by its own name.
+            header_by_key
+                .map
+                .entry(fold_key(field.name()))
+                .or_insert((field, field.name().to_string()));
+        }
+
+        Ok(Catalog {
+            districts,
+            regions,
+            themes,
+            levels: level_infos,
+            kinds: kind_infos,
+            region_district,
+            district_by_key: district_by_key.finish(),
+            city_by_key,
+            region_by_key: region_by_key.finish(),
+            theme_by_key: theme_by_key.finish(),
+            level_by_key: level_by_key.finish(),
+            kind_by_key: kind_by_key.finish(),
+            header_by_key: header_by_key.finish(),
+            sources,
+        })
+    }
+
+    pub fn districts(&self) -> impl ExactSizeIterator<Item = (DistrictId, &District)> {
+        self.districts
+            .iter()
+            .enumerate()
+            .map(|(i, d)| (DistrictId(i as u8), d))
+    }
+
+    pub fn regions(&self) -> &[Region] {
+        &self.regions
+    }
+
+    pub fn themes(&self) -> impl ExactSizeIterator<Item = (ThemeId, &Theme)> {
+        self.themes
+            .iter()
+            .enumerate()
+            .map(|(i, t)| (ThemeId(i as u8), t))
+    }
+
+    pub fn district_info(&self, id: DistrictId) -> &District {
+        &self.districts[usize::from(id.0)]
+    }
+
+    pub fn theme_info(&self, id: ThemeId) -> &Theme {
+        &self.themes[usize::from(id.0)]
+    }
+
+    pub fn region_info(&self, code: RegionCode) -> Option<&Region> {
+        self.regions.iter().find(|r| r.code == code.0)
+    }
+
+    pub fn level_info(&self, level: Level) -> &LevelInfo {
+        &self.levels[level.index()]
+    }
+
+    pub fn kind_info(&self, kind: Kind) -> &KindInfo {
+        &self.kinds[kind.index()]
+    }
+
+    /// The district of a region.
+    pub fn region_district(&self, code: RegionCode) -> Option<DistrictId> {
+        self.region_district.get(&code.0).copied()
+    }
+
+    pub fn district(&self, raw: &str) -> Option<DistrictId> {
+        self.district_by_key.get(&fold_key(raw)).copied()
+    }
+
+    /// The district whose session was held in this city.
+    pub fn district_by_city(&self, raw: &str) -> Option<DistrictId> {
+        self.city_by_key.get(&fold_key(raw)).copied()
+    }
+
+    /// A region by name, alias or code. Codes written by spreadsheets as
+    /// floats (`26.0`) are accepted.
+    pub fn region(&self, raw: &str) -> Option<RegionCode> {
+        let key = fold_key(raw);
+        if let Some(code) = self.region_by_key.get(&key) {
+            return Some(*code);
+        }
+        let trimmed = raw.trim();
+        let number = trimmed
+            .strip_suffix(".0")
+            .unwrap_or(trimmed)
+            .parse::<u8>()
+            .ok()?;
+        self.region_district
+            .contains_key(&number)
+            .then_some(RegionCode(number))
+    }
+
+    pub fn theme(&self, raw: &str) -> Option<ThemeId> {
+        self.theme_by_key.get(&fold_key(raw)).copied()
+    }
+
+    pub fn level(&self, raw: &str) -> Option<Level> {
+        self.level_by_key.get(&fold_key(raw)).copied()
+    }
+
+    pub fn kind(&self, raw: &str) -> Option<Kind> {
+        self.kind_by_key.get(&fold_key(raw)).copied()
+    }
+
+    /// The field a column header names.
+    pub fn header(&self, raw: &str) -> Option<Field> {
+        self.header_by_key.get(&fold_key(raw)).copied()
+    }
+
+    /// Which file each catalogue came from (`embedded` or a path).
+    pub fn sources(&self) -> &[(String, String)] {
+        &self.sources
+    }
+}
+
+/// A spelling → value table that refuses a spelling claimed by two entries.
+struct Keys<T> {
+    file: &'static str,
+    map: HashMap<String, (T, String)>,
+}
+
+impl<T: Copy + PartialEq> Keys<T> {
+    fn new(file: &'static str) -> Keys<T> {
+        Keys {
+            file,
+            map: HashMap::new(),
+        }
+    }
+
+    fn insert(&mut self, spelling: &str, value: T, owner: &str) -> Result<(), CatalogError> {
+        let key = fold_key(spelling);
+        if key.is_empty() {
+            return Err(CatalogError::new(
+                self.file,
+                format!("{owner}: spelling {spelling:?} has no letters"),
+            ));
+        }
+        match self.map.get(&key) {
+            Some((other, other_owner)) if *other != value => Err(CatalogError::new(
+                self.file,
+                format!("spelling {spelling:?} belongs to both {other_owner} and {owner}"),
+            )),
+            Some(_) => Ok(()),
+            None => {
+                self.map.insert(key, (value, owner.to_string()));
+                Ok(())
+            }
+        }
+    }
+
+    fn finish(self) -> HashMap<String, T> {
+        self.map.into_iter().map(|(k, (v, _))| (k, v)).collect()
+    }
+}
+
+/// The key under which a catalogue spelling is matched: lower case, ё→е,
+/// everything but letters, digits and «№» turned into single spaces.
+///
+/// ```
+/// assert_eq!(sborka_core::fold_key("  «Думая о пожилых — мы думаем о будущем» "),
+///            "думая о пожилых мы думаем о будущем");
+/// assert_eq!(sborka_core::fold_key("№ п/п"), "№ п п");
+/// ```
+pub fn fold_key(raw: &str) -> String {
+    let mut out = String::with_capacity(raw.len());
+    let mut space = false;
+    for c in raw.chars() {
+        if c.is_alphanumeric() || c == '№' {
+            if space && !out.is_empty() {
+                out.push(' ');
+            }
+            space = false;
+            for lower in c.to_lowercase() {
+                out.push(match lower {
+                    'ё' => 'е',
+                    other => other,
+                });
+            }
+        } else {
+            space = true;
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fold_key_table() {
+        let cases = [
+            ("СКФО", "скфо"),
+            ("  Северо-Кавказский  ФО ", "северо кавказский фо"),
+            ("ФЕДЕРАЛЬНЫЙ УРОВЕНЬ", "федеральный уровень"),
+            ("фед.", "фед"),
+            ("Ёлка", "елка"),
+            ("«Тема»", "тема"),
+            ("Текст\u{a0}предложения", "текст предложения"),
+            ("№", "№"),
+            ("", ""),
+            ("—", ""),
+        ];
+        for (raw, want) in cases {
+            assert_eq!(fold_key(raw), want, "fold_key({raw:?})");
+        }
+    }
+
+    #[test]
+    fn embedded_catalogue_is_complete() {
+        let c = Catalog::embedded();
+        assert_eq!(c.districts().len(), 8);
+        assert_eq!(c.regions().len(), 85);
+        assert_eq!(c.themes().len(), 15);
+        for r in c.regions() {
+            assert!(c.region_district(RegionCode(r.code)).is_some());
+        }
+    }
+
+    #[test]
+    fn lookups_table() {
+        let c = Catalog::embedded();
+        let district = |raw: &str| c.district(raw).map(|d| c.district_info(d).short.clone());
+        assert_eq!(district("Северо-Кавказский федеральный округ").as_deref(), Some("СКФО"));
+        assert_eq!(district("скфо").as_deref(), Some("СКФО"));
+        assert_eq!(district("Северо-Кавказский ФО").as_deref(), Some("СКФО"));
+        assert_eq!(district("Марс"), None);
+        let city = c.district_by_city("Ставрополь").map(|d| c.district_info(d).short.clone());
+        assert_eq!(city.as_deref(), Some("СКФО"));
+
+        assert_eq!(c.region("77"), Some(RegionCode(77)));
+        assert_eq!(c.region("26.0"), Some(RegionCode(26)));
+        assert_eq!(c.region("г. Москва"), Some(RegionCode(77)));
+        assert_eq!(c.region("Ставропольский край"), Some(RegionCode(26)));
+        assert_eq!(c.region("99"), None);
+
+        assert_eq!(c.level("фед."), Some(Level::Federal));
+        assert_eq!(c.level("Региональный уровень"), Some(Level::Regional));
+        assert_eq!(c.level("муниципальный"), Some(Level::Municipal));
+        assert_eq!(c.level("какой-то"), None);
+
+        assert_eq!(c.kind("Законодательная инициатива"), Some(Kind::Legislative));
+        assert_eq!(c.kind("зона риска"), Some(Kind::Risk));
+
+        let theme = |raw: &str| c.theme(raw).map(|t| c.theme_info(t).slug.clone());
+        assert!(theme("Думая о пожилых - мы думаем о будущем").is_some());
+        assert_eq!(
+            theme("Думая о пожилых — мы думаем о будущем"),
+            theme("«ДУМАЯ О ПОЖИЛЫХ, МЫ ДУМАЕМ О БУДУЩЕМ»")
+        );
+        assert!(theme("Независимая оценка социальных услуг").is_some());
+        assert_eq!(theme("Разное"), None);
+
+        assert_eq!(c.header("Текст предложения"), Some(Field::Text));
+        assert_eq!(c.header(" ТЕМА "), Some(Field::Theme));
+        assert_eq!(c.header("№ п/п"), Some(Field::Id));
+        assert_eq!(c.header("Примечание"), None);
+    }
+
+    #[test]
+    fn override_reports_the_bad_file() {
+        let dir = tempfile_dir();
+        std::fs::write(dir.join("levels.toml"), "[[level]]\nslug = 'federal'\n").unwrap();
+        let err = Catalog::load_dir(&dir).unwrap_err();
+        assert_eq!(err.file, "levels.toml");
+        assert!(err.to_string().contains("missing field `name`"), "{err}");
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    fn tempfile_dir() -> PathBuf {
+        let dir = std::env::temp_dir().join(format!("sborka-core-test-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        dir
+    }
+}

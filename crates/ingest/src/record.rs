@@ -1,0 +1,208 @@
+//! One record's fields → a proposal, or a quarantined record.
+
+use std::collections::BTreeMap;
+
+use sborka_core::{Catalog, Field, Label, Proposal, Provenance, Quarantined, Reason};
+
+/// Turns the cells of one record into a [`Proposal`], resolving each label
+/// against the catalogue. Unknown spellings are kept, not rejected; only a
+/// record without a usable text is quarantined.
+pub struct RecordBuilder<'c> {
+    catalog: &'c Catalog,
+}
+
+/// One cell: the header it sits under, the field that header names (if
+/// any), and the value.
+pub type Cell<'a> = (&'a str, Option<Field>, &'a str);
+
+impl<'c> RecordBuilder<'c> {
+    pub fn new(catalog: &'c Catalog) -> RecordBuilder<'c> {
+        RecordBuilder { catalog }
+    }
+
+    pub fn build<'a>(
+        &self,
+        mut source: Provenance,
+        cells: impl IntoIterator<Item = Cell<'a>>,
+    ) -> Result<Proposal, Quarantined> {
+        let mut values: [Option<&str>; Field::ALL.len()] = [None; Field::ALL.len()];
+        let mut extra = BTreeMap::new();
+        let mut raw = BTreeMap::new();
+        for (header, field, value) in cells {
+            insert_unique(&mut raw, header, value);
+            match field {
+                Some(field) if values[field as usize].is_none() => {
+                    values[field as usize] = Some(value.trim());
+                }
+                _ => {
+                    let value = value.trim();
+                    if !value.is_empty() {
+                        insert_unique(&mut extra, header, value);
+                    }
+                }
+            }
+        }
+        let get = |f: Field| values[f as usize].filter(|v| !v.is_empty());
+        source.source_id = get(Field::Id).map(normalize_number);
+
+        let text = get(Field::Text).unwrap_or("");
+        let quarantine = |reason: Reason, what: &str| Quarantined {
+            message: format!("{source}: {what}"),
+            source: source.clone(),
+            reason,
+            raw: raw.clone(),
+        };
+        if text.is_empty() {
+            return Err(quarantine(Reason::EmptyText, "no proposal text"));
+        }
+        if !text.chars().any(char::is_alphanumeric) {
+            return Err(quarantine(
+                Reason::NoLetters,
+                "the text has no letters or digits",
+            ));
+        }
+
+        let c = self.catalog;
+        let mut p = Proposal::new(source, text);
+        p.district = resolve(get(Field::District), |v| {
+            c.district(v).or_else(|| c.district_by_city(v))
+        });
+        p.region = resolve(get(Field::Region), |v| c.region(v));
+        p.theme = resolve(get(Field::Theme), |v| c.theme(v));
+        p.level = resolve(get(Field::Level), |v| c.level(v));
+        p.kind = resolve(get(Field::Kind), |v| c.kind(v));
+        if let Some(year) = get(Field::Year) {
+            match parse_year(year) {
+                Some(y) => p.year = Some(y),
+                None => {
+                    extra.insert(Field::Year.name().to_string(), year.to_string());
+                }
+            }
+        }
+        // A region implies its district.
+        if !p.district.is_known()
+            && let Some(district) = p.region.known().and_then(|r| c.region_district(r))
+        {
+            if let Label::Unknown(raw) = &p.district {
+                extra.insert(Field::District.name().to_string(), raw.clone());
+            }
+            p.district = Label::Known(district);
+            p.inferred.push(Field::District);
+        }
+        p.extra = extra;
+        Ok(p)
+    }
+}
+
+fn resolve<T>(value: Option<&str>, find: impl FnOnce(&str) -> Option<T>) -> Label<T> {
+    match value {
+        None => Label::Missing,
+        Some(v) => match find(v) {
+            Some(t) => Label::Known(t),
+            None => Label::Unknown(v.to_string()),
+        },
+    }
+}
+
+fn insert_unique(map: &mut BTreeMap<String, String>, key: &str, value: &str) {
+    let mut name = key.to_string();
+    let mut n = 2;
+    while map.contains_key(&name) {
+        name = format!("{key} ({n})");
+        n += 1;
+    }
+    map.insert(name, value.to_string());
+}
+
+/// A year as written by a person or a spreadsheet: `2018`, `2018.0`,
+/// `2018 г.`. Only years of plausible sessions and petitions are accepted.
+fn parse_year(raw: &str) -> Option<u16> {
+    let digits: String = raw
+        .trim()
+        .trim_end_matches(['г', '.', ' '])
+        .trim_end_matches(".0")
+        .to_string();
+    let year: u16 = digits.parse().ok()?;
+    (1990..=2100).contains(&year).then_some(year)
+}
+
+/// Spreadsheets write identifiers as floats: `12.0` is `12`.
+fn normalize_number(raw: &str) -> String {
+    raw.strip_suffix(".0")
+        .filter(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
+        .unwrap_or(raw)
+        .to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn build(cells: &[(&str, &str)]) -> Result<Proposal, Quarantined> {
+        let catalog = Catalog::embedded();
+        let builder = RecordBuilder::new(&catalog);
+        let source = Provenance {
+            file: "t.csv".into(),
+            record: 1,
+            line: 2,
+            ..Default::default()
+        };
+        builder.build(
+            source,
+            cells.iter().map(|(h, v)| (*h, catalog.header(h), *v)),
+        )
+    }
+
+    #[test]
+    fn quarantine_reasons() {
+        let cases = [
+            (vec![("text", "")], Reason::EmptyText),
+            (vec![("text", "   ")], Reason::EmptyText),
+            (vec![("theme", "Пожилые")], Reason::EmptyText),
+            (vec![("text", "— … !")], Reason::NoLetters),
+        ];
+        for (cells, want) in cases {
+            let q = build(&cells).unwrap_err();
+            assert_eq!(q.reason, want, "{cells:?}");
+            assert!(q.message.starts_with("record 1 (line 2) of t.csv: "), "{}", q.message);
+        }
+    }
+
+    #[test]
+    fn labels_resolve_or_stay_raw() {
+        let p = build(&[
+            ("Текст предложения", " Ввести сертификат на услуги сиделки "),
+            ("Тема", "Разное"),
+            ("Уровень", "фед."),
+            ("Субъект РФ", "26"),
+            ("Год", "2018.0"),
+            ("№", "17.0"),
+            ("Примечание", "из протокола"),
+        ])
+        .unwrap();
+        assert_eq!(p.text, "Ввести сертификат на услуги сиделки");
+        assert_eq!(p.theme, Label::Unknown("Разное".into()));
+        assert_eq!(p.level.known(), Some(sborka_core::Level::Federal));
+        assert_eq!(p.region.known(), Some(sborka_core::RegionCode(26)));
+        // The district came from the region.
+        assert!(p.district.is_known());
+        assert_eq!(p.inferred, [Field::District]);
+        assert_eq!(p.year, Some(2018));
+        assert_eq!(p.source.source_id.as_deref(), Some("17"));
+        assert_eq!(p.extra.get("Примечание").map(String::as_str), Some("из протокола"));
+    }
+
+    #[test]
+    fn year_table() {
+        let cases = [
+            ("2018", Some(2018)),
+            ("2018.0", Some(2018)),
+            ("2017 г.", Some(2017)),
+            ("18", None),
+            ("вчера", None),
+        ];
+        for (raw, want) in cases {
+            assert_eq!(parse_year(raw), want, "{raw:?}");
+        }
+    }
+}
