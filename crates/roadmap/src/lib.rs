@@ -1,0 +1,69 @@
+//! Assembles the roadmap document and renders it.
+//!
+//! # Overview
+//!
+//! [`assemble`] builds the [`Roadmap`] model once from proposals, clusters
+//! and the quarantine: themes → levels → items, each item an idea with its
+//! representative text, support and members. The renderers only format it:
+//! [`render_json`], [`render_markdown`], [`render_html`]. Every text taken
+//! from an export is escaped by the renderer that writes it.
+//!
+//! # Example
+//!
+//! ```
+//! use sborka_core::{Catalog, Provenance, Proposal};
+//! use sborka_roadmap::{Input, assemble, render_markdown};
+//!
+//! let catalog = Catalog::embedded();
+//! let proposals = [Proposal::new(Provenance { file: "a.csv".into(), record: 1, line: 2, ..Default::default() }, "Открыть школу ухода")];
+//! let clusters = sborka_dedup::cluster_exact(&["открыть школу ухода"]);
+//! let roadmap = assemble(&Input { catalog: &catalog, proposals: &proposals, clusters: &clusters, quarantined: &[], date: None });
+//! assert!(render_markdown(&roadmap).contains("Открыть школу ухода"));
+//! ```
+
+mod html;
+mod markdown;
+mod model;
+
+pub use html::render_html;
+pub use markdown::render_markdown;
+pub use model::{
+    Input, Item, LevelSection, Member, QuarantineRow, Roadmap, SCHEMA_VERSION, Session, Support,
+    ThemeSection, Totals, UNKNOWN_THEME, UNSPECIFIED_LEVEL, assemble,
+};
+
+/// `roadmap.json`: the model as pretty JSON with a final newline.
+pub fn render_json(roadmap: &Roadmap) -> String {
+    let mut out = serde_json::to_string_pretty(roadmap).expect("the model serializes");
+    out.push('\n');
+    out
+}
+
+/// Russian plural: 1 предложение, 2 предложения, 5 предложений.
+pub(crate) fn plural<'a>(n: u64, one: &'a str, few: &'a str, many: &'a str) -> &'a str {
+    match (n % 10, n % 100) {
+        (1, r) if r != 11 => one,
+        (2..=4, r) if !(12..=14).contains(&r) => few,
+        _ => many,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn plural_table() {
+        let cases = [
+            (1, "предложение"),
+            (2, "предложения"),
+            (5, "предложений"),
+            (11, "предложений"),
+            (12, "предложений"),
+            (21, "предложение"),
+            (104, "предложения"),
+            (111, "предложений"),
+        ];
+        for (n, want) in cases {
+            assert_eq!(super::plural(n, "предложение", "предложения", "предложений"), want, "{n}");
+        }
+    }
+}

@@ -1,0 +1,175 @@
+//! `roadmap.md`: GitHub-flavoured Markdown, readable as plain text.
+
+use std::fmt::Write;
+
+use crate::model::{Item, Roadmap};
+use crate::plural;
+
+/// Escapes text from an export so that it cannot change the document's
+/// structure: no heading, list, table cell, emphasis, link or HTML can start
+/// inside it. Line breaks become spaces.
+pub(crate) fn escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        match c {
+            '\\' | '`' | '*' | '_' | '{' | '}' | '[' | ']' | '(' | ')' | '#' | '+' | '-' | '.'
+            | '!' | '|' | '<' | '>' | '~' | '&' | '=' => {
+                out.push('\\');
+                out.push(c);
+            }
+            '\r' => {}
+            '\n' => out.push(' '),
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
+pub fn render_markdown(r: &Roadmap) -> String {
+    let mut o = String::new();
+    // Writing to a String cannot fail.
+    let _ = write_doc(&mut o, r);
+    o
+}
+
+fn write_doc(o: &mut String, r: &Roadmap) -> std::fmt::Result {
+    writeln!(o, "# {}\n", escape(&r.title))?;
+    writeln!(o, "{}\n", escape(&r.subtitle))?;
+    if let Some(date) = &r.date {
+        writeln!(o, "Дата: {}\n", escape(date))?;
+    }
+    let t = &r.totals;
+    writeln!(o, "## Итоги\n")?;
+    writeln!(o, "| показатель | значение |\n|---|---:|")?;
+    for (name, value) in [
+        ("записей прочитано", t.records),
+        ("предложений принято", t.proposals),
+        ("различных идей", t.ideas),
+        ("федеральных округов", t.districts),
+        ("субъектов РФ", t.regions),
+        ("в карантине", t.quarantined),
+        ("тема не распознана", t.unknown_theme),
+        ("уровень не указан", t.unknown_level),
+    ] {
+        writeln!(o, "| {name} | {value} |")?;
+    }
+    writeln!(o)?;
+    if !r.sessions.is_empty() {
+        writeln!(o, "## Сессии\n")?;
+        writeln!(o, "| округ | город | даты | предложений |\n|---|---|---|---:|")?;
+        for s in &r.sessions {
+            writeln!(
+                o,
+                "| {} ({}) | {} | {} | {} |",
+                escape(&s.name),
+                escape(&s.short),
+                escape(&s.city),
+                escape(&s.dates),
+                s.proposals
+            )?;
+        }
+        writeln!(o)?;
+    }
+    writeln!(o, "## Содержание\n")?;
+    for (i, theme) in r.themes.iter().enumerate() {
+        writeln!(
+            o,
+            "{}. {} — {} {}",
+            i + 1,
+            escape(&theme.name),
+            theme.ideas,
+            plural(theme.ideas, "идея", "идеи", "идей")
+        )?;
+    }
+    writeln!(o)?;
+    for (i, theme) in r.themes.iter().enumerate() {
+        writeln!(o, "## {}. {}\n", i + 1, escape(&theme.name))?;
+        for level in &theme.levels {
+            writeln!(o, "### {}\n", escape(&level.name))?;
+            for (k, item) in level.items.iter().enumerate() {
+                write_item(o, k + 1, item)?;
+            }
+        }
+    }
+    if !r.quarantine.is_empty() {
+        writeln!(o, "## Приложение. Карантин\n")?;
+        writeln!(o, "| файл | причина | записей |\n|---|---|---:|")?;
+        for q in &r.quarantine {
+            writeln!(
+                o,
+                "| {} | {} (`{}`) | {} |",
+                escape(&q.file),
+                escape(&q.description),
+                q.reason.code(),
+                q.count
+            )?;
+        }
+        writeln!(o)?;
+    }
+    Ok(())
+}
+
+fn write_item(o: &mut String, n: usize, item: &Item) -> std::fmt::Result {
+    let s = &item.support;
+    writeln!(o, "{n}. {}", escape(&item.text))?;
+    let mut facts = vec![format!(
+        "{} {}",
+        s.proposals,
+        plural(s.proposals, "предложение", "предложения", "предложений")
+    )];
+    if !s.districts.is_empty() {
+        facts.push(format!(
+            "{} {}: {}",
+            s.districts.len(),
+            plural(s.districts.len() as u64, "округ", "округа", "округов"),
+            escape(&s.districts.join(", "))
+        ));
+    }
+    if !s.regions.is_empty() {
+        facts.push(format!(
+            "{} {}",
+            s.regions.len(),
+            plural(s.regions.len() as u64, "регион", "региона", "регионов")
+        ));
+    }
+    if s.verbatim > 0 {
+        facts.push(format!("{} дословных повторов", s.verbatim));
+    }
+    if !item.kinds.is_empty() {
+        facts.push(escape(&item.kinds.join(", ")));
+    }
+    writeln!(o, "   *{}*", facts.join(" · "))?;
+    if !item.other_themes.is_empty() {
+        writeln!(o, "   Также в темах: {}", escape(&item.other_themes.join("; ")))?;
+    }
+    if !item.other_levels.is_empty() {
+        writeln!(o, "   Также уровни: {}", escape(&item.other_levels.join(", ")))?;
+    }
+    if !item.raw_labels.is_empty() {
+        writeln!(o, "   Нераспознанные метки: {}", escape(&item.raw_labels.join("; ")))?;
+    }
+    let members: Vec<String> = item.members.iter().map(|m| escape(&m.id)).collect();
+    writeln!(o, "   Источники: {}", members.join(", "))?;
+    writeln!(o)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::escape;
+
+    #[test]
+    fn escape_table() {
+        let cases = [
+            ("# Заголовок", "\\# Заголовок"),
+            ("a | b", "a \\| b"),
+            ("*жирный*", "\\*жирный\\*"),
+            ("<script>", "\\<script\\>"),
+            ("=HYPERLINK(\"x\")", "\\=HYPERLINK\\(\"x\"\\)"),
+            ("строка\nвторая", "строка вторая"),
+            ("1. пункт", "1\\. пункт"),
+        ];
+        for (raw, want) in cases {
+            assert_eq!(escape(raw), want, "{raw:?}");
+        }
+    }
+}
