@@ -889,3 +889,908 @@ BANK = r"""
 == independent-assessment reg prop
 Проводить независимую оценку в домах-интернатах с обязательной беседой с проживающими без присутствия персонала.
 """
+
+# ---------------------------------------------------------------------------
+# Catalogue
+# ---------------------------------------------------------------------------
+
+CATALOG_FILES = ["districts.toml", "regions.toml", "themes.toml", "levels.toml", "kinds.toml"]
+LATIN = re.compile(r"[A-Za-z]")
+
+
+def fold(raw: str) -> str:
+    """The catalogue's fold_key: case, ё/е and punctuation do not matter."""
+    out: list[str] = []
+    space = False
+    for c in raw:
+        if c.isalnum() or c == "№":
+            if space and out:
+                out.append(" ")
+            space = False
+            out.append(c.lower().replace("ё", "е"))
+        else:
+            space = True
+    return "".join(out)
+
+
+def load_catalog(wait_seconds: int = 1200) -> dict:
+    """Read catalog/*.toml, waiting for them to appear if need be."""
+    deadline = time.monotonic() + wait_seconds
+    while True:
+        missing = [f for f in CATALOG_FILES if not (CATALOG / f).is_file()]
+        if not missing:
+            try:
+                cat = {f[:-5]: tomllib.loads((CATALOG / f).read_text(encoding="utf-8")) for f in CATALOG_FILES}
+                break
+            except tomllib.TOMLDecodeError:
+                missing = ["(a file being written)"]
+        if time.monotonic() > deadline:
+            sys.exit(f"gen_sample: catalogue files missing: {', '.join(missing)}")
+        print(f"gen_sample: waiting for catalog/{missing[0]} …", file=sys.stderr)
+        time.sleep(20)
+    c = {
+        "districts": {d["slug"]: d for d in cat["districts"]["district"]},
+        "regions": {r["code"]: r for r in cat["regions"]["region"]},
+        "themes": {t["slug"]: t for t in cat["themes"]["theme"]},
+        "theme_order": [t["slug"] for t in cat["themes"]["theme"]],
+        "levels": {l["slug"]: l for l in cat["levels"]["level"]},
+        "kinds": {k["slug"]: k for k in cat["kinds"]["kind"]},
+    }
+    return c
+
+
+def known_keys(cat: dict) -> dict[str, dict[str, str]]:
+    """fold_key → slug for every field, as the Rust catalogue builds them."""
+    keys: dict[str, dict[str, str]] = {}
+    d = keys["district"] = {}
+    for slug, x in cat["districts"].items():
+        for s in [slug, x["short"], x["name"], *x["aliases"]]:
+            d[fold(s)] = slug
+    r = keys["region"] = {}
+    for code, x in cat["regions"].items():
+        for s in [f"{code:02}", str(code), x["name"], *x["aliases"]]:
+            r[fold(s)] = str(code)
+    t = keys["theme"] = {}
+    for slug, x in cat["themes"].items():
+        for s in [slug, x["name"], x["short"], *x["aliases"]]:
+            t[fold(s)] = slug
+    for field, table in (("level", "levels"), ("kind", "kinds")):
+        k = keys[field] = {}
+        for slug, x in cat[table].items():
+            for s in [slug, x["name"], *x["aliases"]]:
+                k[fold(s)] = slug
+    return keys
+
+
+def resolve(keys: dict, field: str, raw: str) -> str | None:
+    hit = keys[field].get(fold(raw))
+    if hit is None and field == "region":
+        s = raw.strip()
+        s = s[:-2] if s.endswith(".0") else s
+        if s.isdigit() and int(s) < 256 and any(v == str(int(s)) for v in keys["region"].values()):
+            hit = str(int(s))
+    return hit
+
+
+# ---------------------------------------------------------------------------
+# The bank
+# ---------------------------------------------------------------------------
+
+KIND_TOKENS = {"prop": "proposal", "init": "initiative", "law": "legislative", "grow": "growth-point", "risk": "risk"}
+LEVEL_TOKENS = {"fed": "federal", "reg": "regional", "mun": "municipal"}
+REGION_HINTS = {  # ideas that name a place: the region column must agree with the text
+    "Дагестана": [5],
+    "Бурятии": [3],
+    "Крым": [91, 92],
+    "ХМАО": [86, 89],
+    "Камчатки": [41, 87],
+}
+
+
+def parse_bank(cat: dict) -> list[dict]:
+    ideas: list[dict] = []
+    for line in BANK.splitlines():
+        line = line.strip()
+        if not line or line.startswith("#"):
+            continue
+        if line.startswith("== "):
+            parts = line[3:].split()
+            theme, levels, kind = parts[0], parts[1], parts[2]
+            assert theme in cat["themes"], theme
+            districts = parts[3].split(",") if len(parts) > 3 else list(cat["districts"])
+            assert all(d in cat["districts"] for d in districts), line
+            ideas.append({
+                "n": len(ideas) + 1,
+                "theme": theme,
+                "levels": [LEVEL_TOKENS[x] for x in levels.split(",")],
+                "kind": KIND_TOKENS[kind],
+                "districts": districts,
+                "wordings": [],
+                "regions": None,
+            })
+        else:
+            ideas[-1]["wordings"].append(line)
+    for idea in ideas:
+        assert idea["wordings"], idea
+        for w in idea["wordings"]:
+            n = len(w.split())
+            assert 10 <= n <= 45, (n, w)
+            for hint, codes in REGION_HINTS.items():
+                if hint in w:
+                    idea["regions"] = codes
+    return ideas
+
+
+# ---------------------------------------------------------------------------
+# Surface variation: the same idea written down by another working group
+# ---------------------------------------------------------------------------
+
+BOILERPLATE = ["Предлагаем ", "Необходимо ", "Предлагается ", "Считаем необходимым ", "Рекомендуем ", "Нужно "]
+INFINITIVE = re.compile(r"^([А-ЯЁ][а-яё]+(?:ть|ти|чь)(?:ся)?)\b")
+RISK_PREFIXES = ["Зона риска: ", "Риск: ", "Зона риска — ", "Риски: ", ""]
+GROWTH_PREFIXES = ["Точка роста: ", "Точка роста — ", ""]
+ABBREVIATIONS = [  # (full form, short form, may the short form be expanded back)
+    ("комплексных центров социального обслуживания", "КЦСОН", True),
+    ("комплексных центрах социального обслуживания", "КЦСОН", False),
+    ("на базе КЦСОН", "на базе комплексного центра социального обслуживания населения", True),
+    ("социально ориентированных некоммерческих организаций", "СО НКО", True),
+    ("технических средств реабилитации", "ТСР", True),
+    ("медико-социальной экспертизы", "МСЭ", True),
+    ("с ограниченными возможностями здоровья", "с ОВЗ", True),
+    ("социальных работников", "соцработников", True),
+    ("социальным работникам", "соцработникам", True),
+    ("социального работника", "соцработника", True),
+    ("социальных услуг", "соцуслуг", True),
+    ("социального обслуживания", "соцобслуживания", True),
+    ("социальной защиты", "соцзащиты", True),
+    ("трудной жизненной ситуации", "ТЖС", True),
+    ("в том числе", "в т. ч.", True),
+    ("некоммерческих организаций", "НКО", False),
+    ("психоневрологический интернат", "ПНИ", True),
+    ("детей-инвалидов", "детей с инвалидностью", True),
+    ("независимой оценки качества", "НОК", True),
+    ("фельдшерско-акушерский пункт", "ФАП", True),
+]
+WORD = r"(?<![А-Яа-яЁёA-Za-z-]){}(?![А-Яа-яЁёA-Za-z-])"
+
+
+def op_prefix(text: str, rng: random.Random) -> str | None:
+    for p in RISK_PREFIXES[:-1]:
+        if text.startswith(p):
+            q = rng.choice([x for x in RISK_PREFIXES if x != p])
+            rest = text[len(p):]
+            return q + rest if q else rest[:1].upper() + rest[1:]
+    for p in GROWTH_PREFIXES[:-1]:
+        if text.startswith(p):
+            q = rng.choice([x for x in GROWTH_PREFIXES if x != p])
+            rest = text[len(p):]
+            return q + rest if q else rest[:1].upper() + rest[1:]
+    for p in BOILERPLATE:
+        rest = text[len(p):]
+        if text.startswith(p) and re.match(r"[а-яё]+(?:ть|ти|чь)(?:ся)?\b", rest):
+            return rest[:1].upper() + rest[1:]
+    if INFINITIVE.match(text):
+        return rng.choice(BOILERPLATE) + text[:1].lower() + text[1:]
+    return None
+
+
+def op_yo(text: str, rng: random.Random) -> str | None:
+    return text.replace("ё", "е") if "ё" in text else None
+
+
+def op_abbrev(text: str, rng: random.Random) -> str | None:
+    options = []
+    for full, short, back in ABBREVIATIONS:
+        if re.search(WORD.format(re.escape(full)), text):
+            options.append((full, short))
+        elif back and re.search(WORD.format(re.escape(short)), text):
+            options.append((short, full))
+    if not options:
+        return None
+    a, b = rng.choice(options)
+    return re.sub(WORD.format(re.escape(a)), b, text, count=1)
+
+
+def op_typo(text: str, rng: random.Random) -> str | None:
+    words = [m for m in re.finditer(r"[а-яё]{7,}", text)]
+    if not words:
+        return None
+    m = rng.choice(words)
+    w = m.group(0)
+    i = rng.randrange(2, len(w) - 2)
+    kind = rng.choice(["swap", "drop", "double"])
+    if kind == "swap":
+        w2 = w[:i] + w[i + 1] + w[i] + w[i + 2:]
+    elif kind == "drop":
+        w2 = w[:i] + w[i + 1:]
+    else:
+        w2 = w[:i] + w[i] + w[i:]
+    if w2 == w:
+        w2 = w[:i] + w[i + 1:]
+    return text[: m.start()] + w2 + text[m.end():]
+
+
+def op_punct(text: str, rng: random.Random) -> str | None:
+    options = []
+    if text.endswith("."):
+        options.append(text[:-1])
+    if "«" in text:
+        options.append(text.replace("«", '"').replace("»", '"'))
+    if " — " in text:
+        options.append(text.replace(" — ", " - "))
+    return rng.choice(options) if options else None
+
+
+SURFACE_OPS = [op_prefix, op_prefix, op_abbrev, op_abbrev, op_yo, op_typo, op_punct]
+
+
+def vary(text: str, rng: random.Random, force: bool) -> str:
+    """Apply one or two light surface changes (at least one when force)."""
+    out = text
+    wanted = rng.choice([1, 1, 1, 2])
+    ops = SURFACE_OPS[:]
+    rng.shuffle(ops)
+    done = 0
+    for op in ops:
+        if done >= wanted:
+            break
+        new = op(out, rng)
+        if new is not None and new != out:
+            out, done = new, done + 1
+    if force and out == text:
+        out = op_typo(text, rng) or (text + " ")
+    return out.strip()
+
+
+# ---------------------------------------------------------------------------
+# The district exports and their habits
+# ---------------------------------------------------------------------------
+
+FILES = [
+    # slug, file, prefix, year, target size, host region (session city), record order
+    dict(slug="szfo", file="szfo-kaliningrad.csv", delim=",", prefix="SZFO", year=2017, target=52, host=39,
+         order="theme", eol="\r\n",
+         district=["СЗФО"], district_alt=["Северо-Западный федеральный округ", "Северо-Западный ФО"],
+         theme_style="name", levels=("федеральный", "региональный", "муниципальный"),
+         kinds=("предложение", "инициатива", "законодательная инициатива", "точка роста", "зона риска")),
+    dict(slug="cfo", file="cfo.json", prefix="CFO", year=2018, target=66, host=None,
+         order="shuffle", json_year="int",
+         district=["Центральный федеральный округ"], district_alt=["ЦФО", "Центральный ФО"],
+         theme_style="short", levels=("Федеральный уровень", "Региональный уровень", "Муниципальный уровень"),
+         kinds=("Предложение", "Инициатива", "Законодательная инициатива", "Точка роста", "Зона риска")),
+    dict(slug="pfo", file="pfo-ufa.csv", delim=";", prefix="PFO", year=2018, target=64, host=2,
+         order="theme", eol="\r\n", bom=True, code_pad=True,
+         district=["ПФО"], district_alt=["Приволжский федеральный округ", "Приволжский ФО"],
+         theme_style="number", levels=("фед.", "рег.", "мун."),
+         kinds=("предл.", "иниц.", "зак. инициатива", "т. роста", "риски")),
+    dict(slug="yufo", file="yufo-rostov.csv", delim=",", prefix="YUFO", year=2018, target=58, host=61,
+         order="level", eol="\n",
+         district=["Южный ФО"], district_alt=["ЮФО", "Южный федеральный округ"],
+         theme_style="lower", levels=("федеральный", "региональный", "муниципальный"),
+         kinds=("предложение", "инициатива", "законопроект", "точка роста", "зона риска")),
+    dict(slug="skfo", file="skfo-stavropol.csv", delim=";", prefix="SKFO", year=2018, target=60, host=26,
+         order="theme", eol="\n",
+         district=["СКФО", "Северо-Кавказский федеральный округ"], district_alt=["Северо-Кавказский ФО"],
+         theme_style="name", levels=("Федеральный", "Региональный", "Муниципальный"),
+         kinds=("Предложение", "Инициатива", "Законодательная инициатива", "Точка роста", "Зона риска")),
+    dict(slug="ufo", file="ufo-ekaterinburg.json", prefix="UFO", year=2018, target=54, host=66,
+         order="shuffle", json_year="str",
+         district=["УрФО"], district_alt=["Уральский федеральный округ", "Уральский ФО", "УФО"],
+         theme_style="alias", levels=("федеральный уровень", "уровень субъекта РФ", "местный уровень"),
+         kinds=("предложения", "инициативы", "законодательные инициативы", "точки роста", "зоны риска")),
+    dict(slug="sfo", file="sfo-ulan-ude.csv", delim=";", prefix="SFO", year=2018, target=62, host=3,
+         order="theme", eol="\r\n",
+         district=["Сибирский ФО"], district_alt=["СФО", "Сибирский федеральный округ"],
+         theme_style="quoted", levels=("Ф", "Р", "М"),
+         kinds=("идея", "социальная инициатива", "изменение законодательства", "точка развития", "риск")),
+    dict(slug="dfo", file="dfo-vladivostok.csv", delim=",", prefix="DFO", year=2018, target=56, host=25,
+         order="shuffle", eol="\n", quote_all=True,
+         district=["ДФО", "Дальневосточный федеральный округ"], district_alt=["ДВФО", "Дальневосточный ФО"],
+         theme_style="mixed", levels=("фед", "региональный уровень", "муницип."),
+         kinds=("предложение", "инициатива", "законодательное предложение", "точка роста", "зона риска")),
+]
+LEVEL_ORDER = ["federal", "regional", "municipal"]
+KIND_ORDER = ["proposal", "initiative", "legislative", "growth-point", "risk"]
+UNKNOWN_THEMES = ["Разное", "Прочие предложения", "Общие вопросы", "Иное", "Вне площадок"]
+COLUMNS = ["id", "district", "region", "theme", "level", "kind", "year", "text"]
+
+
+def ru(values: list[str]) -> list[str]:
+    return [v for v in values if not LATIN.search(v)]
+
+
+def theme_label(cat: dict, slug: str, style: str, rng: random.Random) -> str:
+    t = cat["themes"][slug]
+    number = next((a for a in t["aliases"] if a.startswith("Площадка ")), None)
+    aliases = [a for a in ru(t["aliases"]) if not a.startswith("Площадка ")]
+    name = t["name"]
+    r = rng.random()
+    if style == "name":
+        v = name if r < 0.75 else rng.choice(aliases)
+        if r < 0.15:
+            v = f"«{name}»"
+    elif style == "short":
+        v = t["short"] if r < 0.7 else rng.choice([a for a in aliases if len(a.split()) <= 4] or aliases)
+    elif style == "number":
+        v = number if (number and r < 0.55) else (name if r < 0.85 else rng.choice(aliases))
+    elif style == "lower":
+        v = (name if r < 0.5 else rng.choice(aliases))
+        v = v.lower() if rng.random() < 0.6 else v
+    elif style == "alias":
+        v = rng.choice(aliases) if r < 0.6 else name
+    elif style == "quoted":
+        v = f"«{name}»" if r < 0.25 else (name if r < 0.65 else rng.choice(aliases))
+    else:  # mixed
+        v = rng.choice([name, t["short"], rng.choice(aliases)])
+        if rng.random() < 0.05:
+            v = v.upper()
+    # loosely spelled: dashes, a stray full stop, ё written or not
+    if rng.random() < 0.12:
+        v = v.replace(" — ", " - ")
+    if rng.random() < 0.05:
+        v = v + "."
+    if rng.random() < 0.3 and "сплоченность" in v:
+        v = v.replace("сплоченность", "сплочённость")
+    return v
+
+
+def pick_weighted(rng: random.Random, items: list, weights: list[float]):
+    return rng.choices(items, weights=weights, k=1)[0]
+
+
+def label(rng: random.Random, main: str, pool: list[str], p_alt: float) -> str:
+    return rng.choice(pool) if (pool and rng.random() < p_alt) else main
+
+
+def region_label(cat: dict, code: int, spec: dict, rng: random.Random) -> str:
+    reg = cat["regions"][code]
+    aliases = [a for a in ru(reg["aliases"]) if a != reg["name"]]
+    r = rng.random()
+    p_code = 0.22 if spec.get("code_pad") else 0.08
+    if r < p_code:
+        return f"{code:02}" if spec.get("code_pad") else str(code)
+    if r < 0.55 or not aliases:
+        return reg["name"]
+    return rng.choice(aliases)
+
+
+def build_sessions(cat: dict, rng: random.Random) -> tuple[dict[str, list[dict]], dict]:
+    ideas = parse_bank(cat)
+    specs = {f["slug"]: f for f in FILES}
+    slugs = [f["slug"] for f in FILES]
+    records: dict[str, list[dict]] = {s: [] for s in slugs}
+    stats = {"ideas": len(ideas), "multi": 0, "multi_records": 0}
+
+    def add(idea: dict, district: str, text: str, level: str, copy_of: int | None = None):
+        records[district].append({
+            "idea": idea["n"], "theme": idea["theme"], "level": level, "kind": idea["kind"],
+            "text": text, "regions": idea["regions"],
+        })
+
+    # 1. Common ideas: raised in 2–6 districts, worded differently.
+    multi = [i for i in ideas if len(i["wordings"]) >= 2]
+    single = [i for i in ideas if len(i["wordings"]) == 1]
+    for idea in multi:
+        allowed = idea["districts"]
+        k = min(len(allowed), pick_weighted(rng, [2, 3, 4, 5, 6], [22, 27, 24, 16, 11]))
+        weights = [specs[d]["target"] for d in allowed]
+        chosen: list[str] = []
+        while len(chosen) < k:
+            d = pick_weighted(rng, allowed, weights)
+            if d not in chosen:
+                chosen.append(d)
+        wordings = idea["wordings"][:]
+        rng.shuffle(wordings)
+        seen: set[str] = set()
+        for j, d in enumerate(chosen):
+            base = wordings[j % len(wordings)]
+            if j < len(wordings):
+                text = vary(base, rng, force=False) if rng.random() < 0.3 else base
+            elif rng.random() < 0.1:
+                text = base  # the very same sentence travelled to another session
+            else:
+                text = vary(base, rng, force=True)
+                while text in seen:
+                    text = vary(base, rng, force=True)
+            seen.add(text)
+            level = idea["levels"][0]
+            if len(idea["levels"]) > 1 and j > 0 and rng.random() < 0.3:
+                level = rng.choice(idea["levels"][1:])
+            add(idea, d, text, level)
+        stats["multi"] += 1
+        stats["multi_records"] += k
+
+    # 2. Ideas raised once, filling the districts up to their usual size.
+    for idea in single:
+        allowed = idea["districts"]
+        if idea["theme"] == "independent-assessment" and "skfo" in allowed and rng.random() < 0.5:
+            d = "skfo"
+        else:
+            weights = [max(0.5, specs[d]["target"] - len(records[d])) for d in allowed]
+            d = pick_weighted(rng, allowed, weights)
+        text = idea["wordings"][0]
+        if rng.random() < 0.15:
+            text = vary(text, rng, force=False)
+        add(idea, d, text, idea["levels"][0])
+
+    # 3. Labels in each district's own spelling.
+    for d in slugs:
+        spec = specs[d]
+        dist = cat["districts"][d]
+        region_codes = sorted(c for c, r in cat["regions"].items() if r["district"] == d)
+        level_pool = [a for slug in LEVEL_ORDER for a in ru(cat["levels"][slug]["aliases"]) if len(a) > 1]
+        for rec in records[d]:
+            if rec["theme"] == "independent-assessment" and d != "skfo":
+                rec["theme"] = "quality"
+            # a law idea written down as a plain proposal now and then
+            if rec["kind"] == "legislative" and rng.random() < 0.08:
+                rec["kind"] = "proposal"
+            r = rng.random()
+            rec["district_label"] = ("" if r < 0.07 else
+                                     rng.choice(spec["district_alt"]) if r < 0.17 else
+                                     rng.choice(spec["district"]))
+            hinted = [c for c in (rec["regions"] or []) if c in region_codes]
+            if hinted:
+                code = rng.choice(hinted)
+            elif spec["host"] and rng.random() < 0.3:
+                code = spec["host"]
+            else:
+                code = rng.choice(region_codes)
+            rec["region_code"] = code
+            rec["region_label"] = "" if (rng.random() < 0.08 and not hinted) else region_label(cat, code, spec, rng)
+            rec["theme_label"] = theme_label(cat, rec["theme"], spec["theme_style"], rng)
+            lv = LEVEL_ORDER.index(rec["level"])
+            own = [a for a in ru(cat["levels"][rec["level"]]["aliases"]) if len(a) > 1 and a.lower() != "рф"]
+            rec["level_label"] = label(rng, spec["levels"][lv], own, 0.12)
+            kd = KIND_ORDER.index(rec["kind"])
+            rec["kind_label"] = label(rng, spec["kinds"][kd], ru(cat["kinds"][rec["kind"]]["aliases"]), 0.08)
+            if d in ("sfo", "dfo") and rng.random() < 0.04:
+                rec["kind_label"] = ""
+            rec["year"] = spec["year"]
+            rec["flags"] = []
+        del level_pool
+
+    # 4. Order each file as its session did.
+    theme_pos = {s: i for i, s in enumerate(cat["theme_order"])}
+    for d in slugs:
+        spec = specs[d]
+        recs = records[d]
+        keyed = [(rng.random(), rec) for rec in recs]
+        if spec["order"] == "theme":
+            keyed.sort(key=lambda kr: (theme_pos[kr[1]["theme"]], kr[0]))
+        elif spec["order"] == "level":
+            keyed.sort(key=lambda kr: (LEVEL_ORDER.index(kr[1]["level"]), kr[0]))
+        else:
+            keyed.sort(key=lambda kr: kr[0])
+        records[d] = [rec for _, rec in keyed]
+
+    # 5. Verbatim copies within a district (~5%): the same card typed twice.
+    for d in slugs:
+        recs = records[d]
+        n_copies = round(len(recs) * 0.05)
+        for src in rng.sample(range(len(recs)), n_copies):
+            copy = dict(recs[src])
+            copy["flags"] = ["verbatim-copy"]
+            if rng.random() < 0.5:
+                copy["theme_label"] = theme_label(cat, copy["theme"], specs[d]["theme_style"], rng)
+            pos = rng.randrange(src + 1, len(recs) + 1)
+            recs.insert(pos, copy)
+
+    # 6. Deliberately broken records (~2% each).
+    everything = [(d, i) for d in slugs for i in range(len(records[d]))]
+    rng.shuffle(everything)
+    total = len(everything)
+    n_bad = max(4, round(total * 0.02))
+    victims = iter(everything)
+    for _ in range(n_bad):
+        d, i = next(victims)
+        records[d][i]["theme_label"] = rng.choice(UNKNOWN_THEMES)
+        records[d][i]["flags"].append("unknown-theme")
+    for _ in range(n_bad):
+        d, i = next(victims)
+        records[d][i]["level_label"] = ""
+        records[d][i]["flags"].append("empty-level")
+    for _ in range(n_bad):
+        d, i = next(victims)
+        records[d][i]["year"] = None
+        records[d][i]["flags"].append("empty-year")
+    for j in range(n_bad):  # empty cards: a row with labels but no text
+        d = rng.choice(slugs)
+        recs = records[d]
+        src = dict(rng.choice(recs))
+        src["text"] = " " if j == 0 else ""
+        src["flags"] = ["empty-text"]
+        recs.insert(rng.randrange(len(recs) + 1), src)
+
+    # 7. Source ids in file order.
+    for d in slugs:
+        for n, rec in enumerate(records[d], 1):
+            rec["id"] = f"{specs[d]['prefix']}-{n:03}"
+    return records, stats
+
+
+def row_of(rec: dict, json_year: str | None = None) -> dict:
+    year = rec["year"]
+    if json_year == "int":
+        year_v = year
+    else:
+        year_v = "" if year is None else str(year)
+    return {
+        "id": rec["id"],
+        "district": rec["district_label"],
+        "region": rec["region_label"],
+        "theme": rec["theme_label"],
+        "level": rec["level_label"],
+        "kind": rec["kind_label"],
+        "year": year_v,
+        "text": rec["text"],
+    }
+
+
+def write_csv(path: Path, rows: list[dict], delim: str, eol: str, bom: bool = False, quote_all: bool = False):
+    buf = io.StringIO()
+    w = csv.DictWriter(buf, fieldnames=COLUMNS, delimiter=delim, lineterminator=eol,
+                       quoting=csv.QUOTE_ALL if quote_all else csv.QUOTE_MINIMAL)
+    w.writeheader()
+    w.writerows(rows)
+    data = buf.getvalue().encode("utf-8")
+    path.write_bytes((b"\xef\xbb\xbf" if bom else b"") + data)
+
+
+def write_json(path: Path, rows: list[dict]):
+    path.write_bytes((json.dumps(rows, ensure_ascii=False, indent=2) + "\n").encode("utf-8"))
+
+
+def write_sessions(records: dict[str, list[dict]]):
+    for spec in FILES:
+        rows = [row_of(r, spec.get("json_year")) for r in records[spec["slug"]]]
+        path = OUT / spec["file"]
+        if spec["file"].endswith(".json"):
+            write_json(path, rows)
+        else:
+            write_csv(path, rows, spec["delim"], spec["eol"], spec.get("bom", False), spec.get("quote_all", False))
+
+
+# ---------------------------------------------------------------------------
+# roi-2013: real past initiatives
+# ---------------------------------------------------------------------------
+
+ABBREV_BEFORE_DOT = re.compile(r"(?:^|[\s(])(?:[а-яё]{1,3}|т\.[а-яё]|[А-ЯЁ])$")
+
+
+def sentence_cut(text: str, limit: int) -> str:
+    """The longest prefix of whole sentences within limit characters."""
+    if len(text) <= limit:
+        return text
+    best = None
+    for m in re.finditer(r"[.!?…]+[»\")]?(?=\s+[«\"(]?[А-ЯЁA-Z])", text):
+        end = m.end()
+        if end > limit:
+            break
+        head = text[: m.start()]
+        if m.group(0).startswith(".") and ABBREV_BEFORE_DOT.search(head):
+            continue  # «ст. 19», «г. Москва», «т.д.» are not sentence ends
+        best = end
+    if best is not None and best >= 120:
+        return text[:best]
+    cut = text[: limit - 1]
+    cut = cut[: cut.rfind(" ")] if " " in cut else cut
+    return cut.rstrip(" ,;:—-") + "…"
+
+
+def roi_text(row: dict, limit: int) -> str:
+    title = re.sub(r"\s+", " ", html.unescape(row["name"])).strip()
+    body = row["derived_description_text"].replace("\r", "")
+    body = re.sub(r"\n\s*Практический результат\s*\n", "\nПрактический результат: ", body)
+    body = re.sub(r"\s+", " ", html.unescape(body)).strip()
+    if fold(body).startswith(fold(title)):
+        body = body[len(title):].lstrip(" .")
+    if title and title[-1] not in ".!?…":
+        title += "."
+    return sentence_cut(f"{title} {body}".strip(), limit)
+
+
+def build_roi(cat: dict) -> tuple[list[dict], dict] | None:
+    source = ROI_DIR / "roi_petitions_2013.csv"
+    if not source.is_file():
+        return None
+    m = tomllib.loads(ROI_MAPPING.read_text(encoding="utf-8"))
+    sel = m["select"]
+    include = re.compile(sel["title_keywords"], re.I)
+    exclude = re.compile(sel["exclude"], re.I)
+    rules = [(re.compile(r["pattern"], re.I), r["theme"]) for r in m["rule"]]
+    for t in list(m["topic"].values()) + [r["theme"] for r in m["rule"]]:
+        assert t in cat["themes"], t
+    with source.open(encoding="utf-8", newline="") as f:
+        rows = list(csv.DictReader(f))
+    pool = []
+    for row in rows:
+        title = html.unescape(row["name"])
+        if row["topic_id"] not in m["topic"]:
+            continue
+        if not include.search(title) or exclude.search(title):
+            continue
+        pool.append(row)
+    pool.sort(key=lambda r: r["uniqid"])
+    rng = random.Random(SEED)
+    chosen = rng.sample(pool, min(sel["sample"], len(pool)))
+    chosen.sort(key=lambda r: r["uniqid"])
+    out = []
+    for row in chosen:
+        title = html.unescape(row["name"])
+        theme = m["topic"][row["topic_id"]]
+        for pattern, slug in rules:
+            if pattern.search(title):
+                theme = slug
+                break
+        out.append({
+            "id": row["uniqid"].replace("Инициатива №", "").strip(),
+            "district": "",
+            "region": str(int(row["derived_region_code"])),
+            "theme": cat["themes"][theme]["name"],
+            "level": cat["levels"][m["level"][row["jurisdiction"]]]["name"],
+            "kind": "инициатива",
+            "year": "2013",
+            "text": roi_text(row, sel["max_chars"]),
+        })
+    info = {"rows": len(rows), "pool": len(pool), "taken": len(out), "topics": sorted(m["topic"])}
+    return out, info
+
+
+ROI_SOURCE_NOTE = """
+
+## In sborka: fixtures/exports/roi-2013.csv
+
+`scripts/gen_sample.py` copies a sample of this file into the sborka fixtures
+as `roi-2013.csv` (comma CSV, UTF-8, the eight sborka columns `id, district,
+region, theme, level, kind, year, text`). Which rows and how they were mapped
+(the rules live in `scripts/roi_mapping.toml`):
+
+- **Selection.** Only petitions whose `topic_id` is one of the social roi.ru
+  categories ({topics}) and whose title names a social subject (pensions,
+  disability, families and children, orphans, benefits, minimum wage,
+  employment, care…), minus titles about migration policy, animals, tobacco
+  and the like: {pool} of the {rows} rows. Sorted by `uniqid`, then
+  `random.Random(2018).sample` took {taken}, written in `uniqid` order.
+- **id** = the number from `uniqid` («Инициатива № 63Ф8638» → `63Ф8638`).
+- **region** = `derived_region_code` as a number (`2`, `77`); **district** is
+  left empty (it follows from the region).
+- **level** = `jurisdiction` (`federal` / `regional` / `municipal` →
+  федеральный / региональный / муниципальный).
+- **theme** = the nearest session theme: the topic's default theme, or the
+  first keyword rule that matches the title (e.g. «инвалид» → «Равные права —
+  равные возможности», «пенси» → «Думая о пожилых — мы думаем о будущем»).
+- **kind** = «инициатива», **year** = 2013.
+- **text** = `name` (HTML entities decoded) + ". " + `derived_description_text`
+  with whitespace collapsed, cut at the last sentence end within {limit}
+  characters (or at a word, with «…», when the first sentence is longer).
+
+The texts are otherwise unchanged, spelling mistakes included; they are the
+authors' own words (Apache-2.0, see above).
+"""
+
+
+def write_roi(cat: dict) -> dict | None:
+    built = build_roi(cat)
+    if built is None:
+        print("gen_sample: /work/shared/data/roi-2013 not found; keeping the committed roi-2013 files",
+              file=sys.stderr)
+        return None
+    rows, info = built
+    buf = io.StringIO()
+    w = csv.DictWriter(buf, fieldnames=COLUMNS, lineterminator="\n")
+    w.writeheader()
+    w.writerows(rows)
+    (OUT / "roi-2013.csv").write_bytes(buf.getvalue().encode("utf-8"))
+    m = tomllib.loads(ROI_MAPPING.read_text(encoding="utf-8"))
+    source_md = (ROI_DIR / "SOURCE.md").read_text(encoding="utf-8").rstrip("\n")
+    note = ROI_SOURCE_NOTE.format(
+        topics=", ".join(f"`{t}`" for t in info["topics"]), pool=info["pool"], rows=info["rows"],
+        taken=info["taken"], limit=m["select"]["max_chars"])
+    (OUT / "roi-2013.SOURCE.md").write_bytes((source_md + "\n" + note).encode("utf-8"))
+    info["records"] = rows
+    return info
+
+
+# ---------------------------------------------------------------------------
+# README
+# ---------------------------------------------------------------------------
+
+README = """# fixtures/exports — the bundled sample
+
+Everything in this folder is generated by `scripts/gen_sample.py` (seed 2018,
+Python 3.11+, standard library only). Do not edit the files by hand; change the
+script and regenerate:
+
+    python3 scripts/gen_sample.py        # from the repository root
+
+The output is deterministic byte for byte. `sborka` reads every `.csv`, `.json`
+(and spreadsheet) file here; this README and `roi-2013.SOURCE.md` are `.md` and
+are skipped.
+
+## The eight district exports (synthetic)
+
+The 2017–2018 strategic sessions «Образ будущего социальной сферы России»
+(social support and social services) were held in each federal district. These
+files imitate the exports of those sessions: **the proposals are synthetic**,
+written for this sample (a hand-written bank of {n_ideas} ideas in
+`scripts/gen_sample.py`, each with one to four wordings); no real session
+material is reproduced, and names of people are absent.
+
+| file | district | format | records |
+|---|---|---|---|
+{table}
+
+All files have the columns `id, district, region, theme, level, kind, year,
+text` (UTF-8). `id` is the export's own number (`SZFO-001` …); `year` is 2017
+for СЗФО (Kaliningrad, December 2017) and 2018 elsewhere. Each file spells the
+labels its own way, always with spellings listed in `catalog/*.toml`:
+`district` as «СЗФО», «Южный ФО», «Центральный федеральный округ»…; `region`
+as a name, an alias («Башкирия», «ХМАО») or the numeric subject code; `theme`
+as the official name, a short name, an alias or «Площадка N» (ПФО); `level` as
+«фед.», «Федеральный уровень», «Ф», «местный уровень»…; `kind` as
+«предложение», «т. роста», «зоны риска»…. Some `district` and `region` cells
+are empty.
+
+About {multi_share}% of the ideas were raised in two to six districts, each time
+worded differently or with light surface changes (boilerplate «Предлагаем…» /
+«Необходимо…», ё/е, a typo, an abbreviation such as КЦСОН or СО НКО instead of
+the full form); about 5% of the records are verbatim copies of another record
+of the same file. Ideas of the theme «Независимая оценка социальных услуг» are
+filed under that theme only in СКФО (the only session with that площадка) and
+under «Качество и доступность социальных услуг» elsewhere.
+
+Deliberately broken records, so that the pipeline's quarantine and «unknown»
+paths are exercised (about 2% each):
+
+| case | records | expected handling |
+|---|---|---|
+| empty text (one of them only a space) | {n_empty_text} | quarantined |
+| theme not in the catalogue («Разное», «Прочие предложения», «Общие вопросы», «Иное», «Вне площадок») | {n_unknown_theme} | kept, theme unknown (verbatim) |
+| empty level | {n_empty_level} | kept, level missing |
+| empty year | {n_empty_year} | kept, year missing |
+
+Format details worth knowing: `pfo-ufa.csv` starts with a UTF-8 byte order
+mark and uses `;` and CRLF line ends (an Excel export) and writes region codes
+with two digits (`02`); `skfo-stavropol.csv` and `sfo-ulan-ude.csv` use `;`;
+`dfo-vladivostok.csv` quotes every field; `cfo.json` has `year` as a number
+(`null` when missing), `ufo-ekaterinburg.json` as a string.
+
+## roi-2013.csv (real data)
+
+{roi_count} real citizen initiatives of 2013 from «Российская общественная
+инициатива» (roi.ru), the federal e-petition portal, selected from the social
+topics and mapped to the session themes by `scripts/gen_sample.py` with
+`scripts/roi_mapping.toml`: `id` is the roi.ru number (`63Ф8638`), `region` the
+numeric subject code, `district` empty, `level` from the petition's
+jurisdiction, `kind` «инициатива», `year` 2013, `text` the title and the start
+of the description cut at a sentence end (≤ 600 characters).
+
+Attribution: the texts were written by the petitions' authors and published on
+roi.ru; the data come from the public repository `ivbeg/apiroi` (Apache-2.0
+licence), file `scripts/data/raw/petitions_02112012.xls.zip`, commit
+`b75a2c6252d16af437e2672616ec3895dc6bb47f`. See `roi-2013.SOURCE.md` (the source
+note, with a paragraph on which rows were taken and how they were mapped).
+The generator reads the source from `/work/shared/data/roi-2013` when that
+folder exists and otherwise leaves the committed `roi-2013.*` files as they are;
+tests must not depend on that folder.
+"""
+
+
+def write_readme(records: dict, stats: dict, roi_count: int):
+    names = {"szfo": "СЗФО (Калининград)", "cfo": "ЦФО", "pfo": "ПФО (Уфа)", "yufo": "ЮФО (Ростов-на-Дону)",
+             "skfo": "СКФО (Ставрополь)", "ufo": "УрФО (Екатеринбург)", "sfo": "СФО (Улан-Удэ)",
+             "dfo": "ДФО (Владивосток)"}
+    lines = []
+    for spec in FILES:
+        if spec["file"].endswith(".json"):
+            fmt = "JSON array of objects"
+        else:
+            fmt = "CSV, `" + spec["delim"] + "`"
+        lines.append(f"| `{spec['file']}` | {names[spec['slug']]} | {fmt} | {len(records[spec['slug']])} |")
+    flags: dict[str, int] = {}
+    for recs in records.values():
+        for r in recs:
+            for f in r["flags"]:
+                flags[f] = flags.get(f, 0) + 1
+    text = README.format(
+        n_ideas=stats["ideas"], table="\n".join(lines),
+        multi_share=round(100 * stats["multi"] / stats["ideas"]),
+        n_empty_text=flags.get("empty-text", 0), n_unknown_theme=flags.get("unknown-theme", 0),
+        n_empty_level=flags.get("empty-level", 0), n_empty_year=flags.get("empty-year", 0),
+        roi_count=roi_count)
+    (OUT / "README.md").write_bytes(text.encode("utf-8"))
+
+
+# ---------------------------------------------------------------------------
+# Check what was written: read it back and resolve every label
+# ---------------------------------------------------------------------------
+
+def read_back(path: Path) -> list[dict]:
+    raw = path.read_bytes().decode("utf-8-sig")
+    if path.suffix == ".json":
+        return [{k: ("" if v is None else str(v)) for k, v in row.items()} for row in json.loads(raw)]
+    delim = ";" if raw.split("\n", 1)[0].count(";") > raw.split("\n", 1)[0].count(",") else ","
+    return list(csv.DictReader(io.StringIO(raw, newline=""), delimiter=delim))
+
+
+def check(cat: dict) -> int:
+    keys = known_keys(cat)
+    problems = 0
+    files = [f["file"] for f in FILES] + (["roi-2013.csv"] if (OUT / "roi-2013.csv").exists() else [])
+    total: dict[str, dict[str, int]] = {f: {} for f in ("theme", "level", "kind", "district")}
+    deliberate = {"empty text": 0, "unknown theme": 0, "empty level": 0, "empty year": 0}
+    print(f"{'file':28} {'records':>7}")
+    grand = 0
+    for name in files:
+        rows = read_back(OUT / name)
+        assert rows and list(rows[0].keys()) == COLUMNS, (name, rows[0].keys() if rows else None)
+        grand += len(rows)
+        print(f"{name:28} {len(rows):7}")
+        ids = [r["id"] for r in rows]
+        if len(set(ids)) != len(ids):
+            print(f"  !! duplicate ids in {name}")
+            problems += 1
+        for r in rows:
+            if not r["text"].strip():
+                deliberate["empty text"] += 1
+            if not r["level"].strip():
+                deliberate["empty level"] += 1
+            if not r["year"].strip():
+                deliberate["empty year"] += 1
+            for field in ("district", "region", "theme", "level", "kind"):
+                v = r[field]
+                if not v.strip():
+                    continue
+                slug = resolve(keys, field, v)
+                if slug is None:
+                    if field == "theme" and v in UNKNOWN_THEMES:
+                        deliberate["unknown theme"] += 1
+                        continue
+                    print(f"  !! {name} {r['id']}: {field} {v!r} is not in the catalogue")
+                    problems += 1
+                    continue
+                if field in total:
+                    total[field][slug] = total[field].get(slug, 0) + 1
+            if r["region"].strip() and r["district"].strip():
+                code = int(resolve(keys, "region", r["region"]))
+                if cat["regions"][code]["district"] != resolve(keys, "district", r["district"]):
+                    print(f"  !! {name} {r['id']}: region {r['region']!r} is not in {r['district']!r}")
+                    problems += 1
+    print(f"{'total':28} {grand:7}")
+    for field, table in (("theme", "themes"), ("level", "levels"), ("kind", "kinds"), ("district", "districts")):
+        order = cat["theme_order"] if field == "theme" else list(cat[table])
+        print(f"\nby {field}:")
+        for slug in order:
+            print(f"  {slug:24} {total[field].get(slug, 0):5}")
+            if total[field].get(slug, 0) == 0 and field != "district":
+                print(f"  !! no record has {field} {slug}")
+                problems += 1
+    print("\ndeliberate cases:", ", ".join(f"{k} {v}" for k, v in deliberate.items()))
+    return problems
+
+
+def main() -> int:
+    cat = load_catalog()
+    rng = random.Random(SEED)
+    records, stats = build_sessions(cat, rng)
+    OUT.mkdir(parents=True, exist_ok=True)
+    write_sessions(records)
+    roi = write_roi(cat)
+    if roi is not None:
+        roi_count = roi["taken"]
+    else:
+        roi_count = len(read_back(OUT / "roi-2013.csv")) if (OUT / "roi-2013.csv").exists() else 0
+    write_readme(records, stats, roi_count)
+    n = sum(len(v) for v in records.values())
+    print(f"ideas {stats['ideas']} (raised in several districts: {stats['multi']}, "
+          f"{round(100 * stats['multi'] / stats['ideas'])}%), session records {n}\n")
+    problems = check(cat)
+    if problems:
+        print(f"\n{problems} problem(s)", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,1 +1,109 @@
-fn main() {}
+//! `sborka`: the command line. Glue only: arguments, output, exit codes.
+//! Every stage lives in its own library crate.
+
+mod build;
+mod check;
+mod output;
+mod search;
+
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand, ValueEnum};
+
+use sborka_core::Catalog;
+
+/// Assembles the «Образ будущего 2025» roadmap from the exports of the
+/// federal-district strategic sessions, and searches it.
+#[derive(Parser, Debug)]
+#[command(name = "sborka", version, about, max_term_width = 100)]
+struct Cli {
+    /// Catalogue folder whose files replace the built-in districts.toml,
+    /// regions.toml, themes.toml, levels.toml, kinds.toml or headers.toml.
+    #[arg(long, global = true, value_name = "DIR")]
+    catalog: Option<PathBuf>,
+
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Read the exports, merge duplicates, write the roadmap, index and report.
+    ///
+    /// Exit status: 0 all good; 2 built, but some input files could not be
+    /// read (they are listed); 1 nothing was built.
+    Build(build::Args),
+    /// Read and validate exports without building anything.
+    ///
+    /// Exit status: 0 every file could be read; 2 some could not; 1 nothing
+    /// could be checked.
+    Check(check::Args),
+    /// Search the index of a build.
+    ///
+    /// Exit status: 0 hits; 1 no hits; 2 error.
+    Search(search::Args),
+}
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    #[default]
+    Text,
+    Json,
+}
+
+/// What a command ends with: a status, or an error for the user.
+pub enum Outcome {
+    Status(u8),
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let catalog = match &cli.catalog {
+        None => Catalog::embedded(),
+        Some(dir) => match Catalog::load_dir(dir) {
+            Ok(c) => c,
+            Err(e) => return fail(&anyhow::Error::new(e), error_status(&cli.command)),
+        },
+    };
+    let result = match cli.command {
+        Command::Build(ref args) => build::run(args, &catalog),
+        Command::Check(ref args) => check::run(args, &catalog),
+        Command::Search(ref args) => search::run(args, &catalog),
+    };
+    match result {
+        Ok(Outcome::Status(code)) => ExitCode::from(code),
+        Err(e) if is_broken_pipe(&e) => ExitCode::SUCCESS,
+        Err(e) => fail(&e, error_status(&cli.command)),
+    }
+}
+
+/// The exit status of a command that failed outright.
+fn error_status(command: &Command) -> u8 {
+    match command {
+        Command::Build(_) | Command::Check(_) => 1,
+        Command::Search(_) => 2,
+    }
+}
+
+/// Prints `sborka: error: …` with the cause chain on one line.
+fn fail(e: &anyhow::Error, status: u8) -> ExitCode {
+    let mut message = e.to_string();
+    for cause in e.chain().skip(1) {
+        let cause = cause.to_string();
+        if !message.contains(&cause) {
+            message.push_str(": ");
+            message.push_str(&cause);
+        }
+    }
+    let _ = writeln!(std::io::stderr(), "sborka: error: {message}");
+    ExitCode::from(status)
+}
+
+fn is_broken_pipe(e: &anyhow::Error) -> bool {
+    e.chain().any(|c| {
+        c.downcast_ref::<std::io::Error>()
+            .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+    })
+}

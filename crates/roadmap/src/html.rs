@@ -106,35 +106,9 @@ fn write_doc(o: &mut String, r: &Roadmap) -> std::fmt::Result {
 }
 
 fn write_item(o: &mut String, item: &Item) -> std::fmt::Result {
-    let s = &item.support;
     writeln!(o, "<div class=\"item\" id=\"{}\">", escape(&item.cluster))?;
     writeln!(o, "<p>{}</p>", escape(&item.text))?;
-    let mut facts = vec![format!(
-        "{} {}",
-        s.proposals,
-        plural(s.proposals, "предложение", "предложения", "предложений")
-    )];
-    if !s.districts.is_empty() {
-        facts.push(format!(
-            "{} {}: {}",
-            s.districts.len(),
-            plural(s.districts.len() as u64, "округ", "округа", "округов"),
-            escape(&s.districts.join(", "))
-        ));
-    }
-    if !s.regions.is_empty() {
-        facts.push(format!(
-            "{} {}",
-            s.regions.len(),
-            plural(s.regions.len() as u64, "регион", "региона", "регионов")
-        ));
-    }
-    if s.verbatim > 0 {
-        facts.push(format!("{} дословных повторов", s.verbatim));
-    }
-    if !item.kinds.is_empty() {
-        facts.push(escape(&item.kinds.join(", ")));
-    }
+    let facts: Vec<String> = crate::item_facts(item).iter().map(|f| escape(f)).collect();
     writeln!(o, "<p class=\"meta\">{}</p>", facts.join(" · "))?;
     writeln!(o, "<details><summary>Источники</summary><ul>")?;
     for m in &item.members {

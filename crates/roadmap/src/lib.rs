@@ -39,6 +39,45 @@ pub fn render_json(roadmap: &Roadmap) -> String {
     out
 }
 
+/// An item's support and kinds as short Russian phrases, unescaped: each
+/// renderer escapes them its own way.
+pub(crate) fn item_facts(item: &Item) -> Vec<String> {
+    let s = &item.support;
+    let mut facts = vec![format!(
+        "{} {}",
+        s.proposals,
+        plural(s.proposals, "предложение", "предложения", "предложений")
+    )];
+    if !s.districts.is_empty() {
+        let n = s.districts.len() as u64;
+        facts.push(format!(
+            "{n} {}: {}",
+            plural(n, "округ", "округа", "округов"),
+            s.districts.join(", ")
+        ));
+    }
+    if !s.regions.is_empty() {
+        let n = s.regions.len() as u64;
+        facts.push(format!("{n} {}", plural(n, "регион", "региона", "регионов")));
+    }
+    if s.verbatim > 0 {
+        facts.push(format!(
+            "{} {}",
+            s.verbatim,
+            plural(
+                s.verbatim,
+                "дословный повтор",
+                "дословных повтора",
+                "дословных повторов"
+            )
+        ));
+    }
+    if !item.kinds.is_empty() {
+        facts.push(item.kinds.join(", "));
+    }
+    facts
+}
+
 /// Russian plural: 1 предложение, 2 предложения, 5 предложений.
 pub(crate) fn plural<'a>(n: u64, one: &'a str, few: &'a str, many: &'a str) -> &'a str {
     match (n % 10, n % 100) {

@@ -6,14 +6,14 @@ use crate::model::{Item, Roadmap};
 use crate::plural;
 
 /// Escapes text from an export so that it cannot change the document's
-/// structure: no heading, list, table cell, emphasis, link or HTML can start
-/// inside it. Line breaks become spaces.
+/// structure: no table cell, emphasis, code, link, heading or HTML can start
+/// inside it. Line breaks become spaces, so an escaped text never begins a
+/// line and block markers (`1.`, `-`, `>`) cannot take effect.
 pub(crate) fn escape(text: &str) -> String {
     let mut out = String::with_capacity(text.len() + 8);
     for c in text.chars() {
         match c {
-            '\\' | '`' | '*' | '_' | '{' | '}' | '[' | ']' | '(' | ')' | '#' | '+' | '-' | '.'
-            | '!' | '|' | '<' | '>' | '~' | '&' | '=' => {
+            '\\' | '`' | '*' | '_' | '[' | ']' | '#' | '|' | '<' | '>' | '~' | '&' => {
                 out.push('\\');
                 out.push(c);
             }
@@ -110,34 +110,8 @@ fn write_doc(o: &mut String, r: &Roadmap) -> std::fmt::Result {
 }
 
 fn write_item(o: &mut String, n: usize, item: &Item) -> std::fmt::Result {
-    let s = &item.support;
     writeln!(o, "{n}. {}", escape(&item.text))?;
-    let mut facts = vec![format!(
-        "{} {}",
-        s.proposals,
-        plural(s.proposals, "предложение", "предложения", "предложений")
-    )];
-    if !s.districts.is_empty() {
-        facts.push(format!(
-            "{} {}: {}",
-            s.districts.len(),
-            plural(s.districts.len() as u64, "округ", "округа", "округов"),
-            escape(&s.districts.join(", "))
-        ));
-    }
-    if !s.regions.is_empty() {
-        facts.push(format!(
-            "{} {}",
-            s.regions.len(),
-            plural(s.regions.len() as u64, "регион", "региона", "регионов")
-        ));
-    }
-    if s.verbatim > 0 {
-        facts.push(format!("{} дословных повторов", s.verbatim));
-    }
-    if !item.kinds.is_empty() {
-        facts.push(escape(&item.kinds.join(", ")));
-    }
+    let facts: Vec<String> = crate::item_facts(item).iter().map(|f| escape(f)).collect();
     writeln!(o, "   *{}*", facts.join(" · "))?;
     if !item.other_themes.is_empty() {
         writeln!(o, "   Также в темах: {}", escape(&item.other_themes.join("; ")))?;
@@ -164,9 +138,10 @@ mod tests {
             ("a | b", "a \\| b"),
             ("*жирный*", "\\*жирный\\*"),
             ("<script>", "\\<script\\>"),
-            ("=HYPERLINK(\"x\")", "\\=HYPERLINK\\(\"x\"\\)"),
+            ("=HYPERLINK(\"x\")", "=HYPERLINK(\"x\")"),
+            ("[ссылка](http://x)", "\\[ссылка\\](http://x)"),
             ("строка\nвторая", "строка вторая"),
-            ("1. пункт", "1\\. пункт"),
+            ("1. пункт", "1. пункт"),
         ];
         for (raw, want) in cases {
             assert_eq!(escape(raw), want, "{raw:?}");

@@ -206,6 +206,21 @@ impl Normalized {
     }
 }
 
+/// The key under which verbatim copies meet: the folded words of the text
+/// (as [`normalize`] folds them), joined by single spaces. Punctuation,
+/// quotes and spacing do not count; every word, negations and numbers
+/// included, does.
+pub fn match_key(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for (start, end) in words(text) {
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        fold_word_into(&text[start..end], &mut out);
+    }
+    out
+}
+
 /// Whether a text has anything to say: at least one letter or digit.
 pub fn has_words(text: &str) -> bool {
     text.chars().any(char::is_alphanumeric)
@@ -331,6 +346,19 @@ mod tests {
                 stems.windows(2).all(|w| w[0] == w[1]),
                 "{group:?} -> {stems:?}"
             );
+        }
+    }
+
+    #[test]
+    fn match_key_table() {
+        let cases = [
+            ("Создать службу сиделок для «пожилых»!", "создать службу сиделок для пожилых"),
+            ("  создать   службу\nсиделок для \"пожилых\" ", "создать службу сиделок для пожилых"),
+            ("Без очереди — 30 дней", "без очереди 30 дней"),
+            ("", ""),
+        ];
+        for (raw, want) in cases {
+            assert_eq!(match_key(raw), want, "{raw:?}");
         }
     }
 
