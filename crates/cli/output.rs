@@ -54,7 +54,10 @@ pub fn write_proposals(w: &mut dyn Write, built: &Built, catalog: &Catalog) -> s
                 unrecognized.insert(field.name(), raw);
             }
         }
-        let district = p.district.known().map(|d| catalog.district_info(d).slug.as_str());
+        let district = p
+            .district
+            .known()
+            .map(|d| catalog.district_info(d).slug.as_str());
         let theme = p.theme.known().map(|t| catalog.theme_info(t).slug.as_str());
         let level = p.level.known().map(|l| l.slug());
         let kind = p.kind.known().map(|k| k.slug());

@@ -172,11 +172,17 @@ const FILES: [(&str, &str); 6] = [
         "districts.toml",
         include_str!("../../../catalog/districts.toml"),
     ),
-    ("regions.toml", include_str!("../../../catalog/regions.toml")),
+    (
+        "regions.toml",
+        include_str!("../../../catalog/regions.toml"),
+    ),
     ("themes.toml", include_str!("../../../catalog/themes.toml")),
     ("levels.toml", include_str!("../../../catalog/levels.toml")),
     ("kinds.toml", include_str!("../../../catalog/kinds.toml")),
-    ("headers.toml", include_str!("../../../catalog/headers.toml")),
+    (
+        "headers.toml",
+        include_str!("../../../catalog/headers.toml"),
+    ),
 ];
 
 /// Districts, regions, themes, levels, kinds and header spellings, with
@@ -261,7 +267,10 @@ impl Catalog {
                 .expect("every catalogue file has a text")
                 .1
         };
-        fn parse<T: serde::de::DeserializeOwned>(name: &str, text: &str) -> Result<T, CatalogError> {
+        fn parse<T: serde::de::DeserializeOwned>(
+            name: &str,
+            text: &str,
+        ) -> Result<T, CatalogError> {
             toml::from_str(text).map_err(|e| CatalogError::new(name, e.to_string().trim_end()))
         }
         let districts = parse::<DistrictsFile>("districts.toml", text("districts.toml"))?.district;
@@ -621,11 +630,16 @@ mod tests {
     fn lookups_table() {
         let c = Catalog::embedded();
         let district = |raw: &str| c.district(raw).map(|d| c.district_info(d).short.clone());
-        assert_eq!(district("Северо-Кавказский федеральный округ").as_deref(), Some("СКФО"));
+        assert_eq!(
+            district("Северо-Кавказский федеральный округ").as_deref(),
+            Some("СКФО")
+        );
         assert_eq!(district("скфо").as_deref(), Some("СКФО"));
         assert_eq!(district("Северо-Кавказский ФО").as_deref(), Some("СКФО"));
         assert_eq!(district("Марс"), None);
-        let city = c.district_by_city("Ставрополь").map(|d| c.district_info(d).short.clone());
+        let city = c
+            .district_by_city("Ставрополь")
+            .map(|d| c.district_info(d).short.clone());
         assert_eq!(city.as_deref(), Some("СКФО"));
 
         assert_eq!(c.region("77"), Some(RegionCode(77)));
@@ -639,7 +653,10 @@ mod tests {
         assert_eq!(c.level("муниципальный"), Some(Level::Municipal));
         assert_eq!(c.level("какой-то"), None);
 
-        assert_eq!(c.kind("Законодательная инициатива"), Some(Kind::Legislative));
+        assert_eq!(
+            c.kind("Законодательная инициатива"),
+            Some(Kind::Legislative)
+        );
         assert_eq!(c.kind("зона риска"), Some(Kind::Risk));
 
         let theme = |raw: &str| c.theme(raw).map(|t| c.theme_info(t).slug.clone());

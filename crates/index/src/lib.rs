@@ -52,7 +52,11 @@ pub enum Error {
     #[error(
         "{path}: index format {found} was written by sborka {by}; this sborka reads format {FORMAT}; run `sborka build` again to rebuild it"
     )]
-    Format { path: String, found: u32, by: String },
+    Format {
+        path: String,
+        found: u32,
+        by: String,
+    },
     #[error("query: {0}")]
     Query(String),
     #[error("index: {0}")]
@@ -496,7 +500,11 @@ mod tests {
             assert_eq!(ids(q), want, "{text:?} level {level:?}");
         }
         let hit = &s.search(&Query::new("пожилых")).unwrap()[0];
-        let words: Vec<&str> = hit.highlights.iter().map(|r| &hit.text[r.clone()]).collect();
+        let words: Vec<&str> = hit
+            .highlights
+            .iter()
+            .map(|r| &hit.text[r.clone()])
+            .collect();
         assert!(words.iter().all(|w| w.starts_with("пожил")), "{words:?}");
     }
 
@@ -505,10 +513,20 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("out").join("index");
         let err = Searcher::open(&path).err().unwrap().to_string();
-        assert!(err.contains("no index here; run `sborka build --out"), "{err}");
+        assert!(
+            err.contains("no index here; run `sborka build --out"),
+            "{err}"
+        );
         std::fs::create_dir_all(&path).unwrap();
-        std::fs::write(path.join(META_FILE), r#"{"format": 999, "sborka": "9.9.9"}"#).unwrap();
+        std::fs::write(
+            path.join(META_FILE),
+            r#"{"format": 999, "sborka": "9.9.9"}"#,
+        )
+        .unwrap();
         let err = Searcher::open(&path).err().unwrap().to_string();
-        assert!(err.contains("format 999 was written by sborka 9.9.9"), "{err}");
+        assert!(
+            err.contains("format 999 was written by sborka 9.9.9"),
+            "{err}"
+        );
     }
 }

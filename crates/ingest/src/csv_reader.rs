@@ -29,7 +29,12 @@ fn sniff_delimiter(text: &str) -> u8 {
     DELIMITERS[best]
 }
 
-pub(crate) fn read(input: &Input, text: &str, catalog: &Catalog, mut out: FileOutcome) -> FileOutcome {
+pub(crate) fn read(
+    input: &Input,
+    text: &str,
+    catalog: &Catalog,
+    mut out: FileOutcome,
+) -> FileOutcome {
     let delimiter = sniff_delimiter(text);
     out.report.delimiter = Some((delimiter as char).to_string());
     let mut reader = csv::ReaderBuilder::new()
@@ -123,13 +128,10 @@ pub(crate) fn read(input: &Input, text: &str, catalog: &Catalog, mut out: FileOu
             });
             continue;
         }
-        let cells = row
-            .iter()
-            .enumerate()
-            .map(|(i, v)| (name(i), fields[i], v));
+        let cells = row.iter().enumerate().map(|(i, v)| (name(i), fields[i], v));
         match builder.build(source, cells) {
             Ok(p) => out.accept(p),
-            Err(q) => out.reject(q),
+            Err(q) => out.reject(*q),
         }
     }
     out
@@ -178,10 +180,20 @@ mod tests {
         assert_eq!(r.error, None);
         assert_eq!((r.records, r.accepted, r.quarantined), (5, 2, 3));
         let reasons: Vec<Reason> = out.quarantined.iter().map(|q| q.reason).collect();
-        assert_eq!(reasons, [Reason::EmptyText, Reason::FieldCount, Reason::RepeatedHeader]);
+        assert_eq!(
+            reasons,
+            [
+                Reason::EmptyText,
+                Reason::FieldCount,
+                Reason::RepeatedHeader
+            ]
+        );
         let lines: Vec<u64> = out.quarantined.iter().map(|q| q.source.line).collect();
         assert_eq!(lines, [4, 6, 7]);
-        assert_eq!(out.proposals[0].text, "Открыть \"школу ухода\",\nв каждом районе");
+        assert_eq!(
+            out.proposals[0].text,
+            "Открыть \"школу ухода\",\nв каждом районе"
+        );
         assert_eq!(out.proposals[1].source.record, 5);
         assert_eq!(out.proposals[1].source.line, 8);
         assert_eq!(r.unknown_theme, 1);
@@ -192,7 +204,10 @@ mod tests {
         let catalog = Catalog::embedded();
         let cases = [
             ("", "the file is empty"),
-            ("Тема;Уровень\nПожилые;фед.\n", "no text column (headers: Тема, Уровень)"),
+            (
+                "Тема;Уровень\nПожилые;фед.\n",
+                "no text column (headers: Тема, Уровень)",
+            ),
         ];
         for (csv, want) in cases {
             let out = read_bytes(&Input::named("x.csv"), csv.as_bytes(), &catalog);

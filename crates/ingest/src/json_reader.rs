@@ -6,7 +6,12 @@ use sborka_core::{Catalog, Provenance, Quarantined, Reason};
 
 use crate::{Column, FileOutcome, Input, RecordBuilder};
 
-pub(crate) fn read(input: &Input, text: &str, catalog: &Catalog, mut out: FileOutcome) -> FileOutcome {
+pub(crate) fn read(
+    input: &Input,
+    text: &str,
+    catalog: &Catalog,
+    mut out: FileOutcome,
+) -> FileOutcome {
     let value: Value = match serde_json::from_str(text) {
         Ok(v) => v,
         Err(e) => return out.fail(format!("invalid JSON: {e}")),
@@ -18,7 +23,10 @@ pub(crate) fn read(input: &Input, text: &str, catalog: &Catalog, mut out: FileOu
     let line_of = |k: usize| -> u64 {
         match starts.get(k) {
             Some(&at) if starts.len() == items.len() => {
-                1 + text.as_bytes()[..at].iter().filter(|&&b| b == b'\n').count() as u64
+                1 + text.as_bytes()[..at]
+                    .iter()
+                    .filter(|&&b| b == b'\n')
+                    .count() as u64
             }
             _ => 0,
         }
@@ -58,7 +66,7 @@ pub(crate) fn read(input: &Input, text: &str, catalog: &Catalog, mut out: FileOu
             .map(|(key, v)| (*key, catalog.header(key), v.as_str()));
         match builder.build(source, cells) {
             Ok(p) => out.accept(p),
-            Err(q) => out.reject(q),
+            Err(q) => out.reject(*q),
         }
     }
     out.report.columns = seen

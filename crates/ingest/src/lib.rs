@@ -320,11 +320,15 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let err = discover(&[dir.path().to_path_buf()]).unwrap_err();
         assert!(
-            err.to_string().ends_with("no exports found (looked for .csv, .json)"),
+            err.to_string()
+                .ends_with("no exports found (looked for .csv, .json)"),
             "{err}"
         );
         let missing = dir.path().join("nope");
         let err = discover(&[missing]).unwrap_err();
-        assert!(err.to_string().ends_with("nope: no such file or folder"), "{err}");
+        assert!(
+            err.to_string().ends_with("nope: no such file or folder"),
+            "{err}"
+        );
     }
 }

@@ -24,7 +24,7 @@ impl<'c> RecordBuilder<'c> {
         &self,
         mut source: Provenance,
         cells: impl IntoIterator<Item = Cell<'a>>,
-    ) -> Result<Proposal, Quarantined> {
+    ) -> Result<Proposal, Box<Quarantined>> {
         let mut values: [Option<&str>; Field::ALL.len()] = [None; Field::ALL.len()];
         let mut extra = BTreeMap::new();
         let mut raw = BTreeMap::new();
@@ -46,11 +46,13 @@ impl<'c> RecordBuilder<'c> {
         source.source_id = get(Field::Id).map(normalize_number);
 
         let text = get(Field::Text).unwrap_or("");
-        let quarantine = |reason: Reason, what: &str| Quarantined {
-            message: format!("{source}: {what}"),
-            source: source.clone(),
-            reason,
-            raw: raw.clone(),
+        let quarantine = |reason: Reason, what: &str| {
+            Box::new(Quarantined {
+                message: format!("{source}: {what}"),
+                source: source.clone(),
+                reason,
+                raw: raw.clone(),
+            })
         };
         if text.is_empty() {
             return Err(quarantine(Reason::EmptyText, "no proposal text"));
@@ -138,7 +140,7 @@ fn normalize_number(raw: &str) -> String {
 mod tests {
     use super::*;
 
-    fn build(cells: &[(&str, &str)]) -> Result<Proposal, Quarantined> {
+    fn build(cells: &[(&str, &str)]) -> Result<Proposal, Box<Quarantined>> {
         let catalog = Catalog::embedded();
         let builder = RecordBuilder::new(&catalog);
         let source = Provenance {
@@ -164,7 +166,11 @@ mod tests {
         for (cells, want) in cases {
             let q = build(&cells).unwrap_err();
             assert_eq!(q.reason, want, "{cells:?}");
-            assert!(q.message.starts_with("record 1 (line 2) of t.csv: "), "{}", q.message);
+            assert!(
+                q.message.starts_with("record 1 (line 2) of t.csv: "),
+                "{}",
+                q.message
+            );
         }
     }
 
@@ -189,7 +195,10 @@ mod tests {
         assert_eq!(p.inferred, [Field::District]);
         assert_eq!(p.year, Some(2018));
         assert_eq!(p.source.source_id.as_deref(), Some("17"));
-        assert_eq!(p.extra.get("Примечание").map(String::as_str), Some("из протокола"));
+        assert_eq!(
+            p.extra.get("Примечание").map(String::as_str),
+            Some("из протокола")
+        );
     }
 
     #[test]

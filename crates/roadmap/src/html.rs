@@ -36,10 +36,25 @@ pub fn render_html(r: &Roadmap) -> String {
 }
 
 fn write_doc(o: &mut String, r: &Roadmap) -> std::fmt::Result {
-    writeln!(o, "<!DOCTYPE html>\n<html lang=\"ru\">\n<head>\n<meta charset=\"utf-8\">")?;
-    writeln!(o, "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">")?;
-    writeln!(o, "<title>{}</title>\n<style>\n{STYLE}</style>\n</head>\n<body>", escape(&r.title))?;
-    writeln!(o, "<h1>{}</h1>\n<p>{}</p>", escape(&r.title), escape(&r.subtitle))?;
+    writeln!(
+        o,
+        "<!DOCTYPE html>\n<html lang=\"ru\">\n<head>\n<meta charset=\"utf-8\">"
+    )?;
+    writeln!(
+        o,
+        "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
+    )?;
+    writeln!(
+        o,
+        "<title>{}</title>\n<style>\n{STYLE}</style>\n</head>\n<body>",
+        escape(&r.title)
+    )?;
+    writeln!(
+        o,
+        "<h1>{}</h1>\n<p>{}</p>",
+        escape(&r.title),
+        escape(&r.subtitle)
+    )?;
     if let Some(date) = &r.date {
         writeln!(o, "<p>Дата: {}</p>", escape(date))?;
     }
@@ -88,7 +103,10 @@ fn write_doc(o: &mut String, r: &Roadmap) -> std::fmt::Result {
         writeln!(o, "</section>")?;
     }
     if !r.quarantine.is_empty() {
-        writeln!(o, "<h2 id=\"quarantine\">Приложение. Карантин</h2>\n<table>")?;
+        writeln!(
+            o,
+            "<h2 id=\"quarantine\">Приложение. Карантин</h2>\n<table>"
+        )?;
         writeln!(o, "<tr><th>файл</th><th>причина</th><th>записей</th></tr>")?;
         for q in &r.quarantine {
             writeln!(
@@ -122,8 +140,14 @@ mod tests {
     #[test]
     fn escape_table() {
         let cases = [
-            ("<script>alert(1)</script>", "&lt;script&gt;alert(1)&lt;/script&gt;"),
-            ("<img src=x onerror=\"y\">", "&lt;img src=x onerror=&quot;y&quot;&gt;"),
+            (
+                "<script>alert(1)</script>",
+                "&lt;script&gt;alert(1)&lt;/script&gt;",
+            ),
+            (
+                "<img src=x onerror=\"y\">",
+                "&lt;img src=x onerror=&quot;y&quot;&gt;",
+            ),
             ("a & b 'c'", "a &amp; b &#39;c&#39;"),
         ];
         for (raw, want) in cases {

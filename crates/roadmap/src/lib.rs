@@ -58,7 +58,10 @@ pub(crate) fn item_facts(item: &Item) -> Vec<String> {
     }
     if !s.regions.is_empty() {
         let n = s.regions.len() as u64;
-        facts.push(format!("{n} {}", plural(n, "регион", "региона", "регионов")));
+        facts.push(format!(
+            "{n} {}",
+            plural(n, "регион", "региона", "регионов")
+        ));
     }
     if s.verbatim > 0 {
         facts.push(format!(
@@ -102,7 +105,11 @@ mod tests {
             (111, "предложений"),
         ];
         for (n, want) in cases {
-            assert_eq!(super::plural(n, "предложение", "предложения", "предложений"), want, "{n}");
+            assert_eq!(
+                super::plural(n, "предложение", "предложения", "предложений"),
+                want,
+                "{n}"
+            );
         }
     }
 }

@@ -56,7 +56,10 @@ fn write_doc(o: &mut String, r: &Roadmap) -> std::fmt::Result {
     writeln!(o)?;
     if !r.sessions.is_empty() {
         writeln!(o, "## Сессии\n")?;
-        writeln!(o, "| округ | город | даты | предложений |\n|---|---|---|---:|")?;
+        writeln!(
+            o,
+            "| округ | город | даты | предложений |\n|---|---|---|---:|"
+        )?;
         for s in &r.sessions {
             writeln!(
                 o,
@@ -114,13 +117,25 @@ fn write_item(o: &mut String, n: usize, item: &Item) -> std::fmt::Result {
     let facts: Vec<String> = crate::item_facts(item).iter().map(|f| escape(f)).collect();
     writeln!(o, "   *{}*", facts.join(" · "))?;
     if !item.other_themes.is_empty() {
-        writeln!(o, "   Также в темах: {}", escape(&item.other_themes.join("; ")))?;
+        writeln!(
+            o,
+            "   Также в темах: {}",
+            escape(&item.other_themes.join("; "))
+        )?;
     }
     if !item.other_levels.is_empty() {
-        writeln!(o, "   Также уровни: {}", escape(&item.other_levels.join(", ")))?;
+        writeln!(
+            o,
+            "   Также уровни: {}",
+            escape(&item.other_levels.join(", "))
+        )?;
     }
     if !item.raw_labels.is_empty() {
-        writeln!(o, "   Нераспознанные метки: {}", escape(&item.raw_labels.join("; ")))?;
+        writeln!(
+            o,
+            "   Нераспознанные метки: {}",
+            escape(&item.raw_labels.join("; "))
+        )?;
     }
     let members: Vec<String> = item.members.iter().map(|m| escape(&m.id)).collect();
     writeln!(o, "   Источники: {}", members.join(", "))?;

@@ -155,7 +155,10 @@ pub fn assemble(input: &Input<'_>) -> Roadmap {
         let theme_key = theme.map_or(theme_count, |t: ThemeId| usize::from(t.0));
         let level_key = level.map_or(Level::ALL.len(), Level::index);
         let item = item(c, cluster, &members, theme, level, ps);
-        sections.entry((theme_key, level_key)).or_default().push(item);
+        sections
+            .entry((theme_key, level_key))
+            .or_default()
+            .push(item);
     }
 
     let mut themes: Vec<ThemeSection> = Vec::new();
@@ -191,7 +194,10 @@ pub fn assemble(input: &Input<'_>) -> Roadmap {
                 level.slug().to_string(),
                 capitalize(&c.level_info(*level).name),
             ),
-            None => (UNSPECIFIED_LEVEL.to_string(), "Уровень не указан".to_string()),
+            None => (
+                UNSPECIFIED_LEVEL.to_string(),
+                "Уровень не указан".to_string(),
+            ),
         };
         section.levels.push(LevelSection { slug, name, items });
     }
@@ -300,7 +306,10 @@ fn item(
                 .collect(),
             regions: regions
                 .into_iter()
-                .map(|r| c.region_info(r).map_or_else(|| r.0.to_string(), |r| r.name.clone()))
+                .map(|r| {
+                    c.region_info(r)
+                        .map_or_else(|| r.0.to_string(), |r| r.name.clone())
+                })
                 .collect(),
             verbatim: u64::from(cluster.verbatim),
         },

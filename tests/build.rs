@@ -1,0 +1,212 @@
+use std::path::Path;
+
+use crate::util::*;
+
+const DETERMINISTIC: [&str; 5] = [
+    "roadmap.json",
+    "roadmap.md",
+    "roadmap.html",
+    "proposals.jsonl",
+    "quarantine.jsonl",
+];
+
+#[test]
+fn basic_fixture_builds_every_output() {
+    let (_tmp, out_dir, out) = build(&[&fixture("tests/basic")], &[]);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    for name in DETERMINISTIC.iter().chain(&["report.json", "index"]) {
+        assert!(out_dir.join(name).exists(), "{name} written");
+    }
+    assert_invariant(&out_dir);
+
+    let report = read_json(&out_dir.join("report.json"));
+    let totals = &report["totals"];
+    assert_eq!(totals["records"], 10);
+    assert_eq!(totals["accepted"], 8);
+    assert_eq!(totals["quarantined"], 2);
+    assert_eq!(report["reasons"]["empty_text"], 1);
+    assert_eq!(report["reasons"]["no_letters"], 1);
+    assert_eq!(totals["unknown_theme"], 1);
+    assert_eq!(totals["unknown_level"], 1);
+
+    // The same text from two districts, once with other quotes and spacing,
+    // is one idea with three members, two of them copies.
+    let roadmap = read_json(&out_dir.join("roadmap.json"));
+    let elderly = &roadmap["themes"][0];
+    assert_eq!(elderly["slug"], "elderly");
+    let item = &elderly["levels"][0]["items"][0];
+    assert_eq!(item["support"]["proposals"], 3);
+    assert_eq!(
+        item["support"]["districts"],
+        serde_json::json!(["СЗФО", "СКФО"])
+    );
+    assert_eq!(item["support"]["verbatim"], 2);
+
+    // The unknown theme keeps its own section, last, with the raw value.
+    let last = roadmap["themes"].as_array().unwrap().last().unwrap();
+    assert_eq!(last["slug"], "unknown");
+    assert_eq!(last["levels"][0]["slug"], "unspecified");
+    assert_eq!(
+        last["levels"][0]["items"][0]["raw_labels"][0],
+        "тема: Разное"
+    );
+    let md = std::fs::read_to_string(out_dir.join("roadmap.md")).unwrap();
+    assert!(md.contains("## 5. Тема не распознана"), "{md}");
+    assert!(md.contains("### Уровень не указан"));
+
+    // A district implied by the region is marked as inferred.
+    let proposals = read_jsonl(&out_dir.join("proposals.jsonl"));
+    let u2 = proposals.iter().find(|p| p["id"] == "ufo.json#2").unwrap();
+    assert_eq!(u2["district"], "ufo");
+    assert_eq!(u2["inferred"], serde_json::json!(["district"]));
+}
+
+#[test]
+fn same_input_same_bytes_whatever_threads_and_order() {
+    let basic = fixture("tests/basic");
+    let files: Vec<_> = ["ufo.json", "szfo.csv", "skfo.csv"]
+        .iter()
+        .map(|f| basic.join(f))
+        .collect();
+    let reversed: Vec<&Path> = files.iter().map(|p| p.as_path()).collect();
+    let runs = [
+        build(&[&basic], &["--threads", "1"]),
+        build(&[&basic], &["--threads", "2"]),
+        build(&reversed, &["--threads", "2"]),
+    ];
+    for (_, out_dir, out) in &runs {
+        assert_eq!(code(out), 0, "{}", stderr(out));
+        let _ = out_dir;
+    }
+    for name in DETERMINISTIC {
+        let first = std::fs::read(runs[0].1.join(name)).unwrap();
+        for (_, out_dir, _) in &runs[1..] {
+            assert!(
+                first == std::fs::read(out_dir.join(name)).unwrap(),
+                "{name} differs"
+            );
+        }
+    }
+}
+
+#[test]
+fn bundled_sample_is_the_default_input() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out_dir = tmp.path().join("out");
+    let out = sborka(&["build", "--out", out_dir.to_str().unwrap(), "--quiet"]);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    assert_eq!(stderr(&out), "", "--quiet prints nothing");
+    assert_invariant(&out_dir);
+    let report = read_json(&out_dir.join("report.json"));
+    assert_eq!(report["files"].as_array().unwrap().len(), 9);
+    assert!(report["totals"]["accepted"].as_u64().unwrap() >= 400);
+    let roadmap = read_json(&out_dir.join("roadmap.json"));
+    let themes: Vec<&str> = roadmap["themes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["slug"].as_str().unwrap())
+        .collect();
+    assert!(themes.len() >= 15, "every theme has items: {themes:?}");
+    // Some idea was proposed in several districts.
+    let max_districts = roadmap["themes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|t| t["levels"].as_array().unwrap())
+        .flat_map(|l| l["items"].as_array().unwrap())
+        .map(|i| i["support"]["districts"].as_array().unwrap().len())
+        .max()
+        .unwrap();
+    assert!(max_districts >= 2, "an idea from several districts");
+}
+
+#[test]
+fn bad_inputs_say_where_and_exit_as_designed() {
+    let tmp = tempfile::tempdir().unwrap();
+    let empty = tmp.path().join("empty");
+    std::fs::create_dir(&empty).unwrap();
+    let out_dir = tmp.path().join("out");
+    let out_arg = out_dir.to_str().unwrap();
+    let missing = tmp.path().join("missing");
+
+    let cases: [(Vec<String>, i32, String); 3] = [
+        (
+            vec![missing.display().to_string()],
+            1,
+            format!(
+                "sborka: error: {}: no such file or folder\n",
+                missing.display()
+            ),
+        ),
+        (
+            vec![empty.display().to_string()],
+            1,
+            format!(
+                "sborka: error: {}: no exports found (looked for .csv, .json)\n",
+                empty.display()
+            ),
+        ),
+        (
+            vec![fixture("tests/notext").display().to_string()],
+            1,
+            "no text column (headers: Тема, Уровень, Округ)".to_string(),
+        ),
+    ];
+    for (inputs, want_code, want_msg) in cases {
+        let mut args = vec!["build".to_string()];
+        args.extend(inputs);
+        args.extend(["--out".to_string(), out_arg.to_string()]);
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        let out = sborka(&args);
+        assert_eq!(code(&out), want_code, "{args:?}: {}", stderr(&out));
+        assert!(
+            stderr(&out).contains(&want_msg),
+            "{args:?}: {}",
+            stderr(&out)
+        );
+        assert!(!out_dir.exists(), "nothing built for {args:?}");
+    }
+    let notext = stderr(&sborka(&[
+        "build",
+        fixture("tests/notext").to_str().unwrap(),
+        "--out",
+        out_arg,
+    ]));
+    assert!(
+        notext.contains("themes-only.csv: no text column"),
+        "names the file: {notext}"
+    );
+
+    // One unreadable file among good ones: built, listed, exit 2.
+    let (_tmp, out_dir, out) = build(&[&fixture("tests/notext"), &fixture("tests/basic")], &[]);
+    assert_eq!(code(&out), 2, "{}", stderr(&out));
+    assert!(stderr(&out).contains("sborka: themes-only.csv: no text column"));
+    let report = read_json(&out_dir.join("report.json"));
+    assert_eq!(report["totals"]["files_failed"], 1);
+    assert_invariant(&out_dir);
+}
+
+#[test]
+fn a_failed_build_leaves_the_previous_output() {
+    let (_tmp, out_dir, out) = build(&[&fixture("tests/basic")], &[]);
+    assert_eq!(code(&out), 0);
+    let before = std::fs::read(out_dir.join("roadmap.md")).unwrap();
+    let out = sborka(&[
+        "build",
+        fixture("tests/notext").to_str().unwrap(),
+        "--out",
+        out_dir.to_str().unwrap(),
+    ]);
+    assert_eq!(code(&out), 1);
+    assert_eq!(std::fs::read(out_dir.join("roadmap.md")).unwrap(), before);
+    let leftovers: Vec<_> = std::fs::read_dir(out_dir.parent().unwrap())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n != "out")
+        .collect();
+    assert!(
+        leftovers.is_empty(),
+        "no staging folder left: {leftovers:?}"
+    );
+}
