@@ -116,16 +116,15 @@ fn build(args: &Args, catalog: &Catalog) -> anyhow::Result<Outcome> {
     }
 
     let started = Instant::now();
-    let keys: Vec<String> = built
-        .proposals
-        .par_iter()
-        .map(|p| sborka_text::match_key(&p.text))
-        .collect();
+    let deduper = sborka_dedup::Deduper::new();
+    let texts: Vec<&str> = built.proposals.iter().map(|p| p.text.as_str()).collect();
+    let prepared = deduper.prepare(&texts);
+    drop(texts);
     timings.normalize = started.elapsed();
 
     let started = Instant::now();
-    built.clusters = sborka_dedup::cluster_exact(&keys);
-    drop(keys);
+    built.clusters = deduper.cluster(&prepared);
+    drop(prepared);
     built.cluster_of = vec![0; built.proposals.len()];
     for (c, cluster) in built.clusters.iter().enumerate() {
         for &m in &cluster.members {
@@ -151,13 +150,8 @@ fn build(args: &Args, catalog: &Catalog) -> anyhow::Result<Outcome> {
     timings.assemble = started.elapsed();
 
     let started = Instant::now();
-    let documents = [
-        ("roadmap.json", sborka_roadmap::render_json(&roadmap)),
-        ("roadmap.md", sborka_roadmap::render_markdown(&roadmap)),
-        ("roadmap.html", sborka_roadmap::render_html(&roadmap)),
-    ];
-    for (name, text) in &documents {
-        staging.write(name, text.as_bytes())?;
+    for (name, bytes) in sborka_roadmap::render_all(&roadmap) {
+        staging.write(name, &bytes)?;
     }
     staging.write_with("proposals.jsonl", |w| {
         output::write_proposals(w, &built, catalog)

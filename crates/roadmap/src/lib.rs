@@ -32,6 +32,15 @@ pub use model::{
     ThemeSection, Totals, UNKNOWN_THEME, UNSPECIFIED_LEVEL, assemble,
 };
 
+/// Every document of the roadmap, by file name, in a fixed order.
+pub fn render_all(roadmap: &Roadmap) -> Vec<(&'static str, Vec<u8>)> {
+    vec![
+        ("roadmap.json", render_json(roadmap).into_bytes()),
+        ("roadmap.md", render_markdown(roadmap).into_bytes()),
+        ("roadmap.html", render_html(roadmap).into_bytes()),
+    ]
+}
+
 /// `roadmap.json`: the model as pretty JSON with a final newline.
 pub fn render_json(roadmap: &Roadmap) -> String {
     let mut out = serde_json::to_string_pretty(roadmap).expect("the model serializes");
