@@ -5,6 +5,7 @@ mod build;
 mod check;
 mod output;
 mod search;
+mod serve;
 
 use std::io::Write;
 use std::path::PathBuf;
@@ -44,6 +45,11 @@ enum Command {
     ///
     /// Exit status: 0 hits; 1 no hits; 2 error.
     Search(search::Args),
+    /// Serve a local search page and `/api/search` over the index of a build.
+    ///
+    /// Read-only; listens on loopback unless told otherwise. Exit status: 0
+    /// stopped with Ctrl-C; 2 error.
+    Serve(serve::Args),
 }
 
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, ValueEnum)]
@@ -71,6 +77,7 @@ fn main() -> ExitCode {
         Command::Build(ref args) => build::run(args, &catalog),
         Command::Check(ref args) => check::run(args, &catalog),
         Command::Search(ref args) => search::run(args, &catalog),
+        Command::Serve(ref args) => serve::run(args, &catalog),
     };
     match result {
         Ok(Outcome::Status(code)) => ExitCode::from(code),
@@ -83,7 +90,7 @@ fn main() -> ExitCode {
 fn error_status(command: &Command) -> u8 {
     match command {
         Command::Build(_) | Command::Check(_) => 1,
-        Command::Search(_) => 2,
+        Command::Search(_) | Command::Serve(_) => 2,
     }
 }
 

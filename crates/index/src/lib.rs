@@ -8,27 +8,35 @@
 //! - [`Searcher::open`] opens it again, refusing an index of another
 //!   [`FORMAT`] with a message that says what to run;
 //!   [`Searcher::search`] runs a [`Query`] (words, "phrases", `-excluded`,
-//!   `OR`, exact facet filters) and returns [`Hit`]s, one per idea unless
-//!   every proposal is asked for.
+//!   `OR`, parentheses, exact facet filters) and returns [`Results`]: one
+//!   [`Hit`] per idea unless every proposal is asked for, the number of
+//!   matching proposals and ideas, and facet counts on request. When the
+//!   words find nothing, the query is run again allowing a typo or two per
+//!   word, and the results say so.
 //!
 //! # Example
 //!
 //! ```no_run
 //! # fn main() -> sborka_index::Result<()> {
 //! let searcher = sborka_index::Searcher::open(std::path::Path::new("out/index"))?;
-//! let hits = searcher.search(&sborka_index::Query::new("пожилых"))?;
+//! let results = searcher.search(&sborka_index::Query::new("пожилых -сиделки"))?;
+//! for hit in &results.hits {
+//!     println!("{} {}", hit.score, hit.text);
+//! }
 //! # Ok(()) }
 //! ```
 
 mod analyzer;
+mod collect;
+mod query;
 
-use std::collections::{BTreeSet, HashSet};
+use std::collections::{BTreeSet, HashMap, HashSet};
 use std::ops::Range;
 use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 use tantivy::collector::TopDocs;
-use tantivy::query::{BooleanQuery, Occur, QueryParser, TermQuery};
+use tantivy::query::{AllQuery, BooleanQuery, FuzzyTermQuery, Occur, PhraseQuery, TermQuery};
 use tantivy::schema::{
     FAST, Field, INDEXED, IndexRecordOption, STORED, STRING, Schema, TantivyDocument,
     TextFieldIndexing, TextOptions, Value,
@@ -38,10 +46,17 @@ use tantivy::{Index, IndexWriter, Term};
 use sborka_core::{Catalog, ClusterId, Label, Proposal};
 
 pub use analyzer::TOKENIZER;
+pub use query::MAX_CHARS;
+
+use collect::{FACETS, QueryCollector};
+use query::Node;
 
 /// The version of the index layout. Bumped whenever the schema or the
 /// analysis changes, so that an old index is rebuilt rather than misread.
-pub const FORMAT: u32 = 1;
+pub const FORMAT: u32 = 2;
+
+/// The most hits one search returns (`offset + limit`).
+pub const MAX_HITS: usize = 100_000;
 
 const META_FILE: &str = "sborka-index.json";
 
@@ -57,6 +72,7 @@ pub enum Error {
         found: u32,
         by: String,
     },
+    /// The query text cannot be read; the message points at the character.
     #[error("query: {0}")]
     Query(String),
     #[error("index: {0}")]
@@ -88,11 +104,22 @@ struct Fields {
     level: Field,
     kind: Field,
     year: Field,
+    /// The cluster id as written in the outputs (`c…`).
     cluster: Field,
+    /// The same as a number, for grouping.
+    cluster_key: Field,
+    /// Indexed on the cluster's representative only, so that a grouped hit
+    /// can show the idea's own text.
+    idea: Field,
+    /// The districts of the cluster's proposals (on the representative).
+    districts: Field,
     cluster_proposals: Field,
     cluster_districts: Field,
+    /// The proposal's place in the build: breaks score ties.
+    ord: Field,
     file: Field,
     record: Field,
+    line: Field,
     source_id: Field,
 }
 
@@ -113,19 +140,28 @@ fn schema() -> (Schema, Fields) {
         region: b.add_text_field("region", facet.clone()),
         theme: b.add_text_field("theme", facet.clone()),
         level: b.add_text_field("level", facet.clone()),
-        kind: b.add_text_field("kind", facet.clone()),
+        kind: b.add_text_field("kind", facet),
         year: b.add_u64_field("year", INDEXED | STORED | FAST),
-        cluster: b.add_text_field("cluster", facet),
+        cluster: b.add_text_field("cluster", STRING | STORED),
+        cluster_key: b.add_u64_field("cluster_key", FAST),
+        idea: b.add_text_field("idea", STRING),
+        districts: b.add_text_field("districts", STORED),
         cluster_proposals: b.add_u64_field("cluster_proposals", STORED),
         cluster_districts: b.add_u64_field("cluster_districts", STORED),
+        ord: b.add_u64_field("ord", FAST),
         file: b.add_text_field("file", STORED),
         record: b.add_u64_field("record", STORED),
+        line: b.add_u64_field("line", STORED),
         source_id: b.add_text_field("source_id", STORED),
     };
     (b.build(), fields)
 }
 
 /// A proposal as the index sees it: with its cluster's support.
+///
+/// Pass the proposals in build order: the first proposal of each cluster is
+/// taken as its representative (as `sborka-dedup` chooses it), and the
+/// cluster's districts are gathered from its proposals.
 pub struct IndexDoc<'a> {
     pub proposal: &'a Proposal,
     pub cluster: ClusterId,
@@ -179,7 +215,24 @@ pub fn build<'a>(
     let threads = options.threads.max(1);
     let memory = options.memory.max(threads * 15_000_000);
     let mut writer: IndexWriter = index.writer_with_num_threads(threads, memory)?;
-    for d in docs {
+
+    let district_slug = |p: &Proposal| {
+        p.district
+            .known()
+            .map(|d| catalog.district_info(d).slug.clone())
+    };
+    // The cluster's districts, gathered before any document is written so
+    // that the representative can carry them.
+    let docs: Vec<IndexDoc<'a>> = docs.into_iter().collect();
+    let mut cluster_districts: HashMap<u64, BTreeSet<String>> = HashMap::new();
+    for d in &docs {
+        let set = cluster_districts.entry(d.cluster.0).or_default();
+        if let Some(slug) = district_slug(d.proposal) {
+            set.insert(slug);
+        }
+    }
+    let mut represented: HashSet<u64> = HashSet::new();
+    for (ord, d) in docs.iter().enumerate() {
         let p = d.proposal;
         let mut doc = TantivyDocument::default();
         doc.add_text(f.id, &p.id.0);
@@ -187,7 +240,7 @@ pub fn build<'a>(
         let facets = [
             (
                 f.district,
-                slug(&p.district, |d| catalog.district_info(d).slug.clone()),
+                district_slug(p).or_else(|| slug(&p.district, |_| String::new())),
             ),
             (f.region, slug(&p.region, |r| r.0.to_string())),
             (
@@ -205,11 +258,21 @@ pub fn build<'a>(
         if let Some(year) = p.year {
             doc.add_u64(f.year, u64::from(year));
         }
-        doc.add_text(f.cluster, d.cluster.to_string());
+        let cluster = d.cluster.to_string();
+        if represented.insert(d.cluster.0) {
+            doc.add_text(f.idea, &cluster);
+            for district in cluster_districts.get(&d.cluster.0).into_iter().flatten() {
+                doc.add_text(f.districts, district);
+            }
+        }
+        doc.add_text(f.cluster, cluster);
+        doc.add_u64(f.cluster_key, d.cluster.0);
         doc.add_u64(f.cluster_proposals, u64::from(d.cluster_proposals));
         doc.add_u64(f.cluster_districts, u64::from(d.cluster_districts));
+        doc.add_u64(f.ord, ord as u64);
         doc.add_text(f.file, &p.source.file);
         doc.add_u64(f.record, p.source.record);
+        doc.add_u64(f.line, p.source.line);
         if let Some(sid) = &p.source.source_id {
             doc.add_text(f.source_id, sid);
         }
@@ -227,9 +290,12 @@ pub fn build<'a>(
 }
 
 /// What to look for. Filter values are the slugs the index stores (see the
-/// catalogue); the caller resolves a user's spelling to a slug.
-#[derive(Clone, Debug, Default)]
+/// catalogue; a region is its code); the caller resolves a user's spelling
+/// to a slug.
+#[derive(Clone, Debug)]
 pub struct Query {
+    /// Words, "phrases", -exclusions, OR, parentheses. Blank: every
+    /// proposal (useful with filters).
     pub text: String,
     pub district: Option<String>,
     pub region: Option<String>,
@@ -237,48 +303,111 @@ pub struct Query {
     pub level: Option<String>,
     pub kind: Option<String>,
     pub year: Option<u16>,
+    /// Hits to skip (paging).
+    pub offset: usize,
+    /// Hits to return; `offset + limit` is capped at [`MAX_HITS`].
     pub limit: usize,
     /// Every proposal rather than one hit per idea.
     pub all: bool,
+    /// Count matching proposals per district, theme, level, kind and year.
+    pub facets: bool,
+    /// Retry with typos allowed when the words find nothing.
+    pub fuzzy_fallback: bool,
 }
 
 impl Query {
     pub fn new(text: &str) -> Query {
         Query {
             text: text.to_string(),
+            district: None,
+            region: None,
+            theme: None,
+            level: None,
+            kind: None,
+            year: None,
+            offset: 0,
             limit: 10,
-            ..Query::default()
+            all: false,
+            facets: false,
+            fuzzy_fallback: true,
         }
     }
 }
 
-/// One result.
+/// Where a proposal came from.
+#[derive(Clone, Debug, Serialize)]
+pub struct Source {
+    pub file: String,
+    pub record: u64,
+    pub line: u64,
+    pub source_id: Option<String>,
+}
+
+/// One result: an idea (grouped), shown by its representative proposal, or
+/// one proposal (`all`).
 #[derive(Clone, Debug, Serialize)]
 pub struct Hit {
+    /// The best score among the idea's matching proposals.
     pub score: f32,
+    /// The cluster id, as in `roadmap.json` and the anchors of `roadmap.html`.
+    pub cluster: String,
+    /// The proposal shown: the idea's representative when grouped.
     pub id: String,
     pub text: String,
-    /// Byte ranges of `text` that matched the query.
+    /// Byte ranges of `text` that matched the query, ascending.
     pub highlights: Vec<Range<usize>>,
     pub district: Option<String>,
+    /// Every district of the idea (grouped hits; the proposal's own
+    /// otherwise), slugs, sorted.
+    pub districts: Vec<String>,
     pub region: Option<String>,
     pub theme: Option<String>,
     pub level: Option<String>,
     pub kind: Option<String>,
     pub year: Option<u64>,
-    pub cluster: String,
+    /// Proposals of the idea that match the query (1 for `all`).
+    pub matched: u64,
     pub cluster_proposals: u64,
     pub cluster_districts: u64,
-    pub file: String,
-    pub record: u64,
-    pub source_id: Option<String>,
+    pub source: Source,
 }
 
-/// An open index.
+/// A facet value and how many matching proposals carry it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct FacetCount {
+    pub value: String,
+    pub count: u64,
+}
+
+/// Counts per facet, most frequent first, then by value.
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct Facets {
+    pub district: Vec<FacetCount>,
+    pub theme: Vec<FacetCount>,
+    pub level: Vec<FacetCount>,
+    pub kind: Vec<FacetCount>,
+    pub year: Vec<FacetCount>,
+}
+
+/// What a search found.
+#[derive(Clone, Debug, Serialize)]
+pub struct Results {
+    /// Matching proposals.
+    pub proposals: u64,
+    /// Matching ideas (clusters).
+    pub ideas: u64,
+    /// The words found nothing as written; these hits allow typos.
+    pub fuzzy: bool,
+    pub hits: Vec<Hit>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub facets: Option<Facets>,
+}
+
+/// An open index. Cheap to share between threads.
 pub struct Searcher {
-    index: Index,
     reader: tantivy::IndexReader,
     fields: Fields,
+    analyzer: sborka_text::Analyzer,
 }
 
 impl Searcher {
@@ -319,9 +448,9 @@ impl Searcher {
         let reader = index.reader()?;
         let (_, fields) = schema();
         Ok(Searcher {
-            index,
             reader,
             fields,
+            analyzer: sborka_text::Analyzer::new(),
         })
     }
 
@@ -334,14 +463,25 @@ impl Searcher {
         self.len() == 0
     }
 
-    pub fn search(&self, q: &Query) -> Result<Vec<Hit>> {
+    /// Checks that `text` is a query this index can run, without running it.
+    pub fn check(&self, text: &str) -> Result<()> {
+        query::parse(text, &self.analyzer)
+            .map(|_| ())
+            .map_err(|e| Error::Query(e.0))
+    }
+
+    pub fn search(&self, q: &Query) -> Result<Results> {
+        let node = query::parse(&q.text, &self.analyzer).map_err(|e| Error::Query(e.0))?;
+        let results = self.run(q, &node, false)?;
+        if results.proposals == 0 && q.fuzzy_fallback && has_fuzzy_term(&node) {
+            return self.run(q, &node, true);
+        }
+        Ok(results)
+    }
+
+    fn run(&self, q: &Query, node: &Node, fuzzy: bool) -> Result<Results> {
         let f = self.fields;
-        let mut parser = QueryParser::for_index(&self.index, vec![f.text]);
-        parser.set_conjunction_by_default();
-        let text_query = parser
-            .parse_query(&q.text)
-            .map_err(|e| Error::Query(e.to_string()))?;
-        let mut clauses = vec![(Occur::Must, text_query.box_clone())];
+        let mut clauses = vec![(Occur::Must, self.to_query(node, fuzzy))];
         let filters = [
             (f.district, &q.district),
             (f.region, &q.region),
@@ -367,70 +507,195 @@ impl Searcher {
         }
         let query = BooleanQuery::new(clauses);
         let searcher = self.reader.searcher();
-        let limit = q.limit.max(1);
-        // Grouping keeps one hit per cluster: look further down the ranking.
-        let fetch = if q.all { limit } else { limit * 20 };
-        let top = searcher.search(&query, &TopDocs::with_limit(fetch).order_by_score())?;
-        let mut terms = BTreeSet::new();
-        text_query.query_terms(&mut |term, _| {
-            if term.field() == f.text
-                && let Some(text) = term.value().as_str()
-            {
-                terms.insert(text.to_string());
+        let offset = q.offset.min(MAX_HITS);
+        let collector = QueryCollector {
+            grouped: !q.all,
+            offset,
+            limit: q.limit.min(MAX_HITS - offset),
+            facets: q.facets,
+        };
+        let collected = searcher.search(&query, &collector)?;
+
+        let mut terms = Vec::new();
+        query::positive_terms(node, &mut terms);
+        terms.sort();
+        terms.dedup();
+        let mut hits = Vec::with_capacity(collected.page.len());
+        for (_, group) in &collected.page {
+            let best: TantivyDocument = searcher.doc(group.address)?;
+            let doc = if q.all {
+                best
+            } else {
+                self.representative(&searcher, &best)?.unwrap_or(best)
+            };
+            hits.push(self.hit(&doc, group, q.all, &terms, fuzzy));
+        }
+        let facets = collected.facets.map(|mut lists| {
+            let mut take = |name: &str| {
+                let i = FACETS.iter().position(|n| *n == name).unwrap_or(0);
+                std::mem::take(&mut lists[i])
+                    .into_iter()
+                    .map(|(value, count)| FacetCount { value, count })
+                    .collect()
+            };
+            Facets {
+                district: take("district"),
+                theme: take("theme"),
+                level: take("level"),
+                kind: take("kind"),
+                year: take("year"),
             }
         });
-        let analyzer = sborka_text::Analyzer::new();
-        let mut seen: HashSet<String> = HashSet::new();
-        let mut hits = Vec::new();
-        for (score, address) in top {
-            let doc: TantivyDocument = searcher.doc(address)?;
-            let get = |field| {
-                doc.get_first(field)
-                    .and_then(|v| v.as_str())
-                    .map(str::to_string)
-            };
-            let num = |field| doc.get_first(field).and_then(|v| v.as_u64());
-            let cluster = get(f.cluster).unwrap_or_default();
-            if !q.all && !seen.insert(cluster.clone()) {
-                continue;
-            }
-            let text = get(f.text).unwrap_or_default();
-            let highlights = highlight_ranges(&analyzer, &terms, &text);
-            hits.push(Hit {
-                score,
-                id: get(f.id).unwrap_or_default(),
-                highlights,
-                text,
-                district: get(f.district),
-                region: get(f.region),
-                theme: get(f.theme),
-                level: get(f.level),
-                kind: get(f.kind),
-                year: num(f.year),
-                cluster,
-                cluster_proposals: num(f.cluster_proposals).unwrap_or(1),
-                cluster_districts: num(f.cluster_districts).unwrap_or(0),
+        Ok(Results {
+            proposals: collected.proposals,
+            ideas: collected.ideas,
+            fuzzy,
+            hits,
+            facets,
+        })
+    }
+
+    /// The representative proposal of `doc`'s cluster.
+    fn representative(
+        &self,
+        searcher: &tantivy::Searcher,
+        doc: &TantivyDocument,
+    ) -> Result<Option<TantivyDocument>> {
+        let Some(cluster) = doc.get_first(self.fields.cluster).and_then(|v| v.as_str()) else {
+            return Ok(None);
+        };
+        let term = Term::from_field_text(self.fields.idea, cluster);
+        let query = TermQuery::new(term, IndexRecordOption::Basic);
+        let top = searcher.search(&query, &TopDocs::with_limit(1).order_by_score())?;
+        match top.first() {
+            Some((_, address)) => Ok(Some(searcher.doc(*address)?)),
+            None => Ok(None),
+        }
+    }
+
+    fn hit(
+        &self,
+        doc: &TantivyDocument,
+        group: &collect::Group,
+        all: bool,
+        terms: &[String],
+        fuzzy: bool,
+    ) -> Hit {
+        let f = self.fields;
+        let get = |field| {
+            doc.get_first(field)
+                .and_then(|v| v.as_str())
+                .map(str::to_string)
+        };
+        let num = |field| doc.get_first(field).and_then(|v| v.as_u64());
+        let text = get(f.text).unwrap_or_default();
+        let district = get(f.district);
+        let districts = if all {
+            district
+                .iter()
+                .filter(|d| *d != "unknown")
+                .cloned()
+                .collect()
+        } else {
+            doc.get_all(f.districts)
+                .filter_map(|v| v.as_str())
+                .map(str::to_string)
+                .collect()
+        };
+        Hit {
+            score: group.rank.score,
+            cluster: get(f.cluster).unwrap_or_default(),
+            id: get(f.id).unwrap_or_default(),
+            highlights: highlight_ranges(&self.analyzer, terms, fuzzy, &text),
+            text,
+            district,
+            districts,
+            region: get(f.region),
+            theme: get(f.theme),
+            level: get(f.level),
+            kind: get(f.kind),
+            year: num(f.year),
+            matched: group.matched,
+            cluster_proposals: num(f.cluster_proposals).unwrap_or(1),
+            cluster_districts: num(f.cluster_districts).unwrap_or(0),
+            source: Source {
                 file: get(f.file).unwrap_or_default(),
                 record: num(f.record).unwrap_or(0),
+                line: num(f.line).unwrap_or(0),
                 source_id: get(f.source_id),
-            });
-            if hits.len() == limit {
-                break;
-            }
+            },
         }
-        Ok(hits)
+    }
+
+    fn to_query(&self, node: &Node, fuzzy: bool) -> Box<dyn tantivy::query::Query> {
+        let f = self.fields;
+        let term = |t: &str| Term::from_field_text(f.text, t);
+        match node {
+            Node::All => Box::new(AllQuery),
+            Node::Term(t) => {
+                let distance = query::fuzz_distance(t);
+                if fuzzy && distance > 0 {
+                    Box::new(FuzzyTermQuery::new(term(t), distance, true))
+                } else {
+                    Box::new(TermQuery::new(term(t), IndexRecordOption::WithFreqs))
+                }
+            }
+            Node::Phrase(ts) => Box::new(PhraseQuery::new(ts.iter().map(|t| term(t)).collect())),
+            Node::And(clauses) => {
+                let mut out: Vec<(Occur, Box<dyn tantivy::query::Query>)> = clauses
+                    .iter()
+                    .map(|(negative, n)| {
+                        let occur = if *negative {
+                            Occur::MustNot
+                        } else {
+                            Occur::Must
+                        };
+                        // An excluded word is excluded as written, never
+                        // loosened by the fuzzy fallback.
+                        (occur, self.to_query(n, fuzzy && !negative))
+                    })
+                    .collect();
+                if clauses.iter().all(|(negative, _)| *negative) {
+                    out.push((Occur::Must, Box::new(AllQuery)));
+                }
+                Box::new(BooleanQuery::new(out))
+            }
+            Node::Or(nodes) => Box::new(BooleanQuery::new(
+                nodes
+                    .iter()
+                    .map(|n| (Occur::Should, self.to_query(n, fuzzy)))
+                    .collect(),
+            )),
+        }
     }
 }
 
-/// The byte ranges of the words of `text` whose terms the query holds.
+/// Whether the fuzzy fallback could find something the exact query did not.
+fn has_fuzzy_term(node: &Node) -> bool {
+    match node {
+        Node::Term(t) => query::fuzz_distance(t) > 0,
+        Node::All | Node::Phrase(_) => false,
+        Node::And(clauses) => clauses.iter().any(|(neg, n)| !neg && has_fuzzy_term(n)),
+        Node::Or(nodes) => nodes.iter().any(has_fuzzy_term),
+    }
+}
+
+/// The byte ranges of the words of `text` whose terms the query holds
+/// (or, for fuzzy hits, comes within its typo allowance of).
 fn highlight_ranges(
     analyzer: &sborka_text::Analyzer,
-    terms: &BTreeSet<String>,
+    terms: &[String],
+    fuzzy: bool,
     text: &str,
 ) -> Vec<Range<usize>> {
     let mut ranges = Vec::new();
     analyzer.for_each_token(text, |t| {
-        if terms.contains(&t.term) {
+        let hit = terms.binary_search(&t.term).is_ok()
+            || (fuzzy
+                && terms
+                    .iter()
+                    .any(|q| query::within_distance(q, &t.term, query::fuzz_distance(q))));
+        if hit {
             ranges.push(t.start..t.end);
         }
     });
@@ -440,9 +705,9 @@ fn highlight_ranges(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use sborka_core::{Level, Provenance};
+    use sborka_core::{DistrictId, Level, Provenance};
 
-    fn proposal(record: u64, text: &str, level: Level) -> Proposal {
+    fn proposal(record: u64, text: &str, level: Level, district: u8) -> Proposal {
         let mut p = Proposal::new(
             Provenance {
                 file: "t.csv".into(),
@@ -453,59 +718,197 @@ mod tests {
             text,
         );
         p.level = Label::Known(level);
+        p.district = Label::Known(DistrictId(district));
         p
     }
 
-    #[test]
-    fn word_forms_negations_and_filters() {
+    /// Records 1 and 5 are one idea (cluster 0), from two districts.
+    fn index(dir: &Path) -> Searcher {
         let catalog = Catalog::embedded();
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("index");
         let docs = [
-            proposal(1, "Сиделки для пожилых людей на дому", Level::Regional),
-            proposal(2, "Помощь пожилым гражданам без очереди", Level::Federal),
-            proposal(3, "Ёлка в каждом центре для детей", Level::Municipal),
-            proposal(4, "Школа ухода за пожилыми", Level::Regional),
+            (
+                proposal(1, "Сиделки для пожилых людей на дому", Level::Regional, 0),
+                0,
+            ),
+            (
+                proposal(2, "Помощь пожилым гражданам без очереди", Level::Federal, 1),
+                1,
+            ),
+            (
+                proposal(3, "Ёлка в каждом центре для детей", Level::Municipal, 1),
+                2,
+            ),
+            (
+                proposal(4, "Школа ухода за пожилыми", Level::Regional, 2),
+                3,
+            ),
+            (
+                proposal(
+                    5,
+                    "сиделки для «пожилых» людей на дому!",
+                    Level::Regional,
+                    1,
+                ),
+                0,
+            ),
         ];
         build(
-            &path,
-            docs.iter().enumerate().map(|(i, p)| IndexDoc {
+            dir,
+            docs.iter().map(|(p, c)| IndexDoc {
                 proposal: p,
-                cluster: ClusterId(i as u64),
-                cluster_proposals: 1,
-                cluster_districts: 0,
+                cluster: ClusterId(*c),
+                cluster_proposals: if *c == 0 { 2 } else { 1 },
+                cluster_districts: if *c == 0 { 2 } else { 1 },
             }),
             &catalog,
             &BuildOptions::default(),
         )
         .unwrap();
-        let s = Searcher::open(&path).unwrap();
-        let ids = |q: Query| -> Vec<String> {
-            let mut ids: Vec<String> = s.search(&q).unwrap().into_iter().map(|h| h.id).collect();
-            ids.sort();
-            ids
-        };
-        let cases: [(&str, Option<&str>, &[&str]); 7] = [
-            ("пожилой", None, &["t.csv#1", "t.csv#2", "t.csv#4"]),
-            ("пожилых", Some("regional"), &["t.csv#1", "t.csv#4"]),
-            ("елка", None, &["t.csv#3"]),
-            ("ёлки", None, &["t.csv#3"]),
-            ("\"без очереди\"", None, &["t.csv#2"]),
-            ("пожилым -сиделки", None, &["t.csv#2", "t.csv#4"]),
-            ("сиделка OR ёлка", None, &["t.csv#1", "t.csv#3"]),
+        Searcher::open(dir).unwrap()
+    }
+
+    fn ids(r: &Results) -> Vec<String> {
+        let mut ids: Vec<String> = r.hits.iter().map(|h| h.id.clone()).collect();
+        ids.sort();
+        ids
+    }
+
+    /// (query, level, every proposal, want ids, want fuzzy)
+    type Case<'a> = (&'a str, Option<&'a str>, bool, &'a [&'a str], bool);
+
+    #[test]
+    fn word_forms_negations_filters_and_fuzz() {
+        let dir = tempfile::tempdir().unwrap();
+        let s = index(&dir.path().join("index"));
+        let cases: [Case<'_>; 14] = [
+            (
+                "пожилой",
+                None,
+                true,
+                &["t.csv#1", "t.csv#2", "t.csv#4", "t.csv#5"],
+                false,
+            ),
+            (
+                "пожилой",
+                None,
+                false,
+                &["t.csv#1", "t.csv#2", "t.csv#4"],
+                false,
+            ),
+            (
+                "пожилых",
+                Some("regional"),
+                true,
+                &["t.csv#1", "t.csv#4", "t.csv#5"],
+                false,
+            ),
+            ("елка", None, true, &["t.csv#3"], false),
+            ("ёлки", None, true, &["t.csv#3"], false),
+            ("\"без очереди\"", None, true, &["t.csv#2"], false),
+            ("\"очереди без\"", None, true, &[], false),
+            (
+                "пожилым -сиделки",
+                None,
+                true,
+                &["t.csv#2", "t.csv#4"],
+                false,
+            ),
+            (
+                "сиделка OR ёлка",
+                None,
+                false,
+                &["t.csv#1", "t.csv#3"],
+                false,
+            ),
+            (
+                "(сиделка OR ёлка) -детей",
+                None,
+                true,
+                &["t.csv#1", "t.csv#5"],
+                false,
+            ),
+            ("", Some("federal"), true, &["t.csv#2"], false),
+            ("-пожилых", None, true, &["t.csv#3"], false),
+            // Typos: found by the fallback, which says so.
+            ("сидеkки пажилых", None, false, &["t.csv#1"], true),
+            ("космонавты", None, true, &[], true),
         ];
-        for (text, level, want) in cases {
+        for (text, level, all, want, fuzzy) in cases {
             let mut q = Query::new(text);
             q.level = level.map(str::to_string);
-            assert_eq!(ids(q), want, "{text:?} level {level:?}");
+            q.all = all;
+            let r = s.search(&q).unwrap();
+            assert_eq!(ids(&r), want, "{text:?} level {level:?} all {all}");
+            assert_eq!(r.fuzzy, fuzzy, "{text:?} fuzzy");
         }
-        let hit = &s.search(&Query::new("пожилых")).unwrap()[0];
-        let words: Vec<&str> = hit
+    }
+
+    #[test]
+    fn grouping_highlights_paging_and_facets() {
+        let dir = tempfile::tempdir().unwrap();
+        let s = index(&dir.path().join("index"));
+        let mut q = Query::new("пожилых");
+        q.facets = true;
+        let r = s.search(&q).unwrap();
+        assert_eq!((r.proposals, r.ideas, r.hits.len()), (4, 3, 3));
+        // The idea shows its representative, with every district.
+        let idea = r
+            .hits
+            .iter()
+            .find(|h| h.cluster == ClusterId(0).to_string())
+            .unwrap();
+        assert_eq!(idea.id, "t.csv#1");
+        assert_eq!(idea.matched, 2);
+        assert_eq!(idea.districts, ["cfo", "szfo"]);
+        let words: Vec<&str> = idea
             .highlights
             .iter()
-            .map(|r| &hit.text[r.clone()])
+            .map(|r| &idea.text[r.clone()])
             .collect();
-        assert!(words.iter().all(|w| w.starts_with("пожил")), "{words:?}");
+        assert_eq!(words, ["пожилых"]);
+        let facets = r.facets.unwrap();
+        let level: Vec<(&str, u64)> = facets
+            .level
+            .iter()
+            .map(|c| (c.value.as_str(), c.count))
+            .collect();
+        assert_eq!(level, [("regional", 3), ("federal", 1)]);
+        // Pages cover the ranking once, in order.
+        let mut seen = Vec::new();
+        for offset in 0..4 {
+            let mut q = Query::new("пожилых");
+            q.all = true;
+            q.offset = offset;
+            q.limit = 1;
+            seen.extend(
+                s.search(&q)
+                    .unwrap()
+                    .hits
+                    .into_iter()
+                    .map(|h| (h.score, h.id)),
+            );
+        }
+        let mut q = Query::new("пожилых");
+        q.all = true;
+        let whole: Vec<(f32, String)> = s
+            .search(&q)
+            .unwrap()
+            .hits
+            .into_iter()
+            .map(|h| (h.score, h.id))
+            .collect();
+        assert_eq!(seen, whole);
+        assert!(whole.windows(2).all(|w| w[0].0 >= w[1].0), "{whole:?}");
+    }
+
+    #[test]
+    fn bad_queries_are_errors() {
+        let dir = tempfile::tempdir().unwrap();
+        let s = index(&dir.path().join("index"));
+        for text in ["\"без", "a OR", "(а", "—", "field:value)"] {
+            let err = s.search(&Query::new(text)).err().unwrap().to_string();
+            assert!(err.starts_with("query: "), "{text:?}: {err}");
+        }
     }
 
     #[test]
