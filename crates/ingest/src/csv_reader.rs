@@ -1,167 +1,335 @@
-//! Delimited text: `,` or `;` separated, RFC 4180 quoting, header first.
+//! Delimited text: `,` `;` tab or `|`, sniffed; RFC 4180 quoting, so a
+//! quoted field may hold the delimiter and line breaks; title rows may sit
+//! above the header.
+//!
+//! The parser is sborka's own rather than the `csv` crate's so that it can
+//! tell an unterminated quote in the middle of a file (one record is
+//! malformed, reading goes on at the next line) from a file cut inside a
+//! record (`truncated`).
 
-use sborka_core::{Catalog, Field, Provenance, Quarantined, Reason, fold_key};
+use sborka_core::Reason;
 
-use crate::{Column, FileOutcome, Input, RecordBuilder};
+use crate::table::{self, Ctx, Item, Row, Table, TableKind};
+use crate::{Column, FileOutcome};
 
 /// The delimiters sborka recognises, in order of preference on a tie.
-const DELIMITERS: [u8; 2] = [b';', b','];
+const DELIMITERS: [char; 4] = [';', ',', '\t', '|'];
 
-/// The delimiter used most often outside quotes on the first line.
-fn sniff_delimiter(text: &str) -> u8 {
-    let mut counts = [0usize; DELIMITERS.len()];
-    let mut quoted = false;
-    for b in text.bytes() {
-        match b {
-            b'"' => quoted = !quoted,
-            b'\n' if !quoted => break,
-            _ if !quoted => {
-                if let Some(i) = DELIMITERS.iter().position(|&d| d == b) {
-                    counts[i] += 1;
-                }
-            }
-            _ => {}
+/// How many records the sniffer looks at, and within how many bytes.
+const SNIFF_RECORDS: usize = 40;
+const SNIFF_BYTES: usize = 64 * 1024;
+
+/// How many times the parser restarts after an unterminated quote before
+/// it takes the rest of the file as one cut record (bounds the work on
+/// hostile input).
+const MAX_RESTARTS: usize = 1000;
+
+/// The delimiter whose rows agree best: the most rows with the most common
+/// field count (above one), then the higher count, then the order above.
+fn sniff_delimiter(text: &str, prefer_tab: bool) -> char {
+    let mut end = text.len().min(SNIFF_BYTES);
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    let sample = &text[..end];
+    let mut best = (DELIMITERS[0], (0usize, 0usize, prefer_tab));
+    for (i, &d) in DELIMITERS.iter().enumerate() {
+        let mut counts: Vec<usize> = Parser::new(sample, d)
+            .take(SNIFF_RECORDS)
+            .filter_map(|item| match item {
+                Item::Row(r) if r.cells.len() > 1 => Some(r.cells.len()),
+                _ => None,
+            })
+            .collect();
+        counts.sort_unstable();
+        let mut mode = (0usize, 0usize); // (rows, count)
+        for chunk in counts.chunk_by(|a, b| a == b) {
+            mode = mode.max((chunk.len(), chunk[0]));
+        }
+        let score = (mode.0, mode.1, prefer_tab && d == '\t');
+        if i == 0 || score > best.1 {
+            best = (d, score);
         }
     }
-    let best = (0..DELIMITERS.len())
-        .max_by_key(|&i| (counts[i], std::cmp::Reverse(i)))
-        .unwrap_or(0);
-    DELIMITERS[best]
+    best.0
 }
 
-pub(crate) fn read(
-    input: &Input,
-    text: &str,
-    catalog: &Catalog,
-    mut out: FileOutcome,
-) -> FileOutcome {
-    let delimiter = sniff_delimiter(text);
-    out.report.delimiter = Some((delimiter as char).to_string());
-    let mut reader = csv::ReaderBuilder::new()
-        .delimiter(delimiter)
-        .has_headers(false)
-        .flexible(true)
-        .from_reader(text.as_bytes());
-    let mut rows = reader.records();
-
-    let header = match rows.next() {
-        None => return out.fail("the file is empty"),
-        Some(Err(e)) => return out.fail(format!("cannot read the header: {e}")),
-        Some(Ok(row)) => row,
-    };
-    let headers: Vec<String> = header.iter().map(|h| h.trim().to_string()).collect();
-    let fields: Vec<Option<Field>> = headers.iter().map(|h| catalog.header(h)).collect();
-    out.report.columns = headers
-        .iter()
-        .zip(&fields)
-        .map(|(h, f)| Column {
-            header: h.clone(),
-            field: *f,
-        })
-        .collect();
-    if !fields.contains(&Some(Field::Text)) {
-        return out.fail(format!(
-            "no text column (headers: {}); name one of them as in catalog/headers.toml",
-            headers.join(", ")
-        ));
-    }
-    let header_key: Vec<String> = headers.iter().map(|h| fold_key(h)).collect();
-    let unnamed: Vec<String> = (1..=headers.len().max(64))
-        .map(|i| format!("column {i}"))
-        .collect();
-
-    let builder = RecordBuilder::new(catalog);
-    let mut record = 0u64;
-    for row in rows {
-        let row = match row {
-            Ok(row) => row,
-            Err(e) => {
-                record += 1;
-                let line = e.position().map_or(0, |p| p.line());
-                let source = provenance(input, record, line);
-                out.reject(Quarantined {
-                    message: format!("{source}: cannot parse the row: {e}"),
-                    source,
-                    reason: Reason::Malformed,
-                    raw: Default::default(),
-                });
-                continue;
-            }
-        };
-        if row.iter().all(|f| f.trim().is_empty()) {
-            continue; // a blank row is not a record
-        }
-        record += 1;
-        let line = row.position().map_or(0, |p| p.line());
-        let source = provenance(input, record, line);
-        let name = |i: usize| -> &str {
-            match headers.get(i) {
-                Some(h) if !h.is_empty() => h,
-                _ => unnamed.get(i).map_or("column ?", String::as_str),
-            }
-        };
-        let raw = || {
-            row.iter()
-                .enumerate()
-                .map(|(i, v)| (name(i).to_string(), v.to_string()))
-                .collect()
-        };
-        if row.len() != headers.len() {
-            out.reject(Quarantined {
-                message: format!(
-                    "{source}: {} fields where the header has {}",
-                    row.len(),
-                    headers.len()
-                ),
-                source,
-                reason: Reason::FieldCount,
-                raw: raw(),
-            });
-            continue;
-        }
-        if row.iter().map(fold_key).eq(header_key.iter().cloned()) {
-            out.reject(Quarantined {
-                message: format!("{source}: the header row again"),
-                source,
-                reason: Reason::RepeatedHeader,
-                raw: raw(),
-            });
-            continue;
-        }
-        let cells = row.iter().enumerate().map(|(i, v)| (name(i), fields[i], v));
-        match builder.build(source, cells) {
-            Ok(p) => out.accept(p),
-            Err(q) => out.reject(*q),
-        }
-    }
-    out
-}
-
-fn provenance(input: &Input, record: u64, line: u64) -> Provenance {
-    Provenance {
-        file: input.name.clone(),
-        record,
-        line,
+pub(crate) fn read(ctx: &Ctx<'_>, text: &str, tsv: bool, mut out: FileOutcome) -> FileOutcome {
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let delimiter = sniff_delimiter(text, tsv);
+    out.report.delimiter = Some(delimiter.to_string());
+    let kind = TableKind {
         sheet: None,
-        source_id: None,
+        strict_width: true,
+    };
+    let implied = table::implied_by_name(ctx.catalog, &ctx.input.name);
+    let parser = Parser::new(text, delimiter);
+    match table::read_table(ctx, &kind, parser, &implied, &mut out) {
+        Table::Read {
+            header_row,
+            columns,
+            ..
+        } => {
+            implied.describe(ctx.catalog, "the file name", &mut out.report.implied);
+            if header_row > 1 {
+                out.report.header_row = Some(header_row);
+            }
+            out.report.columns = columns;
+            out
+        }
+        Table::Empty => out.fail("the file is empty"),
+        Table::NoHeader(best) => {
+            out.report.columns = best
+                .iter()
+                .map(|h| Column {
+                    header: h.clone(),
+                    field: ctx.catalog.header(h),
+                })
+                .collect();
+            let n = table::HEADER_SCAN;
+            out.fail(format!(
+                "no text column (headers: {}); name one of them as in catalog/headers.toml \
+                 (looked at the first {n} rows)",
+                best.join(", ")
+            ))
+        }
+    }
+}
+
+/// Splits delimited text into rows, one [`Item`] per record.
+pub(crate) struct Parser<'t> {
+    text: &'t str,
+    delimiter: char,
+    /// Byte offset of the next record.
+    pos: usize,
+    /// Line of the next record.
+    line: u64,
+    restarts: usize,
+}
+
+impl<'t> Parser<'t> {
+    pub fn new(text: &'t str, delimiter: char) -> Parser<'t> {
+        Parser {
+            text,
+            delimiter,
+            pos: 0,
+            line: 1,
+            restarts: 0,
+        }
+    }
+}
+
+/// One record as parsed from a position.
+enum Parsed {
+    Row {
+        cells: Vec<String>,
+        terminated: bool,
+        end: usize,
+        lines: u64,
+    },
+    /// The file ended inside a quoted field that opened at `quote`.
+    Unterminated { quote: usize },
+}
+
+fn parse_record(text: &str, start: usize, delimiter: char) -> Parsed {
+    let mut cells = Vec::new();
+    let mut field = String::new();
+    let mut at_start = true;
+    let mut quoted = false;
+    let mut quote = 0;
+    let mut lines = 0u64;
+    let mut chars = text[start..].char_indices().peekable();
+    while let Some((i, c)) = chars.next() {
+        if quoted {
+            match c {
+                '"' if chars.peek().is_some_and(|&(_, n)| n == '"') => {
+                    chars.next();
+                    field.push('"');
+                }
+                '"' => quoted = false,
+                '\n' => {
+                    lines += 1;
+                    field.push(c);
+                }
+                '\r' => {
+                    if chars.peek().is_none_or(|&(_, n)| n != '\n') {
+                        lines += 1;
+                    }
+                    field.push(c);
+                }
+                _ => field.push(c),
+            }
+            continue;
+        }
+        match c {
+            '"' if at_start => {
+                quoted = true;
+                quote = start + i;
+                at_start = false;
+            }
+            _ if c == delimiter => {
+                cells.push(std::mem::take(&mut field));
+                at_start = true;
+            }
+            '\n' | '\r' => {
+                if c == '\r' && chars.peek().is_some_and(|&(_, n)| n == '\n') {
+                    chars.next();
+                }
+                let end = chars.peek().map_or(text.len(), |&(j, _)| start + j);
+                cells.push(field);
+                return Parsed::Row {
+                    cells,
+                    terminated: true,
+                    end,
+                    lines: lines + 1,
+                };
+            }
+            _ => {
+                // After a closing quote, stray characters are kept as they
+                // are (`"a"b` reads `ab`), as spreadsheet programs do.
+                field.push(c);
+                at_start = false;
+            }
+        }
+    }
+    if quoted {
+        return Parsed::Unterminated { quote };
+    }
+    cells.push(field);
+    Parsed::Row {
+        cells,
+        terminated: false,
+        end: text.len(),
+        lines,
+    }
+}
+
+impl Iterator for Parser<'_> {
+    type Item = Item;
+
+    fn next(&mut self) -> Option<Item> {
+        if self.pos >= self.text.len() {
+            return None;
+        }
+        let line = self.line;
+        match parse_record(self.text, self.pos, self.delimiter) {
+            Parsed::Row {
+                cells,
+                terminated,
+                end,
+                lines,
+            } => {
+                self.pos = end;
+                self.line += lines;
+                Some(Item::Row(Row {
+                    line,
+                    cells,
+                    terminated,
+                }))
+            }
+            Parsed::Unterminated { quote } => {
+                // If lines with delimiters follow the line where the quote
+                // opened, the quote was never closed and those lines are
+                // records of their own; otherwise the file was cut inside
+                // this record.
+                let rest = &self.text[quote..];
+                let next_line = rest.find('\n').map(|n| quote + n + 1);
+                let records_follow = next_line
+                    .is_some_and(|n| self.text[n..].lines().any(|l| l.contains(self.delimiter)));
+                let start = self.pos;
+                if let Some(n) = next_line
+                    && records_follow
+                    && self.restarts < MAX_RESTARTS
+                {
+                    self.restarts += 1;
+                    self.pos = n;
+                    self.line += 1 + self.text[start..quote].matches('\n').count() as u64;
+                    let raw = self.text[start..n]
+                        .trim_end_matches(['\r', '\n'])
+                        .to_string();
+                    return Some(Item::Broken {
+                        line,
+                        reason: Reason::Malformed,
+                        what: "a quote opened in this record is never closed; \
+                               read from the next line on"
+                            .to_string(),
+                        raw,
+                    });
+                }
+                self.pos = self.text.len();
+                Some(Item::Broken {
+                    line,
+                    reason: Reason::Truncated,
+                    what: "the file ends inside a quoted field of this record".to_string(),
+                    raw: self.text[start..].to_string(),
+                })
+            }
+        }
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::read_bytes;
+    use crate::{Input, read_bytes};
+    use sborka_core::Catalog;
 
     #[test]
     fn sniff_table() {
         let cases = [
-            ("a;b;c\n1,2;3", b';'),
-            ("a,b,c\n", b','),
-            ("\"x;y\",b,c\n", b','),
-            ("text\n", b';'),
+            ("a;b;c\n1,2;3;4\n", false, ';'),
+            ("a,b,c\n", false, ','),
+            ("\"x;y\",b,c\n", false, ','),
+            ("text\n", false, ';'),
+            (
+                "id\ttext\ttheme\n1\tМы, граждане; и все\tПожилые\n",
+                false,
+                '\t',
+            ),
+            ("id|text\n1|a, b, c\n2|d; e\n", false, '|'),
+            (
+                "Предложения СКФО\n\nid;text;theme\n1;Создать, открыть, ввести;Пожилые\n2;x;y\n",
+                false,
+                ';',
+            ),
+            ("text\n", true, '\t'),
+        ];
+        for (text, tsv, want) in cases {
+            assert_eq!(sniff_delimiter(text, tsv), want, "{text:?}");
+        }
+    }
+
+    #[test]
+    fn parser_table() {
+        // (text, rows as cells joined by |, or !reason for a broken record)
+        let cases: [(&str, &[&str]); 7] = [
+            ("a;b\n1;2\n", &["1:a|b", "2:1|2"]),
+            (
+                "a;b\r\n1;\"x;\ny\"\r\n3;4",
+                &["1:a|b", "2:1|x;\ny", "4:3|4~"],
+            ),
+            ("a;\"say \"\"hi\"\"\"\n", &["1:a|say \"hi\""]),
+            (
+                "a;b\n1;\"open\n2;3\n4;5\n",
+                &["1:a|b", "!2:malformed", "3:2|3", "4:4|5"],
+            ),
+            ("a;b\n1;\"cut in the mid", &["1:a|b", "!2:truncated"]),
+            ("a;b\n1;\"cut\nacross lines", &["1:a|b", "!2:truncated"]),
+            ("\"a\"b;c\n", &["1:ab|c"]),
         ];
         for (text, want) in cases {
-            assert_eq!(sniff_delimiter(text) as char, want as char, "{text:?}");
+            let got: Vec<String> = Parser::new(text, ';')
+                .map(|item| match item {
+                    Item::Row(r) => format!(
+                        "{}:{}{}",
+                        r.line,
+                        r.cells.join("|"),
+                        if r.terminated { "" } else { "~" }
+                    ),
+                    Item::Broken { line, reason, .. } => format!("!{line}:{reason}"),
+                })
+                .collect();
+            assert_eq!(got, want, "{text:?}");
         }
     }
 
@@ -200,19 +368,60 @@ mod tests {
     }
 
     #[test]
+    fn titles_sections_padding_and_cuts() {
+        let catalog = Catalog::embedded();
+        let csv = "Предложения стратегической сессии СКФО;;;\n\
+                   ;;;\n\
+                   №;Текст предложения;Уровень;Регион\n\
+                   Думая о пожилых — мы думаем о будущем;;;\n\
+                   1;Создать службу сиделок;рег.;;;\n\
+                   2;Открыть пункты проката;фед.;Ставропольский край\n\
+                   3;Обрыв";
+        let out = read_bytes(&Input::named("x.csv"), csv.as_bytes(), &catalog);
+        let r = &out.report;
+        assert_eq!(r.error, None, "{r:?}");
+        assert_eq!(r.header_row, Some(3));
+        assert_eq!(r.title_rows, 2);
+        assert_eq!((r.records, r.accepted, r.quarantined), (3, 2, 1));
+        let p = &out.proposals[0];
+        assert_eq!(p.source.line, 5);
+        assert_eq!(
+            catalog.district_info(p.district.known().unwrap()).short,
+            "СКФО"
+        );
+        assert_eq!(catalog.theme_info(p.theme.known().unwrap()).slug, "elderly");
+        assert_eq!(
+            p.inferred,
+            [sborka_core::Field::District, sborka_core::Field::Theme]
+        );
+        // The district from the region, the theme from the section title.
+        assert_eq!(
+            out.proposals[1].inferred,
+            [sborka_core::Field::District, sborka_core::Field::Theme]
+        );
+        assert_eq!(out.quarantined[0].reason, Reason::Truncated);
+        assert_eq!(out.quarantined[0].source.line, 7);
+    }
+
+    #[test]
     fn file_errors() {
         let catalog = Catalog::embedded();
         let cases = [
             ("", "the file is empty"),
+            ("\n\n", "the file is empty"),
             (
                 "Тема;Уровень\nПожилые;фед.\n",
                 "no text column (headers: Тема, Уровень)",
+            ),
+            (
+                "\u{0}\u{1}\u{2}\u{3}PNG\u{0}\u{0}",
+                "binary content, not text",
             ),
         ];
         for (csv, want) in cases {
             let out = read_bytes(&Input::named("x.csv"), csv.as_bytes(), &catalog);
             let err = out.report.error.unwrap_or_default();
-            assert!(err.starts_with(want), "{err}");
+            assert!(err.starts_with(want), "{csv:?}: {err}");
             assert_eq!(out.report.records, 0);
         }
     }

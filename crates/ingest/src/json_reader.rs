@@ -1,88 +1,297 @@
-//! JSON: an array of flat objects, one per record.
+//! JSON: an array of flat objects; an object with session metadata and a
+//! list of records (the metadata applies to every record that lacks it);
+//! JSON Lines, one object per line.
 
-use serde_json::Value;
+use serde_json::{Map, Value};
 
-use sborka_core::{Catalog, Provenance, Quarantined, Reason};
+use sborka_core::{Catalog, Field, Quarantined, Reason, fold_key};
 
-use crate::{Column, FileOutcome, Input, RecordBuilder};
+use crate::table::{self, Ctx, Implied};
+use crate::{Column, FileOutcome, record};
 
-pub(crate) fn read(
-    input: &Input,
-    text: &str,
-    catalog: &Catalog,
-    mut out: FileOutcome,
-) -> FileOutcome {
+/// Keys under which an object keeps its list of records, preferred over
+/// any other array.
+const RECORD_KEYS: [&str; 9] = [
+    "records",
+    "proposals",
+    "items",
+    "data",
+    "rows",
+    "предложения",
+    "записи",
+    "инициативы",
+    "initiatives",
+];
+
+/// Metadata keys that name the session's city.
+const CITY_KEYS: [&str; 5] = [
+    "city",
+    "город",
+    "город проведения",
+    "место проведения",
+    "session city",
+];
+
+pub(crate) fn read(ctx: &Ctx<'_>, text: &str, mut out: FileOutcome) -> FileOutcome {
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    if let Some(depth) = too_deep(text, ctx.limits.max_json_depth) {
+        return out.fail(format!(
+            "nesting deeper than the limit of {} levels (line {})",
+            ctx.limits.max_json_depth,
+            line_at(text, depth)
+        ));
+    }
     let value: Value = match serde_json::from_str(text) {
         Ok(v) => v,
+        Err(e) if e.is_eof() => return out.fail(format!("truncated JSON: {e}")),
         Err(e) => return out.fail(format!("invalid JSON: {e}")),
     };
-    let Value::Array(items) = value else {
-        return out.fail("expected a JSON array of records");
+    let by_name = table::implied_by_name(ctx.catalog, &ctx.input.name);
+    let (items, key, implied) = match value {
+        Value::Array(items) => (items, None, by_name.clone()),
+        Value::Object(mut map) => {
+            let Some(key) = records_key(&map) else {
+                return out
+                    .fail("expected a JSON array of records, or an object with a list of records");
+            };
+            let Some(Value::Array(items)) = map.remove(&key) else {
+                return out.fail("expected a list of records");
+            };
+            let meta = implied_by_metadata(ctx.catalog, &map);
+            meta.describe(
+                ctx.catalog,
+                "the file's session metadata",
+                &mut out.report.implied,
+            );
+            (items, Some(key), meta.or(&by_name))
+        }
+        _ => return out.fail("expected a JSON array of records"),
     };
-    let starts = element_starts(text);
+    by_name.describe(ctx.catalog, "the file name", &mut out.report.implied);
+    let starts = element_starts(text, key.as_deref());
+    let lines = lines_at(text, &starts);
     let line_of = |k: usize| -> u64 {
-        match starts.get(k) {
-            Some(&at) if starts.len() == items.len() => {
-                1 + text.as_bytes()[..at]
-                    .iter()
-                    .filter(|&&b| b == b'\n')
-                    .count() as u64
-            }
-            _ => 0,
+        if starts.len() == items.len() {
+            lines[k]
+        } else {
+            0
         }
     };
 
     // Columns in order of first appearance, for the report.
     let mut seen: Vec<String> = Vec::new();
-    let builder = RecordBuilder::new(catalog);
     for (k, item) in items.iter().enumerate() {
-        let source = Provenance {
-            file: input.name.clone(),
-            record: k as u64 + 1,
-            line: line_of(k),
-            sheet: None,
-            source_id: None,
+        let source = ctx.provenance(None, k as u64 + 1, line_of(k));
+        if !ctx.admit(&mut out, source.clone()) {
+            break;
+        }
+        record_from(ctx, &mut out, source, item, &mut seen, &implied);
+    }
+    out.report.columns = columns(ctx.catalog, seen);
+    out
+}
+
+/// JSON Lines: one record per non-blank line.
+pub(crate) fn read_lines(ctx: &Ctx<'_>, text: &str, mut out: FileOutcome) -> FileOutcome {
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let implied = table::implied_by_name(ctx.catalog, &ctx.input.name);
+    implied.describe(ctx.catalog, "the file name", &mut out.report.implied);
+    let mut seen: Vec<String> = Vec::new();
+    let mut record = 0u64;
+    let mut rest = text;
+    let mut line = 0u64;
+    while !rest.is_empty() {
+        line += 1;
+        let (this, terminated) = match rest.find('\n') {
+            Some(n) => {
+                let this = &rest[..n];
+                rest = &rest[n + 1..];
+                (this, true)
+            }
+            None => (std::mem::take(&mut rest), false),
         };
-        let Value::Object(map) = item else {
+        let this = this.trim();
+        if this.is_empty() {
+            continue;
+        }
+        record += 1;
+        let source = ctx.provenance(None, record, line);
+        if !ctx.admit(&mut out, source.clone()) {
+            break;
+        }
+        let raw = || [("line".to_string(), table::cap(this, ctx.limits))].into();
+        if too_deep(this, ctx.limits.max_json_depth).is_some() {
             out.reject(Quarantined {
-                message: format!("{source}: expected an object, found {}", kind_of(item)),
+                message: format!(
+                    "{source}: nesting deeper than the limit of {} levels",
+                    ctx.limits.max_json_depth
+                ),
                 source,
                 reason: Reason::Malformed,
-                raw: [("value".to_string(), item.to_string())].into(),
+                raw: raw(),
             });
             continue;
-        };
-        let cells: Vec<(&str, String)> = map
-            .iter()
-            .map(|(key, v)| (key.as_str(), scalar(v)))
-            .collect();
-        for (key, _) in &cells {
-            if !seen.iter().any(|s| s == key) {
-                seen.push(key.to_string());
+        }
+        match serde_json::from_str::<Value>(this) {
+            Ok(item) => record_from(ctx, &mut out, source, &item, &mut seen, &implied),
+            Err(e) => {
+                let reason = if e.is_eof() && !terminated {
+                    Reason::Truncated
+                } else {
+                    Reason::Malformed
+                };
+                let what = if reason == Reason::Truncated {
+                    "the file ends inside this record"
+                } else {
+                    "not a JSON object"
+                };
+                out.reject(Quarantined {
+                    message: format!("{source}: {what}: {e}"),
+                    source,
+                    reason,
+                    raw: raw(),
+                });
             }
         }
-        let cells = cells
-            .iter()
-            .map(|(key, v)| (*key, catalog.header(key), v.as_str()));
-        match builder.build(source, cells) {
-            Ok(p) => out.accept(p),
-            Err(q) => out.reject(*q),
+    }
+    if out.report.records == 0 {
+        return out.fail("no records (expected one JSON object per line)");
+    }
+    out.report.columns = columns(ctx.catalog, seen);
+    out
+}
+
+fn record_from(
+    ctx: &Ctx<'_>,
+    out: &mut FileOutcome,
+    source: sborka_core::Provenance,
+    item: &Value,
+    seen: &mut Vec<String>,
+    implied: &Implied,
+) {
+    let Value::Object(map) = item else {
+        out.reject(Quarantined {
+            message: format!("{source}: expected an object, found {}", kind_of(item)),
+            source,
+            reason: Reason::Malformed,
+            raw: [(
+                "value".to_string(),
+                table::cap(&item.to_string(), ctx.limits),
+            )]
+            .into(),
+        });
+        return;
+    };
+    let cells: Vec<(&str, String)> = map
+        .iter()
+        .map(|(key, v)| (key.as_str(), scalar(v)))
+        .collect();
+    for (key, _) in &cells {
+        if !seen.iter().any(|s| s == key) {
+            seen.push(key.to_string());
         }
     }
-    out.report.columns = seen
-        .into_iter()
+    let cells = cells
+        .iter()
+        .map(|(key, v)| (*key, ctx.catalog.header(key), v.as_str()));
+    ctx.record(out, source, cells, implied);
+}
+
+fn columns(catalog: &Catalog, seen: Vec<String>) -> Vec<Column> {
+    seen.into_iter()
         .map(|header| Column {
             field: catalog.header(&header),
             header,
         })
-        .collect();
-    out
+        .collect()
+}
+
+/// The key of an object's list of records: a known name, else the longest
+/// array of objects (ties: the first key in sorted order).
+fn records_key(map: &Map<String, Value>) -> Option<String> {
+    let arrays = || {
+        map.iter().filter_map(|(k, v)| match v {
+            Value::Array(items) => Some((k, items)),
+            _ => None,
+        })
+    };
+    if let Some((k, _)) = arrays().find(|(k, _)| RECORD_KEYS.contains(&fold_key(k).as_str())) {
+        return Some(k.clone());
+    }
+    arrays()
+        .filter(|(_, items)| items.iter().any(Value::is_object))
+        .max_by_key(|(k, items)| (items.len(), std::cmp::Reverse(k.as_str())))
+        .map(|(k, _)| k.clone())
+}
+
+/// What a file's session metadata implies: its scalar values (and those
+/// of objects one level down, `"session": {"city": …}`) under header names
+/// the catalogue knows, a city, or a title naming a district.
+fn implied_by_metadata(catalog: &Catalog, map: &Map<String, Value>) -> Implied {
+    let mut pairs: Vec<(&str, String)> = Vec::new();
+    for (key, value) in map {
+        match value {
+            Value::Object(inner) => {
+                for (k, v) in inner {
+                    if !v.is_object() && !v.is_array() {
+                        pairs.push((k, scalar(v)));
+                    }
+                }
+            }
+            Value::Array(_) => {}
+            v => pairs.push((key, scalar(v))),
+        }
+    }
+    let mut implied = Implied::default();
+    let mut titles = Vec::new();
+    for (key, value) in &pairs {
+        let value = value.trim();
+        if value.is_empty() {
+            continue;
+        }
+        match catalog.header(key) {
+            Some(Field::District) => {
+                implied.district = implied
+                    .district
+                    .or_else(|| catalog.district(value))
+                    .or_else(|| catalog.district_by_city(value));
+            }
+            Some(Field::Region) => implied.region = implied.region.or(catalog.region(value)),
+            Some(Field::Theme) => implied.theme = implied.theme.or(catalog.theme(value)),
+            Some(Field::Level) => implied.level = implied.level.or(catalog.level(value)),
+            Some(Field::Kind) => implied.kind = implied.kind.or(catalog.kind(value)),
+            Some(Field::Year) => implied.year = implied.year.or(record::parse_year(value)),
+            Some(Field::Id | Field::Text) => {}
+            None if CITY_KEYS.contains(&fold_key(key).as_str()) => {
+                implied.district = implied.district.or(catalog.district_by_city(value));
+            }
+            None => titles.push(value.to_string()),
+        }
+    }
+    if implied.district.is_none() {
+        implied.district = implied
+            .region
+            .and_then(|r| catalog.region_district(r))
+            .or_else(|| {
+                titles
+                    .iter()
+                    .find_map(|t| table::district_in_words(catalog, t))
+            });
+    }
+    implied
 }
 
 fn scalar(v: &Value) -> String {
     match v {
         Value::Null => String::new(),
         Value::String(s) => s.clone(),
+        // Spreadsheets turned into JSON write 2018 as 2018.0.
+        Value::Number(n) => match n.as_f64() {
+            Some(f) if n.is_f64() && f.fract() == 0.0 && f.abs() < 1e15 => {
+                format!("{}", f as i64)
+            }
+            _ => n.to_string(),
+        },
         other => other.to_string(),
     }
 }
@@ -98,11 +307,11 @@ fn kind_of(v: &Value) -> &'static str {
     }
 }
 
-/// Byte offsets where the elements of the top-level array begin, so that a
-/// record can say on which line it starts.
-fn element_starts(text: &str) -> Vec<usize> {
-    let mut starts = Vec::new();
-    let (mut depth, mut in_string, mut escaped, mut expect) = (0usize, false, false, false);
+/// The byte offset where nesting first goes deeper than `max`, if it does.
+/// Checked before parsing, so a hostile file is refused with a clear
+/// message rather than by the parser's recursion guard.
+fn too_deep(text: &str, max: usize) -> Option<usize> {
+    let (mut depth, mut in_string, mut escaped) = (0usize, false, false);
     for (i, c) in text.bytes().enumerate() {
         if in_string {
             match c {
@@ -113,23 +322,99 @@ fn element_starts(text: &str) -> Vec<usize> {
             }
             continue;
         }
-        if c.is_ascii_whitespace() {
-            continue;
-        }
-        if depth == 1 && expect && !matches!(c, b']' | b',') {
-            starts.push(i);
-            expect = false;
-        }
         match c {
             b'"' => in_string = true,
             b'[' | b'{' => {
                 depth += 1;
-                if depth == 1 {
-                    expect = true;
+                if depth > max {
+                    return Some(i);
                 }
             }
             b']' | b'}' => depth = depth.saturating_sub(1),
-            b',' if depth == 1 => expect = true,
+            _ => {}
+        }
+    }
+    None
+}
+
+fn line_at(text: &str, at: usize) -> u64 {
+    1 + text.as_bytes()[..at.min(text.len())]
+        .iter()
+        .filter(|&&b| b == b'\n')
+        .count() as u64
+}
+
+/// The line of each offset in `starts` (ascending), in one pass.
+fn lines_at(text: &str, starts: &[usize]) -> Vec<u64> {
+    let bytes = text.as_bytes();
+    let (mut line, mut pos) = (1u64, 0usize);
+    starts
+        .iter()
+        .map(|&at| {
+            let at = at.min(bytes.len());
+            if at > pos {
+                line += bytes[pos..at].iter().filter(|&&b| b == b'\n').count() as u64;
+                pos = at;
+            }
+            line
+        })
+        .collect()
+}
+
+/// Byte offsets where the elements of the records array begin: the
+/// top-level array (`key` None) or the array under `key` in the top-level
+/// object, so that a record can say on which line it starts.
+fn element_starts(text: &str, key: Option<&str>) -> Vec<usize> {
+    let mut starts = Vec::new();
+    let (mut depth, mut in_string, mut escaped, mut expect) = (0usize, false, false, false);
+    let mut string_start = 0;
+    let mut last_string: Option<&str> = None;
+    let mut target: Option<usize> = None;
+    for (i, c) in text.bytes().enumerate() {
+        if in_string {
+            match c {
+                _ if escaped => escaped = false,
+                b'\\' => escaped = true,
+                b'"' => {
+                    in_string = false;
+                    if depth == 1 {
+                        last_string = text.get(string_start + 1..i);
+                    }
+                }
+                _ => {}
+            }
+            continue;
+        }
+        if c.is_ascii_whitespace() {
+            continue;
+        }
+        if target == Some(depth) && expect && !matches!(c, b']' | b',') {
+            starts.push(i);
+            expect = false;
+        }
+        match c {
+            b'"' => {
+                in_string = true;
+                string_start = i;
+            }
+            b'[' | b'{' => {
+                depth += 1;
+                let is_target = match key {
+                    None => depth == 1 && c == b'[',
+                    Some(k) => depth == 2 && c == b'[' && last_string == Some(k),
+                };
+                if is_target && target.is_none() {
+                    target = Some(depth);
+                    expect = true;
+                }
+            }
+            b']' | b'}' => {
+                if target == Some(depth) {
+                    break;
+                }
+                depth = depth.saturating_sub(1);
+            }
+            b',' if target == Some(depth) => expect = true,
             _ => {}
         }
     }
@@ -139,18 +424,20 @@ fn element_starts(text: &str) -> Vec<usize> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::read_bytes;
+    use crate::{Input, Limits, read_bytes, read_bytes_with};
 
     #[test]
     fn element_starts_table() {
-        let cases: [(&str, &[usize]); 4] = [
-            ("[]", &[]),
-            ("[1, 2]", &[1, 4]),
-            ("[{\"a\": \"],[\"}, [3]]", &[1, 15]),
-            ("[\n {\"t\": 1},\n {\"t\": 2}\n]", &[3, 14]),
+        let cases: [(&str, Option<&str>, &[usize]); 6] = [
+            ("[]", None, &[]),
+            ("[1, 2]", None, &[1, 4]),
+            ("[{\"a\": \"],[\"}, [3]]", None, &[1, 15]),
+            ("[\n {\"t\": 1},\n {\"t\": 2}\n]", None, &[3, 14]),
+            ("{\"x\": [9], \"r\": [{}, {}]}", Some("r"), &[17, 21]),
+            ("{\"r\": \"[\", \"q\": [1], \"r2\": [5]}", Some("r2"), &[28]),
         ];
-        for (text, want) in cases {
-            assert_eq!(element_starts(text), want, "{text:?}");
+        for (text, key, want) in cases {
+            assert_eq!(element_starts(text, key), want, "{text:?}");
         }
     }
 
@@ -158,7 +445,7 @@ mod tests {
     fn reads_array_of_objects() {
         let catalog = Catalog::embedded();
         let json = r#"[
-  {"id": 1, "text": "Создать службу сиделок", "level": "рег.", "year": 2018},
+  {"id": 1, "text": "Создать службу сиделок", "level": "рег.", "year": 2018.0},
   {"id": 2, "text": ""},
   "просто строка",
   {"id": 4, "text": "Ввести сертификат", "Примечание": null}
@@ -175,11 +462,99 @@ mod tests {
     }
 
     #[test]
+    fn session_metadata_applies_to_records() {
+        let catalog = Catalog::embedded();
+        let json = r#"{"session": {"city": "Ставрополь", "Год": 2018},
+  "Площадка": "Пожилые",
+  "Предложения": [
+    {"Суть инициативы": "Открыть школу ухода", "Уровень": "мун."},
+    {"Суть инициативы": "Ввести сертификат", "Тема": "Разное", "Регион": "Бурятия"}
+  ]}"#;
+        let out = read_bytes(&Input::named("session.json"), json.as_bytes(), &catalog);
+        let r = &out.report;
+        assert_eq!(r.error, None);
+        assert_eq!((r.records, r.accepted), (2, 2));
+        let (a, b) = (&out.proposals[0], &out.proposals[1]);
+        assert_eq!(
+            catalog.district_info(a.district.known().unwrap()).slug,
+            "skfo"
+        );
+        assert_eq!(a.year, Some(2018));
+        assert_eq!(catalog.theme_info(a.theme.known().unwrap()).slug, "elderly");
+        assert_eq!(a.inferred, [Field::District, Field::Theme, Field::Year]);
+        assert_eq!(a.source.line, 4);
+        // A record's own values win over the session's.
+        assert_eq!(
+            catalog.district_info(b.district.known().unwrap()).slug,
+            "sfo"
+        );
+        assert_eq!(b.theme.raw(), Some("Разное"));
+        assert_eq!(b.source.line, 5);
+        assert_eq!(
+            r.implied.get(&Field::District).map(String::as_str),
+            Some("skfo (from the file's session metadata)")
+        );
+    }
+
+    #[test]
+    fn json_lines() {
+        let catalog = Catalog::embedded();
+        let jsonl = "{\"text\": \"Создать службу сиделок\"}\n\
+                     \n\
+                     [1, 2]\n\
+                     {\"text\": oops}\n\
+                     {\"text\": \"Обрыв";
+        let out = read_bytes(&Input::named("dfo.jsonl"), jsonl.as_bytes(), &catalog);
+        let r = &out.report;
+        assert_eq!((r.records, r.accepted, r.quarantined), (4, 1, 3));
+        let got: Vec<(u64, Reason)> = out
+            .quarantined
+            .iter()
+            .map(|q| (q.source.line, q.reason))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                (3, Reason::Malformed),
+                (4, Reason::Malformed),
+                (5, Reason::Truncated)
+            ]
+        );
+        let d = out.proposals[0].district.known().unwrap();
+        assert_eq!(catalog.district_info(d).slug, "dfo");
+    }
+
+    #[test]
+    fn limits() {
+        let catalog = Catalog::embedded();
+        let limits = Limits {
+            max_json_depth: 4,
+            max_records: 2,
+            ..Limits::default()
+        };
+        let deep = format!("[{{\"text\": {}1{}}}]", "[".repeat(5), "]".repeat(5));
+        let out = read_bytes_with(&Input::named("x.json"), deep.as_bytes(), &catalog, &limits);
+        let err = out.report.error.unwrap_or_default();
+        assert!(
+            err.starts_with("nesting deeper than the limit of 4"),
+            "{err}"
+        );
+
+        let three = r#"[{"text": "Один"}, {"text": "Два"}, {"text": "Три"}, {"text": "Четыре"}]"#;
+        let out = read_bytes_with(&Input::named("x.json"), three.as_bytes(), &catalog, &limits);
+        let r = &out.report;
+        assert_eq!((r.records, r.accepted, r.quarantined), (3, 2, 1));
+        assert_eq!(out.quarantined[0].reason, Reason::TooManyRecords);
+    }
+
+    #[test]
     fn file_errors() {
         let catalog = Catalog::embedded();
         let cases = [
-            ("[{\"text\": \"обрыв", "invalid JSON: EOF while parsing"),
+            ("[{\"text\": \"обрыв", "truncated JSON: EOF while parsing"),
+            ("[{\"text\": 1} 2]", "invalid JSON: expected `,` or `]`"),
             ("{\"text\": \"x\"}", "expected a JSON array of records"),
+            ("\"x\"", "expected a JSON array of records"),
         ];
         for (json, want) in cases {
             let out = read_bytes(&Input::named("x.json"), json.as_bytes(), &catalog);

@@ -30,9 +30,13 @@
 //! ```
 
 mod csv_reader;
+mod decode;
 mod json_reader;
 mod record;
+mod sheet_reader;
+mod table;
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use serde::Serialize;
@@ -59,7 +63,40 @@ pub enum Error {
 pub type Result<T> = std::result::Result<T, Error>;
 
 /// The file extensions sborka reads.
-pub const EXTENSIONS: [&str; 2] = ["csv", "json"];
+pub const EXTENSIONS: [&str; 7] = ["csv", "tsv", "json", "jsonl", "ndjson", "xlsx", "xls"];
+
+/// The bounds within which one file is read. A record over a bound is
+/// quarantined (`text_too_long`, `too_many_records`); a file over a bound is
+/// reported unreadable. Memory stays within a small multiple of
+/// `max_file_bytes` (or of `max_xlsx_bytes` for a workbook) whatever the
+/// input.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Limits {
+    /// The longest proposal text, in characters.
+    pub max_text_chars: usize,
+    /// The most records read from one file; the first record over it is
+    /// quarantined as `too_many_records` and the rest of the file is not read.
+    pub max_records: u64,
+    /// The largest file read at all, in bytes.
+    pub max_file_bytes: u64,
+    /// The most bytes an XLSX may decompress to (all its parts together),
+    /// counted while decompressing: declared sizes are not trusted.
+    pub max_xlsx_bytes: u64,
+    /// The deepest nesting of arrays and objects in a JSON file (or line).
+    pub max_json_depth: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Limits {
+        Limits {
+            max_text_chars: 20_000,
+            max_records: 1_000_000,
+            max_file_bytes: 1 << 30,
+            max_xlsx_bytes: 512 << 20,
+            max_json_depth: 32,
+        }
+    }
+}
 
 /// A file to read, with the name it carries in provenance and reports.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
@@ -80,12 +117,16 @@ impl Input {
     }
 }
 
-/// The container format of an export.
+/// The container format of an export. TSV and other delimiters are `csv`
+/// with their `delimiter` in the report.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Format {
     Csv,
     Json,
+    Jsonl,
+    Xlsx,
+    Xls,
 }
 
 /// What reading one file gave, for `report.json` and `sborka check`.
@@ -94,14 +135,33 @@ pub struct FileReport {
     pub file: String,
     pub format: Option<Format>,
     pub encoding: Option<String>,
+    /// Bytes that were invalid in the detected encoding, each read as U+FFFD.
+    #[serde(skip_serializing_if = "is_zero")]
+    pub invalid_bytes: u64,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub delimiter: Option<String>,
+    /// The line (row) of the header, when rows above it were skipped as
+    /// titles; for a workbook, the first sheet read.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub header_row: Option<u64>,
     /// Each column's header and the field sborka maps it to (`null`: kept
     /// in `extra`).
     pub columns: Vec<Column>,
+    /// A workbook's sheets, read or skipped.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub sheets: Vec<SheetReport>,
+    /// Values the whole file implies (from its session metadata, a title
+    /// row, a sheet name or the file name), applied to every record that
+    /// lacks them and marked as inferred there: field → `value (from …)`.
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub implied: BTreeMap<Field, String>,
     pub records: u64,
     pub accepted: u64,
     pub quarantined: u64,
+    /// Rows that are not records: titles above the header and section
+    /// titles (one cell of text, no proposal) between records.
+    #[serde(skip_serializing_if = "is_zero")]
+    pub title_rows: u64,
     /// Accepted proposals whose theme the catalogue could not place.
     pub unknown_theme: u64,
     /// Accepted proposals without a level the catalogue could place.
@@ -112,10 +172,26 @@ pub struct FileReport {
     pub error: Option<String>,
 }
 
+fn is_zero(n: &u64) -> bool {
+    *n == 0
+}
+
 #[derive(Clone, Debug, Serialize)]
 pub struct Column {
     pub header: String,
     pub field: Option<Field>,
+}
+
+/// One sheet of a workbook.
+#[derive(Clone, Debug, Serialize)]
+pub struct SheetReport {
+    pub name: String,
+    /// The header's row, if the sheet has one naming a text column.
+    pub header_row: Option<u64>,
+    pub records: u64,
+    /// Why the sheet was not read (no header with a text column, empty).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub skipped: Option<String>,
 }
 
 impl FileReport {
@@ -124,15 +200,27 @@ impl FileReport {
             file: input.name.clone(),
             format: None,
             encoding: None,
+            invalid_bytes: 0,
             delimiter: None,
+            header_row: None,
             columns: Vec::new(),
+            sheets: Vec::new(),
+            implied: BTreeMap::new(),
             records: 0,
             accepted: 0,
             quarantined: 0,
+            title_rows: 0,
             unknown_theme: 0,
             unknown_level: 0,
             problems: Vec::new(),
             error: None,
+        }
+    }
+
+    /// Notes a problem that is not a quarantined record.
+    fn problem(&mut self, message: String) {
+        if self.problems.len() < MAX_PROBLEMS {
+            self.problems.push(message);
         }
     }
 }
@@ -157,8 +245,16 @@ impl FileOutcome {
         }
     }
 
+    /// The file could not be read: no record of it counts.
     fn fail(mut self, message: impl Into<String>) -> FileOutcome {
         self.report.error = Some(message.into());
+        self.report.records = 0;
+        self.report.accepted = 0;
+        self.report.quarantined = 0;
+        self.report.unknown_theme = 0;
+        self.report.unknown_level = 0;
+        self.proposals.clear();
+        self.quarantined.clear();
         self
     }
 
@@ -179,9 +275,7 @@ impl FileOutcome {
     fn reject(&mut self, q: Quarantined) {
         self.report.records += 1;
         self.report.quarantined += 1;
-        if self.report.problems.len() < MAX_PROBLEMS {
-            self.report.problems.push(q.message.clone());
-        }
+        self.report.problem(q.message.clone());
         self.quarantined.push(q);
     }
 }
@@ -263,40 +357,139 @@ fn is_export(path: &Path) -> bool {
         .is_some_and(|e| EXTENSIONS.iter().any(|x| x.eq_ignore_ascii_case(e)))
 }
 
-/// Reads one export. Never fails: a file that cannot be read comes back
-/// with `report.error` set and no records.
+/// Reads one export within the default [`Limits`]. Never fails: a file that
+/// cannot be read comes back with `report.error` set and no records.
 pub fn read_file(input: &Input, catalog: &Catalog) -> FileOutcome {
-    match std::fs::read(&input.path) {
-        Ok(bytes) => read_bytes(input, &bytes, catalog),
-        Err(e) => FileOutcome::new(input).fail(format!("cannot read: {e}")),
+    read_file_with(input, catalog, &Limits::default())
+}
+
+/// Reads one export within `limits`.
+pub fn read_file_with(input: &Input, catalog: &Catalog, limits: &Limits) -> FileOutcome {
+    use std::io::Read;
+    let out = FileOutcome::new(input);
+    let file = match std::fs::File::open(&input.path) {
+        Ok(f) => f,
+        Err(e) => return out.fail(format!("cannot read: {e}")),
+    };
+    if let Ok(meta) = file.metadata()
+        && meta.len() > limits.max_file_bytes
+    {
+        return out.fail(format!(
+            "the file has {} bytes, more than the limit of {}",
+            meta.len(),
+            limits.max_file_bytes
+        ));
+    }
+    let mut bytes = Vec::new();
+    // `take` keeps the bound even if the file grows while it is read.
+    match file
+        .take(limits.max_file_bytes.saturating_add(1))
+        .read_to_end(&mut bytes)
+    {
+        Ok(_) if bytes.len() as u64 > limits.max_file_bytes => out.fail(format!(
+            "the file has more than the limit of {} bytes",
+            limits.max_file_bytes
+        )),
+        Ok(_) => read_bytes_with(input, &bytes, catalog, limits),
+        Err(e) => out.fail(format!("cannot read: {e}")),
     }
 }
 
-/// Reads one export from memory; the format comes from the name's extension
-/// or, failing that, from the content.
+/// Reads one export from memory within the default [`Limits`].
 pub fn read_bytes(input: &Input, bytes: &[u8], catalog: &Catalog) -> FileOutcome {
-    let out = FileOutcome::new(input);
-    let bytes = bytes.strip_prefix(b"\xef\xbb\xbf").unwrap_or(bytes);
-    let Ok(text) = std::str::from_utf8(bytes) else {
-        return out.fail("not valid UTF-8");
-    };
+    read_bytes_with(input, bytes, catalog, &Limits::default())
+}
+
+/// Reads one export from memory; the format comes from the content
+/// (a workbook's signature) and the name's extension.
+pub fn read_bytes_with(
+    input: &Input,
+    bytes: &[u8],
+    catalog: &Catalog,
+    limits: &Limits,
+) -> FileOutcome {
+    let mut out = FileOutcome::new(input);
+    if bytes.len() as u64 > limits.max_file_bytes {
+        return out.fail(format!(
+            "the file has {} bytes, more than the limit of {}",
+            bytes.len(),
+            limits.max_file_bytes
+        ));
+    }
     let ext = Path::new(&input.name)
         .extension()
         .and_then(|e| e.to_str())
         .map(str::to_ascii_lowercase);
+    let ctx = table::Ctx::new(input, catalog, limits);
+    // Workbooks are recognised by their signature whatever their name, and
+    // a name saying workbook is believed only for a workbook's bytes.
+    if bytes.starts_with(b"PK\x03\x04") || matches!(ext.as_deref(), Some("xlsx" | "xlsm")) {
+        out.report.format = Some(Format::Xlsx);
+        return sheet_reader::read_xlsx(&ctx, bytes, out);
+    }
+    if bytes.starts_with(&sheet_reader::CFB_SIGNATURE) || ext.as_deref() == Some("xls") {
+        out.report.format = Some(Format::Xls);
+        return sheet_reader::read_xls(&ctx, bytes, out);
+    }
+    if bytes.is_empty() {
+        return out.fail("the file is empty");
+    }
+    let decoded = decode::decode(bytes);
+    out.report.encoding = Some(decoded.encoding.clone());
+    out.report.invalid_bytes = decoded.invalid;
+    if decoded.invalid > 0 {
+        let invalid = decoded.invalid;
+        out.report.problem(format!(
+            "{}: {invalid} invalid {} in {} replaced with U+FFFD",
+            input.name,
+            if invalid == 1 { "byte" } else { "bytes" },
+            decoded.encoding
+        ));
+    }
+    let text = decoded.text;
+    if is_binary(&text) {
+        return out.fail(format!(
+            "binary content, not text (read as {})",
+            decoded.encoding
+        ));
+    }
+    let first = text.trim_start_matches(['\u{feff}', ' ', '\t', '\r', '\n']);
     let format = match ext.as_deref() {
+        Some("jsonl" | "ndjson") => Format::Jsonl,
         Some("json") => Format::Json,
-        Some("csv") => Format::Csv,
-        _ if text.trim_start().starts_with(['[', '{']) => Format::Json,
+        Some("csv" | "tsv") => Format::Csv,
+        _ if first.starts_with('[') => Format::Json,
+        _ if first.starts_with('{') => {
+            if first
+                .lines()
+                .nth(1)
+                .is_some_and(|l| l.trim_start().starts_with('{'))
+            {
+                Format::Jsonl
+            } else {
+                Format::Json
+            }
+        }
         _ => Format::Csv,
     };
-    let mut out = out;
     out.report.format = Some(format);
-    out.report.encoding = Some("utf-8".to_string());
     match format {
-        Format::Csv => csv_reader::read(input, text, catalog, out),
-        Format::Json => json_reader::read(input, text, catalog, out),
+        Format::Csv => csv_reader::read(&ctx, &text, ext.as_deref() == Some("tsv"), out),
+        Format::Json => json_reader::read(&ctx, &text, out),
+        Format::Jsonl => json_reader::read_lines(&ctx, &text, out),
+        Format::Xlsx | Format::Xls => unreachable!("workbooks are dispatched above"),
     }
+}
+
+/// Text with many control characters is not an export but binary junk
+/// (an image, an archive, a workbook renamed `.csv`).
+fn is_binary(text: &str) -> bool {
+    let sample: Vec<char> = text.chars().take(8192).collect();
+    let control = sample
+        .iter()
+        .filter(|&&c| (c.is_control() && !matches!(c, '\t' | '\n' | '\r')) || c == '\u{fffd}')
+        .count();
+    !sample.is_empty() && control * 10 > sample.len()
 }
 
 #[cfg(test)]
@@ -320,8 +513,9 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let err = discover(&[dir.path().to_path_buf()]).unwrap_err();
         assert!(
-            err.to_string()
-                .ends_with("no exports found (looked for .csv, .json)"),
+            err.to_string().ends_with(
+                "no exports found (looked for .csv, .tsv, .json, .jsonl, .ndjson, .xlsx, .xls)"
+            ),
             "{err}"
         );
         let missing = dir.path().join("nope");

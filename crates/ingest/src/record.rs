@@ -9,6 +9,7 @@ use sborka_core::{Catalog, Field, Label, Proposal, Provenance, Quarantined, Reas
 /// record without a usable text is quarantined.
 pub struct RecordBuilder<'c> {
     catalog: &'c Catalog,
+    max_text_chars: usize,
 }
 
 /// One cell: the header it sits under, the field that header names (if
@@ -16,8 +17,18 @@ pub struct RecordBuilder<'c> {
 pub type Cell<'a> = (&'a str, Option<Field>, &'a str);
 
 impl<'c> RecordBuilder<'c> {
+    /// A builder that accepts texts of any length.
     pub fn new(catalog: &'c Catalog) -> RecordBuilder<'c> {
-        RecordBuilder { catalog }
+        RecordBuilder {
+            catalog,
+            max_text_chars: usize::MAX,
+        }
+    }
+
+    /// Quarantines (`text_too_long`) a text of more than `max` characters.
+    pub fn max_text_chars(mut self, max: usize) -> RecordBuilder<'c> {
+        self.max_text_chars = max;
+        self
     }
 
     pub fn build<'a>(
@@ -28,8 +39,9 @@ impl<'c> RecordBuilder<'c> {
         let mut values: [Option<&str>; Field::ALL.len()] = [None; Field::ALL.len()];
         let mut extra = BTreeMap::new();
         let mut raw = BTreeMap::new();
+        let cap = self.max_text_chars.clamp(64, 1 << 20);
         for (header, field, value) in cells {
-            insert_unique(&mut raw, header, value);
+            insert_unique(&mut raw, header, &capped(value, cap));
             match field {
                 Some(field) if values[field as usize].is_none() => {
                     values[field as usize] = Some(value.trim());
@@ -56,6 +68,16 @@ impl<'c> RecordBuilder<'c> {
         };
         if text.is_empty() {
             return Err(quarantine(Reason::EmptyText, "no proposal text"));
+        }
+        if let Some((_, _)) = text.char_indices().nth(self.max_text_chars) {
+            let chars = text.chars().count();
+            return Err(quarantine(
+                Reason::TextTooLong,
+                &format!(
+                    "the text has {chars} characters, more than the limit of {}",
+                    self.max_text_chars
+                ),
+            ));
         }
         if !text.chars().any(char::is_alphanumeric) {
             return Err(quarantine(
@@ -117,15 +139,39 @@ fn insert_unique(map: &mut BTreeMap<String, String>, key: &str, value: &str) {
 }
 
 /// A year as written by a person or a spreadsheet: `2018`, `2018.0`,
-/// `2018 г.`. Only years of plausible sessions and petitions are accepted.
-fn parse_year(raw: &str) -> Option<u16> {
-    let digits: String = raw
-        .trim()
-        .trim_end_matches(['г', '.', ' '])
-        .trim_end_matches(".0")
-        .to_string();
-    let year: u16 = digits.parse().ok()?;
-    (1990..=2100).contains(&year).then_some(year)
+/// `2018 г.`, or a date (`2018-02-08`, `08.02.2018`, `2018-02-08
+/// 00:00:00`). Only years of plausible sessions and petitions are accepted.
+pub(crate) fn parse_year(raw: &str) -> Option<u16> {
+    let raw = raw.trim();
+    let digits = raw.trim_end_matches(['г', '.', ' ']).trim_end_matches(".0");
+    let year: Option<u16> = if digits.bytes().all(|b| b.is_ascii_digit()) {
+        digits.parse().ok()
+    } else {
+        // A date: the one run of four digits among numbers and separators.
+        let date_like = raw
+            .chars()
+            .all(|c| c.is_ascii_digit() || matches!(c, '-' | '.' | '/' | ' ' | ':' | 'T' | 'г'));
+        let mut runs = raw
+            .split(|c: char| !c.is_ascii_digit())
+            .filter(|r| r.len() == 4);
+        match (date_like, runs.next(), runs.next()) {
+            (true, Some(run), None) => run.parse().ok(),
+            _ => None,
+        }
+    };
+    year.filter(|y| (1990..=2100).contains(y))
+}
+
+/// A raw value cut to `max` characters, saying how long it was.
+fn capped(value: &str, max: usize) -> String {
+    match value.char_indices().nth(max) {
+        None => value.to_string(),
+        Some((at, _)) => format!(
+            "{}… [{} characters in all]",
+            &value[..at],
+            value.chars().count()
+        ),
+    }
 }
 
 /// Spreadsheets write identifiers as floats: `12.0` is `12`.
@@ -142,7 +188,7 @@ mod tests {
 
     fn build(cells: &[(&str, &str)]) -> Result<Proposal, Box<Quarantined>> {
         let catalog = Catalog::embedded();
-        let builder = RecordBuilder::new(&catalog);
+        let builder = RecordBuilder::new(&catalog).max_text_chars(300);
         let source = Provenance {
             file: "t.csv".into(),
             record: 1,
@@ -157,11 +203,13 @@ mod tests {
 
     #[test]
     fn quarantine_reasons() {
+        let long = "Очень длинный текст ".repeat(20);
         let cases = [
             (vec![("text", "")], Reason::EmptyText),
             (vec![("text", "   ")], Reason::EmptyText),
             (vec![("theme", "Пожилые")], Reason::EmptyText),
             (vec![("text", "— … !")], Reason::NoLetters),
+            (vec![("text", long.as_str())], Reason::TextTooLong),
         ];
         for (cells, want) in cases {
             let q = build(&cells).unwrap_err();
@@ -209,6 +257,11 @@ mod tests {
             ("2017 г.", Some(2017)),
             ("18", None),
             ("вчера", None),
+            ("2018-02-08", Some(2018)),
+            ("08.02.2018", Some(2018)),
+            ("2018-02-08 00:00:00", Some(2018)),
+            ("1812", None),
+            ("2017-2018", None),
         ];
         for (raw, want) in cases {
             assert_eq!(parse_year(raw), want, "{raw:?}");

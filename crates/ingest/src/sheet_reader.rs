@@ -1,0 +1,416 @@
+//! Workbooks: XLSX and XLS through calamine. Every sheet with a header
+//! naming a text column is read (title rows above the header, blank rows
+//! and section titles skipped); a merged cell's value fills the rows it
+//! spans; numbers written as floats (`2018.0`) and dates are read as a
+//! person would write them.
+//!
+//! An XLSX is a zip: before calamine opens it, every part is decompressed
+//! once into nothing, counting, so that a zip bomb is refused at
+//! `max_xlsx_bytes` whatever sizes it declares.
+
+use std::collections::BTreeMap;
+use std::io::{Cursor, Read};
+use std::panic::{AssertUnwindSafe, catch_unwind};
+
+use calamine::{Data, DataRef, Dimensions, Reader, Xls, Xlsx};
+
+use crate::table::{self, Ctx, Implied, Item, Row, Table, TableKind};
+use crate::{FileOutcome, SheetReport};
+
+/// The signature of a compound file (XLS, old DOC).
+pub(crate) const CFB_SIGNATURE: [u8; 8] = [0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1];
+
+/// Columns beyond this are not read: no export has that many, and a
+/// hostile cell reference (`XFD1048576`) must not widen every row.
+const MAX_COLUMNS: u32 = 256;
+
+/// The most parts a workbook's zip may have.
+const MAX_ZIP_ENTRIES: usize = 10_000;
+
+/// One sheet's cells, sparse: row → (column, value).
+type Cells = BTreeMap<u32, Vec<(u32, String)>>;
+
+pub(crate) fn read_xlsx(ctx: &Ctx<'_>, bytes: &[u8], out: FileOutcome) -> FileOutcome {
+    if let Err(e) = check_zip(bytes, ctx.limits.max_xlsx_bytes) {
+        return out.fail(e);
+    }
+    guarded(out, |out| {
+        let mut book = match Xlsx::new(Cursor::new(bytes)) {
+            Ok(b) => b,
+            Err(e) => return Err(format!("corrupt XLSX: {e}")),
+        };
+        let mut sheets = Vec::new();
+        for name in book.sheet_names() {
+            let cells = read_xlsx_cells(&mut book, &name)
+                .map_err(|e| format!("corrupt XLSX: sheet {name}: {e}"))?;
+            sheets.push((name, cells));
+        }
+        Ok(read_sheets(ctx, sheets, out))
+    })
+}
+
+fn read_xlsx_cells(book: &mut Xlsx<Cursor<&[u8]>>, name: &str) -> Result<Cells, String> {
+    let mut cells = Cells::new();
+    {
+        let mut reader = book
+            .worksheet_cells_reader(name)
+            .map_err(|e| e.to_string())?;
+        while let Some(cell) = reader.next_cell().map_err(|e| e.to_string())? {
+            let (row, col) = cell.get_position();
+            if col >= MAX_COLUMNS {
+                continue;
+            }
+            let value = show_ref(cell.get_value());
+            if !value.is_empty() {
+                cells.entry(row).or_default().push((col, value));
+            }
+        }
+    }
+    let merged = book
+        .merge_cells_by_sheet_name(name)
+        .map_err(|e| e.to_string())?;
+    fill_merged(&mut cells, &merged);
+    Ok(cells)
+}
+
+pub(crate) fn read_xls(ctx: &Ctx<'_>, bytes: &[u8], out: FileOutcome) -> FileOutcome {
+    guarded(out, |out| {
+        let mut book = match Xls::new(Cursor::new(bytes)) {
+            Ok(b) => b,
+            Err(e) => return Err(format!("corrupt XLS: {e}")),
+        };
+        let mut sheets = Vec::new();
+        for name in book.sheet_names() {
+            let range = book
+                .worksheet_range(&name)
+                .map_err(|e| format!("corrupt XLS: sheet {name}: {e}"))?;
+            let mut cells = Cells::new();
+            if let Some((top, left)) = range.start() {
+                for (r, row) in range.rows().enumerate() {
+                    for (c, value) in row.iter().enumerate() {
+                        let col = left.saturating_add(c as u32);
+                        let value = show(value);
+                        if col < MAX_COLUMNS && !value.is_empty() {
+                            cells
+                                .entry(top.saturating_add(r as u32))
+                                .or_default()
+                                .push((col, value));
+                        }
+                    }
+                }
+            }
+            #[allow(deprecated)]
+            let merged = book.worksheet_merge_cells(&name).unwrap_or_default();
+            fill_merged(&mut cells, &merged);
+            sheets.push((name, cells));
+        }
+        Ok(read_sheets(ctx, sheets, out))
+    })
+}
+
+/// Runs a reader of a third-party format, turning a panic inside it into a
+/// file error: a crafted workbook must not take the build down.
+fn guarded(
+    out: FileOutcome,
+    read: impl FnOnce(FileOutcome) -> Result<FileOutcome, String>,
+) -> FileOutcome {
+    let input = out.report.clone();
+    match catch_unwind(AssertUnwindSafe(|| read(out))) {
+        Ok(Ok(out)) => out,
+        Ok(Err(e)) => with_report(input).fail(e),
+        Err(_) => with_report(input).fail("the workbook reader failed on this file (corrupt?)"),
+    }
+}
+
+fn with_report(report: crate::FileReport) -> FileOutcome {
+    FileOutcome {
+        report,
+        proposals: Vec::new(),
+        quarantined: Vec::new(),
+    }
+}
+
+/// Decompresses every part of the zip into nothing, counting; an error if
+/// the zip is broken or inflates beyond `max` bytes.
+fn check_zip(bytes: &[u8], max: u64) -> Result<(), String> {
+    let mut zip = zip::ZipArchive::new(Cursor::new(bytes))
+        .map_err(|e| format!("corrupt XLSX (not a readable zip): {e}"))?;
+    if zip.len() > MAX_ZIP_ENTRIES {
+        return Err(format!(
+            "corrupt XLSX: {} parts, more than {MAX_ZIP_ENTRIES}",
+            zip.len()
+        ));
+    }
+    let mut total = 0u64;
+    let mut buf = vec![0u8; 64 * 1024];
+    for i in 0..zip.len() {
+        let mut part = zip
+            .by_index(i)
+            .map_err(|e| format!("corrupt XLSX: part {}: {e}", i + 1))?;
+        loop {
+            let n = part
+                .read(&mut buf)
+                .map_err(|e| format!("corrupt XLSX: part {}: {e}", i + 1))?;
+            if n == 0 {
+                break;
+            }
+            total += n as u64;
+            if total > max {
+                return Err(format!(
+                    "the XLSX decompresses to more than the limit of {max} bytes (a zip bomb?)"
+                ));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// A merged cell's value in every row it spans (its first column only: a
+/// title merged across columns stays one cell).
+fn fill_merged(cells: &mut Cells, merged: &[Dimensions]) {
+    for m in merged {
+        let (top, col) = m.start;
+        let bottom = m.end.0;
+        if bottom <= top || col >= MAX_COLUMNS {
+            continue;
+        }
+        let Some(value) = cells
+            .get(&top)
+            .and_then(|r| r.iter().find(|(c, _)| *c == col))
+            .map(|(_, v)| v.clone())
+        else {
+            continue;
+        };
+        // Only rows that exist: a hostile region cannot create rows.
+        let rows: Vec<u32> = cells.range(top + 1..=bottom).map(|(r, _)| *r).collect();
+        for r in rows {
+            let row = cells.entry(r).or_default();
+            if !row.iter().any(|(c, _)| *c == col) {
+                row.push((col, value.clone()));
+            }
+        }
+    }
+}
+
+/// Reads every sheet; the file fails only if no sheet has a header.
+fn read_sheets(ctx: &Ctx<'_>, sheets: Vec<(String, Cells)>, mut out: FileOutcome) -> FileOutcome {
+    let by_name = table::implied_by_name(ctx.catalog, &ctx.input.name);
+    let mut read_any = false;
+    let mut no_header: Vec<String> = Vec::new();
+    for (name, cells) in sheets {
+        let by_sheet = Implied {
+            district: table::district_in_words(ctx.catalog, &name),
+            ..Implied::default()
+        };
+        let implied = by_sheet.or(&by_name);
+        let kind = TableKind {
+            sheet: Some(&name),
+            strict_width: false,
+        };
+        let before = out.report.records;
+        let rows = cells.into_iter().map(|(r, mut row)| {
+            row.sort_by_key(|(c, _)| *c);
+            let width = row.last().map_or(0, |(c, _)| *c as usize + 1);
+            let mut dense = vec![String::new(); width];
+            for (c, v) in row {
+                dense[c as usize] = v;
+            }
+            Item::Row(Row {
+                line: u64::from(r) + 1,
+                cells: dense,
+                terminated: true,
+            })
+        });
+        let table = table::read_table(ctx, &kind, rows, &implied, &mut out);
+        let mut sheet = SheetReport {
+            name: name.clone(),
+            header_row: None,
+            records: out.report.records - before,
+            skipped: None,
+        };
+        match table {
+            Table::Read {
+                header_row,
+                columns,
+                complete,
+            } => {
+                by_sheet.describe(
+                    ctx.catalog,
+                    &format!("sheet {name}"),
+                    &mut out.report.implied,
+                );
+                sheet.header_row = Some(header_row);
+                if !read_any {
+                    out.report.header_row = Some(header_row);
+                    out.report.columns = columns;
+                }
+                read_any = true;
+                out.report.sheets.push(sheet);
+                if !complete {
+                    break;
+                }
+            }
+            Table::Empty => {
+                sheet.skipped = Some("empty".into());
+                out.report.sheets.push(sheet);
+            }
+            Table::NoHeader(best) => {
+                let what = format!(
+                    "no header row with a text column in the first {} rows",
+                    table::HEADER_SCAN
+                );
+                out.report.problem(format!(
+                    "sheet {name} of {}: {what}; not read",
+                    ctx.input.name
+                ));
+                no_header.push(format!("sheet {name}: {}", best.join(", ")));
+                sheet.skipped = Some(what);
+                out.report.sheets.push(sheet);
+            }
+        }
+    }
+    if read_any {
+        by_name.describe(ctx.catalog, "the file name", &mut out.report.implied);
+        out
+    } else if no_header.is_empty() {
+        out.fail("the workbook has no data")
+    } else {
+        out.fail(format!(
+            "no text column in any sheet ({}); name one as in catalog/headers.toml",
+            no_header.join("; ")
+        ))
+    }
+}
+
+/// A cell as text: whole floats without `.0`, dates as `YYYY-MM-DD`.
+fn show(value: &Data) -> String {
+    match value {
+        Data::Int(i) => i.to_string(),
+        Data::Float(f) => float(*f),
+        Data::String(s) | Data::DateTimeIso(s) | Data::DurationIso(s) => s.clone(),
+        Data::Bool(b) => b.to_string(),
+        Data::DateTime(d) => date(d),
+        Data::Error(e) => format!("#{e:?}"),
+        Data::Empty => String::new(),
+    }
+}
+
+fn show_ref(value: &DataRef<'_>) -> String {
+    match value {
+        DataRef::Int(i) => i.to_string(),
+        DataRef::Float(f) => float(*f),
+        DataRef::String(s) | DataRef::DateTimeIso(s) | DataRef::DurationIso(s) => s.clone(),
+        DataRef::SharedString(s) => s.to_string(),
+        DataRef::Bool(b) => b.to_string(),
+        DataRef::DateTime(d) => date(d),
+        DataRef::Error(e) => format!("#{e:?}"),
+        DataRef::Empty => String::new(),
+    }
+}
+
+fn float(f: f64) -> String {
+    if f.is_finite() && f.fract() == 0.0 && f.abs() < 1e15 {
+        format!("{}", f as i64)
+    } else {
+        f.to_string()
+    }
+}
+
+fn date(d: &calamine::ExcelDateTime) -> String {
+    let serial = d.as_f64();
+    // Outside 1900–9999 the conversion means nothing; keep the number.
+    if !(1.0..2_958_466.0).contains(&serial) {
+        return float(serial);
+    }
+    let (y, m, day, h, min, s, _) = d.to_ymd_hms_milli();
+    if (h, min, s) == (0, 0, 0) {
+        format!("{y:04}-{m:02}-{day:02}")
+    } else {
+        format!("{y:04}-{m:02}-{day:02} {h:02}:{min:02}:{s:02}")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn values_table() {
+        let cases = [
+            (Data::Float(2018.0), "2018"),
+            (Data::Float(26.5), "26.5"),
+            (Data::Int(77), "77"),
+            (Data::Float(f64::NAN), "NaN"),
+            (Data::Float(1e20), "100000000000000000000"),
+            (Data::String(" Текст ".into()), " Текст "),
+            (Data::Empty, ""),
+            (
+                Data::DateTime(calamine::ExcelDateTime::new(
+                    43139.0,
+                    calamine::ExcelDateTimeType::DateTime,
+                    false,
+                )),
+                "2018-02-08",
+            ),
+        ];
+        for (value, want) in cases {
+            assert_eq!(show(&value), want, "{value:?}");
+        }
+    }
+
+    #[test]
+    fn merged_cells_fill_down_not_across() {
+        let mut cells = Cells::new();
+        cells.insert(0, vec![(0, "Раздел".into())]);
+        cells.insert(1, vec![(0, "Пожилые".into()), (1, "a".into())]);
+        cells.insert(2, vec![(1, "b".into())]);
+        cells.insert(3, vec![(1, "c".into())]);
+        let merged = [
+            Dimensions {
+                start: (0, 0),
+                end: (0, 3),
+            },
+            Dimensions {
+                start: (1, 0),
+                end: (2, 0),
+            },
+            Dimensions {
+                start: (1, 0),
+                end: (1_000_000, 0),
+            },
+        ];
+        fill_merged(&mut cells, &merged);
+        assert_eq!(cells[&0], [(0, "Раздел".to_string())]);
+        assert_eq!(
+            cells[&2],
+            [(1, "b".to_string()), (0, "Пожилые".to_string())]
+        );
+        assert_eq!(
+            cells[&3].len(),
+            2,
+            "the long region fills existing rows only"
+        );
+        assert_eq!(cells.len(), 4);
+    }
+
+    #[test]
+    fn zip_limits() {
+        use std::io::Write;
+        let mut buf = Cursor::new(Vec::new());
+        {
+            let mut zip = zip::ZipWriter::new(&mut buf);
+            let options = zip::write::SimpleFileOptions::default()
+                .compression_method(zip::CompressionMethod::Deflated);
+            zip.start_file("xl/big.xml", options).unwrap();
+            zip.write_all(&vec![b'a'; 1 << 20]).unwrap();
+            zip.finish().unwrap();
+        }
+        let bytes = buf.into_inner();
+        assert!(bytes.len() < 10_000, "a small file that inflates");
+        assert_eq!(check_zip(&bytes, 2 << 20), Ok(()));
+        let err = check_zip(&bytes, 1 << 19).unwrap_err();
+        assert!(err.contains("more than the limit of 524288 bytes"), "{err}");
+        let err = check_zip(b"PK\x03\x04 nothing", 1 << 20).unwrap_err();
+        assert!(err.starts_with("corrupt XLSX"), "{err}");
+    }
+}

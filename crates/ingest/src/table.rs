@@ -1,0 +1,589 @@
+//! Rows of cells → records: the part CSV and spreadsheets share. Finds the
+//! header below any title rows, skips blank rows and section titles, and
+//! quarantines repeated headers, wrong field counts and cut records.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use sborka_core::{
+    Catalog, DistrictId, Field, Kind, Label, Level, Proposal, Provenance, Quarantined, Reason,
+    RegionCode, ThemeId, fold_key,
+};
+
+use crate::{Column, FileOutcome, Input, Limits, RecordBuilder};
+
+/// How many rows from the top may hold titles before the header.
+pub(crate) const HEADER_SCAN: usize = 20;
+
+/// What one reader needs: where, the catalogue, the limits.
+pub(crate) struct Ctx<'a> {
+    pub input: &'a Input,
+    pub catalog: &'a Catalog,
+    pub limits: &'a Limits,
+    pub builder: RecordBuilder<'a>,
+}
+
+impl<'a> Ctx<'a> {
+    pub fn new(input: &'a Input, catalog: &'a Catalog, limits: &'a Limits) -> Ctx<'a> {
+        Ctx {
+            input,
+            catalog,
+            limits,
+            builder: RecordBuilder::new(catalog).max_text_chars(limits.max_text_chars),
+        }
+    }
+
+    pub fn provenance(&self, sheet: Option<&str>, record: u64, line: u64) -> Provenance {
+        Provenance {
+            file: self.input.name.clone(),
+            record,
+            line,
+            sheet: sheet.map(str::to_string),
+            source_id: None,
+        }
+    }
+
+    /// Counts a record against `max_records`; false (and the record
+    /// quarantined) when it is one too many.
+    pub fn admit(&self, out: &mut FileOutcome, source: Provenance) -> bool {
+        if out.report.records < self.limits.max_records {
+            return true;
+        }
+        out.reject(Quarantined {
+            message: format!(
+                "{source}: more than {} records in the file; the rest of it is not read",
+                self.limits.max_records
+            ),
+            source,
+            reason: Reason::TooManyRecords,
+            raw: BTreeMap::new(),
+        });
+        false
+    }
+
+    /// Builds a record and counts it.
+    pub fn record<'c>(
+        &self,
+        out: &mut FileOutcome,
+        source: Provenance,
+        cells: impl IntoIterator<Item = (&'c str, Option<Field>, &'c str)>,
+        implied: &Implied,
+    ) {
+        match self.builder.build(source, cells) {
+            Ok(mut p) => {
+                implied.apply(&mut p, self.catalog);
+                out.accept(p);
+            }
+            Err(q) => out.reject(*q),
+        }
+    }
+}
+
+/// Values a file, sheet or section implies for records that lack them.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub(crate) struct Implied {
+    pub district: Option<DistrictId>,
+    pub region: Option<RegionCode>,
+    pub theme: Option<ThemeId>,
+    pub level: Option<Level>,
+    pub kind: Option<Kind>,
+    pub year: Option<u16>,
+}
+
+impl Implied {
+    /// `self` where set, else `other`.
+    pub fn or(&self, other: &Implied) -> Implied {
+        Implied {
+            district: self.district.or(other.district),
+            region: self.region.or(other.region),
+            theme: self.theme.or(other.theme),
+            level: self.level.or(other.level),
+            kind: self.kind.or(other.kind),
+            year: self.year.or(other.year),
+        }
+    }
+
+    fn apply(&self, p: &mut Proposal, catalog: &Catalog) {
+        fn fill<T: Copy>(label: &mut Label<T>, value: Option<T>) -> bool {
+            match (&label, value) {
+                (Label::Missing, Some(v)) => {
+                    *label = Label::Known(v);
+                    true
+                }
+                _ => false,
+            }
+        }
+        let mut inferred = Vec::new();
+        if fill(&mut p.region, self.region) {
+            inferred.push(Field::Region);
+        }
+        let district = self
+            .district
+            .or_else(|| p.region.known().and_then(|r| catalog.region_district(r)));
+        if fill(&mut p.district, district) {
+            inferred.push(Field::District);
+        }
+        if fill(&mut p.theme, self.theme) {
+            inferred.push(Field::Theme);
+        }
+        if fill(&mut p.level, self.level) {
+            inferred.push(Field::Level);
+        }
+        if fill(&mut p.kind, self.kind) {
+            inferred.push(Field::Kind);
+        }
+        if p.year.is_none()
+            && !p.extra.contains_key(Field::Year.name())
+            && let Some(year) = self.year
+        {
+            p.year = Some(year);
+            inferred.push(Field::Year);
+        }
+        if !inferred.is_empty() {
+            p.inferred.extend(inferred);
+            p.inferred.sort();
+            p.inferred.dedup();
+        }
+    }
+
+    /// Notes the implied values in the report, with where they came from.
+    pub fn describe(&self, catalog: &Catalog, from: &str, into: &mut BTreeMap<Field, String>) {
+        let mut put = |field: Field, value: String| {
+            into.entry(field)
+                .or_insert_with(|| format!("{value} (from {from})"));
+        };
+        if let Some(d) = self.district {
+            put(Field::District, catalog.district_info(d).slug.clone());
+        }
+        if let Some(r) = self.region {
+            put(Field::Region, r.0.to_string());
+        }
+        if let Some(t) = self.theme {
+            put(Field::Theme, catalog.theme_info(t).slug.clone());
+        }
+        if let Some(l) = self.level {
+            put(Field::Level, l.slug().to_string());
+        }
+        if let Some(k) = self.kind {
+            put(Field::Kind, k.slug().to_string());
+        }
+        if let Some(y) = self.year {
+            put(Field::Year, y.to_string());
+        }
+    }
+}
+
+/// The one district that words of a title, a sheet name or a file name
+/// name: an abbreviation or a transliterated slug («СКФО», `skfo`), a full
+/// name, or a session city («Ставрополь»). None when they name none or two.
+pub(crate) fn district_in_words(catalog: &Catalog, text: &str) -> Option<DistrictId> {
+    let mut found: Option<DistrictId> = None;
+    let mut conflict = false;
+    let mut note = |d: DistrictId| match found {
+        None => found = Some(d),
+        Some(f) if f != d => conflict = true,
+        Some(_) => {}
+    };
+    if let Some(d) = catalog.district(text) {
+        note(d);
+    }
+    for piece in text.split([',', ';', '(', ')', '«', '»', '"', ':', '—', '–', '.', '/']) {
+        let piece = piece.trim();
+        if piece.is_empty() {
+            continue;
+        }
+        if let Some(d) = catalog.district(piece) {
+            // A full name («Северо-Кавказский федеральный округ»).
+            if piece.split_whitespace().count() > 1 {
+                note(d);
+            }
+        }
+        for word in piece.split(|c: char| c.is_whitespace() || c == '_') {
+            let word = word.trim_matches(|c: char| !c.is_alphanumeric());
+            if word.chars().count() < 3 {
+                continue;
+            }
+            if let Some(d) = catalog.district_by_city(word) {
+                note(d);
+            }
+            let upper = word.chars().filter(|c| c.is_uppercase()).count();
+            let lower_ascii = word.chars().all(|c| c.is_ascii_lowercase());
+            if (upper >= 2 || lower_ascii)
+                && let Some(d) = catalog.district(word)
+            {
+                note(d);
+            }
+        }
+    }
+    if conflict { None } else { found }
+}
+
+/// What a file name implies: `skfo-stavropol.csv`, `СКФО.xlsx`.
+pub(crate) fn implied_by_name(catalog: &Catalog, name: &str) -> Implied {
+    let stem = Path::new(name)
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let words = stem.replace(['-', '_', '.'], " ");
+    Implied {
+        district: district_in_words(catalog, &words)
+            .or_else(|| catalog.district_by_city(&stem))
+            .or_else(|| catalog.district(&stem)),
+        ..Implied::default()
+    }
+}
+
+/// A row as a reader found it.
+#[derive(Debug)]
+pub(crate) enum Item {
+    Row(Row),
+    /// A record the reader could not split into cells.
+    Broken {
+        line: u64,
+        reason: Reason,
+        what: String,
+        raw: String,
+    },
+}
+
+#[derive(Debug)]
+pub(crate) struct Row {
+    /// 1-based line (spreadsheet row) where the row starts.
+    pub line: u64,
+    pub cells: Vec<String>,
+    /// False when the file ended inside this row, before its line break.
+    pub terminated: bool,
+}
+
+impl Row {
+    fn is_blank(&self) -> bool {
+        self.cells.iter().all(|c| c.trim().is_empty())
+    }
+}
+
+/// How the rows of one table came.
+pub(crate) struct TableKind<'a> {
+    pub sheet: Option<&'a str>,
+    /// Delimited text: a row with another number of fields than the header
+    /// is broken. In a spreadsheet every row is as wide as it needs.
+    pub strict_width: bool,
+}
+
+/// What became of a table.
+pub(crate) enum Table {
+    Read {
+        header_row: u64,
+        columns: Vec<Column>,
+        /// Every record was read (false: `max_records` stopped it).
+        complete: bool,
+    },
+    /// No header row naming a text column among the first rows; the row
+    /// that looked most like a header, if any.
+    NoHeader(Vec<String>),
+    Empty,
+}
+
+/// Reads the records of one table into `out`.
+pub(crate) fn read_table(
+    ctx: &Ctx<'_>,
+    kind: &TableKind<'_>,
+    items: impl Iterator<Item = Item>,
+    implied: &Implied,
+    out: &mut FileOutcome,
+) -> Table {
+    let mut items = items.peekable();
+    let mut head: Vec<Item> = Vec::new();
+    while head.len() < HEADER_SCAN {
+        match items.next() {
+            Some(item) => head.push(item),
+            None => break,
+        }
+    }
+    let Some(at) = find_header(ctx.catalog, &head) else {
+        let best = head
+            .iter()
+            .filter_map(|i| match i {
+                Item::Row(r) => Some(r),
+                Item::Broken { .. } => None,
+            })
+            .max_by_key(|r| {
+                let mapped = r
+                    .cells
+                    .iter()
+                    .filter(|c| ctx.catalog.header(c).is_some())
+                    .count();
+                let filled = r.cells.iter().filter(|c| !c.trim().is_empty()).count();
+                (mapped, filled, std::cmp::Reverse(r.line))
+            });
+        return match best {
+            Some(row) if !row.is_blank() => {
+                Table::NoHeader(row.cells.iter().map(|c| c.trim().to_string()).collect())
+            }
+            _ => Table::Empty,
+        };
+    };
+    let mut rest = head.split_off(at);
+    let Some(Item::Row(header)) = (!rest.is_empty()).then(|| rest.remove(0)) else {
+        return Table::Empty;
+    };
+    // Title rows above the header may name the session.
+    let mut title = Implied::default();
+    for item in &head {
+        if let Item::Row(row) = item
+            && !row.is_blank()
+        {
+            out.report.title_rows += 1;
+            if title.district.is_none() {
+                let joined = row.cells.join(" ");
+                title.district = district_in_words(ctx.catalog, &joined);
+            }
+        }
+    }
+    if title != Implied::default() {
+        title.describe(
+            ctx.catalog,
+            &format!("the title above the header, line {}", header.line),
+            &mut out.report.implied,
+        );
+    }
+    let implied = title.or(implied);
+
+    let headers: Vec<String> = header.cells.iter().map(|h| h.trim().to_string()).collect();
+    let fields: Vec<Option<Field>> = headers.iter().map(|h| ctx.catalog.header(h)).collect();
+    let columns: Vec<Column> = headers
+        .iter()
+        .zip(&fields)
+        .map(|(h, f)| Column {
+            header: h.clone(),
+            field: *f,
+        })
+        .collect();
+    let header_key: Vec<String> = headers.iter().map(|h| fold_key(h)).collect();
+    let names: Vec<String> = headers
+        .iter()
+        .enumerate()
+        .map(|(i, h)| {
+            if h.is_empty() {
+                format!("column {}", i + 1)
+            } else {
+                h.clone()
+            }
+        })
+        .collect();
+    let name = |i: usize| -> String {
+        names
+            .get(i)
+            .cloned()
+            .unwrap_or_else(|| format!("column {}", i + 1))
+    };
+    let theme_col = fields.iter().position(|f| *f == Some(Field::Theme));
+
+    let mut section = Implied::default();
+    let mut record = 0u64;
+    for item in rest.into_iter().chain(items) {
+        let row = match item {
+            Item::Broken {
+                line,
+                reason,
+                what,
+                raw,
+            } => {
+                record += 1;
+                let source = ctx.provenance(kind.sheet, record, line);
+                if !ctx.admit(out, source.clone()) {
+                    return read(header.line, columns, false);
+                }
+                out.reject(Quarantined {
+                    message: format!("{source}: {what}"),
+                    source,
+                    reason,
+                    raw: [("line".to_string(), cap(&raw, ctx.limits))].into(),
+                });
+                continue;
+            }
+            Item::Row(row) => row,
+        };
+        if row.is_blank() {
+            continue; // a blank row is not a record
+        }
+        // A section title: one cell of words, in the first or the theme
+        // column, and no text. Not a record; a theme it names applies to
+        // the records below it.
+        let filled: Vec<usize> = (0..row.cells.len())
+            .filter(|&i| !row.cells[i].trim().is_empty())
+            .collect();
+        if let [only] = filled[..]
+            && headers.len() > 1
+            && fields.get(only).copied().flatten() != Some(Field::Text)
+            && (only == 0 || Some(only) == theme_col)
+            && is_title(&row.cells[only])
+        {
+            out.report.title_rows += 1;
+            section.theme = ctx.catalog.theme(&row.cells[only]);
+            continue;
+        }
+        record += 1;
+        let source = ctx.provenance(kind.sheet, record, row.line);
+        if !ctx.admit(out, source.clone()) {
+            return read(header.line, columns, false);
+        }
+        let raw = || -> BTreeMap<String, String> {
+            let mut raw = BTreeMap::new();
+            for (i, v) in row.cells.iter().enumerate() {
+                raw.insert(name(i), cap(v, ctx.limits));
+            }
+            raw
+        };
+        // Trailing empty fields (`a;b;c;;;`) are how Excel pads rows.
+        let mut width = row.cells.len();
+        while width > headers.len() && row.cells[width - 1].trim().is_empty() {
+            width -= 1;
+        }
+        if kind.strict_width && width != headers.len() {
+            let (reason, what) = if !row.terminated && width < headers.len() {
+                (
+                    Reason::Truncated,
+                    format!(
+                        "the file ends inside this record ({width} of {} fields)",
+                        headers.len()
+                    ),
+                )
+            } else {
+                (
+                    Reason::FieldCount,
+                    format!("{width} fields where the header has {}", headers.len()),
+                )
+            };
+            out.reject(Quarantined {
+                message: format!("{source}: {what}"),
+                source,
+                reason,
+                raw: raw(),
+            });
+            continue;
+        }
+        let key_matches = row.cells[..width.min(row.cells.len())]
+            .iter()
+            .map(|c| fold_key(c))
+            .eq(header_key.iter().cloned());
+        if key_matches {
+            out.reject(Quarantined {
+                message: format!("{source}: the header row again"),
+                source,
+                reason: Reason::RepeatedHeader,
+                raw: raw(),
+            });
+            continue;
+        }
+        let cell_names: Vec<String> = (0..width).map(name).collect();
+        let cells = (0..width).map(|i| {
+            (
+                cell_names[i].as_str(),
+                fields.get(i).copied().flatten(),
+                row.cells[i].as_str(),
+            )
+        });
+        ctx.record(out, source, cells, &section.or(&implied));
+    }
+    read(header.line, columns, true)
+}
+
+fn read(header_row: u64, columns: Vec<Column>, complete: bool) -> Table {
+    Table::Read {
+        header_row,
+        columns,
+        complete,
+    }
+}
+
+/// The header: the first row among `head` that names a text column and
+/// has another filled cell (a lone «Предложения» is more likely a title);
+/// failing that, the first row naming a text column.
+fn find_header(catalog: &Catalog, head: &[Item]) -> Option<usize> {
+    let names_text = |row: &Row| {
+        row.cells
+            .iter()
+            .any(|c| catalog.header(c) == Some(Field::Text))
+    };
+    let rows = || {
+        head.iter().enumerate().filter_map(|(i, item)| match item {
+            Item::Row(r) => Some((i, r)),
+            Item::Broken { .. } => None,
+        })
+    };
+    rows()
+        .find(|(_, r)| names_text(r) && r.cells.iter().filter(|c| !c.trim().is_empty()).count() > 1)
+        .or_else(|| rows().find(|(_, r)| names_text(r)))
+        .map(|(i, _)| i)
+}
+
+/// Words that can title a section: letters, not a number or a code.
+fn is_title(cell: &str) -> bool {
+    cell.chars().filter(|c| c.is_alphabetic()).count() >= 3
+}
+
+/// A raw value as kept in the quarantine: at most the text limit, so that
+/// a hostile 50 MB field is not copied into `quarantine.jsonl`.
+pub(crate) fn cap(value: &str, limits: &Limits) -> String {
+    let max = limits.max_text_chars.max(64);
+    match value.char_indices().nth(max) {
+        None => value.to_string(),
+        Some((at, _)) => format!(
+            "{}… [{} characters in all]",
+            &value[..at],
+            value.chars().count()
+        ),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn district_in_words_table() {
+        let c = Catalog::embedded();
+        let short =
+            |text: &str| district_in_words(&c, text).map(|d| c.district_info(d).short.clone());
+        let cases = [
+            (
+                "Предложения участников стратегической сессии СКФО",
+                Some("СКФО"),
+            ),
+            (
+                "Стратегическая сессия, Ставрополь, 8–9 февраля 2018",
+                Some("СКФО"),
+            ),
+            ("Северо-Кавказский федеральный округ", Some("СКФО")),
+            ("skfo stavropol", Some("СКФО")),
+            ("УрФО и СКФО", None),
+            ("Предложения", None),
+            ("Центральный район города", None),
+        ];
+        for (text, want) in cases {
+            assert_eq!(short(text).as_deref(), want, "{text:?}");
+        }
+        let by_name = |name: &str| {
+            implied_by_name(&c, name)
+                .district
+                .map(|d| c.district_info(d).short.clone())
+        };
+        assert_eq!(by_name("skfo-stavropol.csv").as_deref(), Some("СКФО"));
+        assert_eq!(by_name("СКФО.xlsx").as_deref(), Some("СКФО"));
+        assert_eq!(by_name("dir/Улан-Удэ.json").as_deref(), Some("СФО"));
+        assert_eq!(by_name("export-2018.csv"), None);
+    }
+
+    #[test]
+    fn cap_table() {
+        let limits = Limits {
+            max_text_chars: 64,
+            ..Limits::default()
+        };
+        let long = "я".repeat(100);
+        assert_eq!(cap("коротко", &limits), "коротко");
+        let capped = cap(&long, &limits);
+        assert!(capped.starts_with(&"я".repeat(64)), "{capped}");
+        assert!(capped.ends_with("… [100 characters in all]"), "{capped}");
+    }
+}
