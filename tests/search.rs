@@ -1,12 +1,13 @@
-use std::path::PathBuf;
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
 use serde_json::Value;
 
 use crate::util::*;
 
-/// One build of the basic fixture shared by the search tests.
-fn built() -> &'static PathBuf {
+/// One build of the basic fixture shared by the search and serve tests.
+pub fn built() -> &'static PathBuf {
     static BUILT: OnceLock<(tempfile::TempDir, PathBuf)> = OnceLock::new();
     let (_, dir) = BUILT.get_or_init(|| {
         let (tmp, out_dir, out) = build(&[&fixture("tests/basic")], &["--quiet"]);
@@ -71,18 +72,344 @@ fn words_phrases_facets_and_grouping() {
     let hit = &json["hits"][0];
     assert_eq!(hit["cluster_proposals"], 3);
     assert_eq!(hit["cluster_districts"], 2);
+    assert_eq!(hit["matched"], 3);
+    assert_eq!(hit["districts"], serde_json::json!(["skfo", "szfo"]));
+    assert_eq!(json["schema_version"], 1);
+    assert_eq!(json["total"]["proposals"], 3);
+    assert_eq!(json["total"]["ideas"], 1);
+    // Highlights are byte offsets of the matched words in `text`.
+    let text = hit["text"].as_str().unwrap();
+    let words: Vec<&str> = hit["highlights"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| &text[r["start"].as_u64().unwrap() as usize..r["end"].as_u64().unwrap() as usize])
+        .collect();
+    assert_eq!(words, ["пожилых"]);
+}
+
+/// Writes `rows` (text, district, level) as a CSV export into a new folder
+/// and builds it.
+fn build_rows(rows: &[(&str, &str, &str)]) -> (tempfile::TempDir, PathBuf) {
+    let input = tempfile::tempdir().unwrap();
+    let mut csv = String::from("id;district;level;year;text\n");
+    for (i, (text, district, level)) in rows.iter().enumerate() {
+        csv.push_str(&format!("{};{district};{level};2018;{text}\n", i + 1));
+    }
+    std::fs::write(input.path().join("t.csv"), csv).unwrap();
+    let (tmp, out_dir, out) = build(&[input.path()], &["--quiet"]);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    drop(input);
+    (tmp, out_dir)
+}
+
+fn search_in(dir: &Path, args: &[&str]) -> (i32, Value, String) {
+    let dir = dir.to_str().unwrap();
+    let mut all = vec![
+        "search", "--in", dir, "--format", "json", "--all", "--limit", "1000",
+    ];
+    all.extend(args);
+    let out = sborka(&all);
+    let json = serde_json::from_str(&stdout(&out)).unwrap_or(Value::Null);
+    (code(&out), json, stderr(&out))
+}
+
+#[test]
+fn word_forms_yo_negations_and_typos() {
+    let (_tmp, dir) = build_rows(&[
+        (
+            "Поддержать пожилой женщине уход на дому",
+            "СКФО",
+            "региональный",
+        ),
+        ("Сиделки для пожилых граждан", "СЗФО", "федеральный"),
+        ("Помощь пожилым без очереди", "ЦФО", "муниципальный"),
+        (
+            "Новогодняя ёлка в каждом доме престарелых",
+            "СКФО",
+            "муниципальный",
+        ),
+        (
+            "Новогодняя елка для детей-инвалидов",
+            "СЗФО",
+            "региональный",
+        ),
+        (
+            "Запись в поликлинику в порядке очереди",
+            "ЦФО",
+            "региональный",
+        ),
+    ]);
+    let cases: [(&str, &[&str]); 9] = [
+        ("пожилой", &["t.csv#1", "t.csv#2", "t.csv#3"]),
+        ("пожилых", &["t.csv#1", "t.csv#2", "t.csv#3"]),
+        ("пожилым", &["t.csv#1", "t.csv#2", "t.csv#3"]),
+        ("ёлка", &["t.csv#4", "t.csv#5"]),
+        ("елка", &["t.csv#4", "t.csv#5"]),
+        ("ЁЛКИ", &["t.csv#4", "t.csv#5"]),
+        ("\"без очереди\"", &["t.csv#3"]),
+        ("очереди -без", &["t.csv#6"]),
+        ("ёлка OR сиделки -детей", &["t.csv#2", "t.csv#4"]),
+    ];
+    for (query, want) in cases {
+        let (status, json, err) = search_in(&dir, &[query]);
+        assert_eq!(ids(&json), want, "{query:?}: {err}");
+        assert_eq!(status, 0, "{query:?}");
+        assert_eq!(json["fuzzy"], false, "{query:?}");
+    }
+    // A typo finds the word through the fallback, which says so.
+    let (status, json, err) = search_in(&dir, &["сидлеки"]);
+    assert_eq!(
+        (status, ids(&json)),
+        (0, vec!["t.csv#2".to_string()]),
+        "{err}"
+    );
+    assert_eq!(json["fuzzy"], true);
+    assert!(err.contains("no exact match for \"сидлеки\""), "{err}");
+    let (status, json, err) = search_in(&dir, &["космонавтика"]);
+    assert_eq!(
+        (status, json["hits"].as_array().map(Vec::len)),
+        (1, Some(0)),
+        "{err}"
+    );
+    assert!(err.contains("nothing found either"), "{err}");
+}
+
+/// The proposals of a build, as (id, facet → value) from proposals.jsonl.
+fn truth(dir: &Path) -> Vec<(String, BTreeMap<&'static str, String>, String)> {
+    read_jsonl(&dir.join("proposals.jsonl"))
+        .iter()
+        .map(|p| {
+            let mut facets = BTreeMap::new();
+            for key in ["district", "region", "theme", "level", "kind", "year"] {
+                match &p[key] {
+                    Value::String(s) => {
+                        facets.insert(key, s.clone());
+                    }
+                    Value::Number(n) => {
+                        facets.insert(key, n.to_string());
+                    }
+                    // The index files a value the catalogue could not place
+                    // under `unknown`.
+                    _ if p["unrecognized"].get(key).is_some() => {
+                        facets.insert(key, "unknown".to_string());
+                    }
+                    _ => {}
+                }
+            }
+            let text = p["text"].as_str().unwrap().to_string();
+            (p["id"].as_str().unwrap().to_string(), facets, text)
+        })
+        .collect()
+}
+
+/// A user's spelling of a stored facet value: a catalogue name where one
+/// exists, so that resolution is tested too.
+fn spelling(catalog: &sborka_core::Catalog, key: &str, value: &str) -> String {
+    match key {
+        "district" => catalog
+            .district(value)
+            .map(|d| catalog.district_info(d).short.clone()),
+        "theme" => catalog
+            .theme(value)
+            .map(|t| catalog.theme_info(t).name.clone()),
+        "region" => catalog
+            .region(value)
+            .and_then(|r| catalog.region_info(r))
+            .map(|r| r.name.clone()),
+        _ => None,
+    }
+    .unwrap_or_else(|| value.to_string())
+}
+
+/// A further condition on a proposal's facets and text.
+type Also<'a> = Box<dyn Fn(&BTreeMap<&str, String>, &str) -> bool + 'a>;
+
+/// Every facet value, alone and combined with another facet and with a
+/// word, returns exactly the proposals that carry it in proposals.jsonl.
+fn check_facets_against_truth(dir: &Path, word: &str) {
+    let catalog = sborka_core::Catalog::embedded();
+    let analyzer = sborka_text::Analyzer::new();
+    let stem = analyzer.terms(word).remove(0);
+    let proposals = truth(dir);
+    let mut values: BTreeSet<(&str, String)> = BTreeSet::new();
+    for (_, facets, _) in &proposals {
+        for (k, v) in facets {
+            if v != "unknown" {
+                values.insert((k, v.clone()));
+            }
+        }
+    }
+    assert!(values.len() > 5, "the fixture has facets to test");
+    let mut checked = 0;
+    for (key, value) in &values {
+        let spelled = spelling(&catalog, key, value);
+        let flag = format!("--{key}");
+        // Alone (empty query: every proposal), with a word, and with the
+        // level facet too.
+        let level = proposals
+            .iter()
+            .find_map(|(_, f, _)| f.get("level").filter(|_| *key != "level"))
+            .cloned();
+        let mut runs: Vec<(Vec<String>, Also<'_>)> = vec![
+            (
+                vec![String::new(), flag.clone(), spelled.clone()],
+                Box::new(|_, _| true),
+            ),
+            (
+                vec![
+                    word.to_string(),
+                    "--exact".into(),
+                    flag.clone(),
+                    spelled.clone(),
+                ],
+                Box::new(|_, text| analyzer.terms(text).contains(&stem)),
+            ),
+        ];
+        if let Some(level) = level {
+            let want = level.clone();
+            runs.push((
+                vec![
+                    String::new(),
+                    flag.clone(),
+                    spelled.clone(),
+                    "--level".into(),
+                    level,
+                ],
+                Box::new(move |f, _| f.get("level") == Some(&want)),
+            ));
+        }
+        for (args, also) in runs {
+            let args: Vec<&str> = args.iter().map(String::as_str).collect();
+            let (status, json, err) = search_in(dir, &args);
+            let mut want: Vec<String> = proposals
+                .iter()
+                .filter(|(_, f, text)| f.get(key) == Some(value) && also(f, text))
+                .map(|(id, _, _)| id.clone())
+                .collect();
+            want.sort();
+            assert_eq!(ids(&json), want, "{args:?}: {err}");
+            assert_eq!(
+                json["total"]["proposals"].as_u64(),
+                Some(want.len() as u64),
+                "{args:?}"
+            );
+            assert_eq!(status, if want.is_empty() { 1 } else { 0 }, "{args:?}");
+            checked += 1;
+        }
+    }
+    assert!(checked > 10);
+    // --facets counts what proposals.jsonl holds, per facet.
+    let (_, json, _) = search_in(dir, &["", "--facets"]);
+    for key in ["district", "theme", "level", "kind", "year"] {
+        let mut want: BTreeMap<String, u64> = BTreeMap::new();
+        for (_, f, _) in &proposals {
+            if let Some(v) = f.get(key) {
+                *want.entry(v.clone()).or_default() += 1;
+            }
+        }
+        let got: BTreeMap<String, u64> = json["facets"][key]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| {
+                (
+                    c["value"].as_str().unwrap().to_string(),
+                    c["count"].as_u64().unwrap(),
+                )
+            })
+            .collect();
+        assert_eq!(got, want, "--facets {key}");
+    }
+}
+
+#[test]
+fn facets_match_the_truth_of_the_basic_fixture() {
+    check_facets_against_truth(built(), "пожилых");
+}
+
+#[test]
+fn facets_match_the_truth_of_the_bundled_sample() {
+    let (_tmp, dir, out) = build(&[&fixture("exports")], &["--quiet"]);
+    assert!(code(&out) == 0 || code(&out) == 2, "{}", stderr(&out));
+    check_facets_against_truth(&dir, "инвалидов");
+}
+
+#[test]
+fn grouping_paging_and_text_output() {
+    // Grouped: one hit per idea; pages tile the ranking.
+    let (_, json) = search_json(&["очередь OR сиделки OR ярмарки", "--limit", "100"]);
+    let whole: Vec<String> = json["hits"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|h| h["cluster"].as_str().unwrap().to_string())
+        .collect();
+    let clusters: BTreeSet<&String> = whole.iter().collect();
+    assert_eq!(clusters.len(), whole.len(), "one hit per idea");
+    assert_eq!(json["total"]["ideas"].as_u64(), Some(whole.len() as u64));
+    let mut paged = Vec::new();
+    for offset in 0..whole.len() + 1 {
+        let offset = offset.to_string();
+        let (_, page) = search_json(&[
+            "очередь OR сиделки OR ярмарки",
+            "--limit",
+            "1",
+            "--offset",
+            &offset,
+        ]);
+        paged.extend(
+            page["hits"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|h| h["cluster"].as_str().unwrap().to_string()),
+        );
+    }
+    assert_eq!(paged, whole);
+
+    // Text: `**` around matches when not a terminal, the idea's support, the
+    // provenance; --facets appends counts.
+    let dir = built().to_str().unwrap().to_string();
+    let out = sborka(&["search", "пожилых", "--in", &dir, "--facets"]);
+    let text = stdout(&out);
+    assert_eq!(code(&out), 0);
+    assert!(text.contains("для **пожилых** граждан"), "{text}");
+    assert!(text.contains("СКФО, СЗФО"), "{text}");
+    assert!(
+        text.contains("3 proposals (3 matched), 2 districts"),
+        "{text}"
+    );
+    assert!(text.contains("skfo.csv record 1 (line 2, id 1)"), "{text}");
+    assert!(text.contains("\ndistrict:\n"), "{text}");
+    assert!(!text.contains('\x1b'), "no colour into a pipe");
 }
 
 #[test]
 fn errors_are_one_line_with_status_2() {
     let dir = built().to_str().unwrap().to_string();
     let tmp = tempfile::tempdir().unwrap();
-    let cases: [(Vec<&str>, &str); 3] = [
+    let cases: [(Vec<&str>, &str); 6] = [
         (
             vec!["search", "x", "--in", &dir, "--district", "Марс"],
             "--district \"Марс\" is not a known value; valid values: СЗФО",
         ),
-        (vec!["search", "пожилых AND (", "--in", &dir], "query:"),
+        (
+            vec!["search", "пожилых AND (", "--in", &dir],
+            "query: unclosed parenthesis at character 13",
+        ),
+        (
+            vec!["search", "\"без очереди", "--in", &dir],
+            "query: unclosed quote at character 1",
+        ),
+        (
+            vec!["search", "x", "--in", &dir, "--theme", "пожил"],
+            "valid values: Думая о пожилых",
+        ),
+        (
+            vec!["search", "x", "--in", &dir, "--level", "galactic"],
+            "valid values: федеральный",
+        ),
         (
             vec!["search", "x", "--in", tmp.path().to_str().unwrap()],
             "no index here; run `sborka build --out",

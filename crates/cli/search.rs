@@ -45,6 +45,10 @@ pub struct Args {
     #[arg(long)]
     facets: bool,
 
+    /// Do not retry with typos allowed when the words find nothing.
+    #[arg(long)]
+    exact: bool,
+
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Text)]
     format: Format,
@@ -269,6 +273,7 @@ pub fn run(args: &Args, catalog: &Catalog) -> anyhow::Result<Outcome> {
     q.offset = args.offset;
     q.all = args.all;
     q.facets = args.facets;
+    q.fuzzy_fallback = !args.exact;
     let resolved = args.filters.resolve(catalog)?;
     resolved.apply(&mut q);
 
