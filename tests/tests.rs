@@ -12,3 +12,7 @@ mod check;
 
 // `sborka search`: word forms, facets, grouping, exit codes.
 mod search;
+
+// `sborka serve`: the JSON API against the CLI, malformed requests, and the
+// page in headless Chromium (needs `chromium`; SBORKA_SKIP_BROWSER=1 skips).
+mod serve;

@@ -389,8 +389,10 @@ fn render(
     };
     let _ = write!(
         o,
-        "<p id=\"summary\">Идей: {}, предложений: {}.",
-        results.ideas, results.proposals
+        "<p id=\"summary\">По запросу «{}»: идей {}, предложений {}.",
+        escape(q),
+        results.ideas,
+        results.proposals
     );
     if results.fuzzy {
         o.push_str(" Точных совпадений нет; показано с учётом опечаток.");
