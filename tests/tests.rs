@@ -16,3 +16,6 @@ mod search;
 // `sborka serve`: the JSON API against the CLI, malformed requests, and the
 // page in headless Chromium (needs `chromium`; SBORKA_SKIP_BROWSER=1 skips).
 mod serve;
+
+// Every kind of export (fixtures/messy): the truth table, unreadable files.
+mod ingest;

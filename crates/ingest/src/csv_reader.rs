@@ -137,6 +137,7 @@ fn parse_record(text: &str, start: usize, delimiter: char) -> Parsed {
     let mut at_start = true;
     let mut quoted = false;
     let mut quote = 0;
+    let mut quote_lines = 0u64;
     let mut lines = 0u64;
     let mut chars = text[start..].char_indices().peekable();
     while let Some((i, c)) = chars.next() {
@@ -146,7 +147,18 @@ fn parse_record(text: &str, start: usize, delimiter: char) -> Parsed {
                     chars.next();
                     field.push('"');
                 }
-                '"' => quoted = false,
+                '"' => {
+                    quoted = false;
+                    // A closing quote with text after it, after a line
+                    // break: the quote was never closed, this one opens a
+                    // later record's field.
+                    let ends_field = chars
+                        .peek()
+                        .is_none_or(|&(_, n)| n == delimiter || n == '\n' || n == '\r');
+                    if !ends_field && lines > quote_lines {
+                        return Parsed::Unterminated { quote };
+                    }
+                }
                 '\n' => {
                     lines += 1;
                     field.push(c);
@@ -165,6 +177,7 @@ fn parse_record(text: &str, start: usize, delimiter: char) -> Parsed {
             '"' if at_start => {
                 quoted = true;
                 quote = start + i;
+                quote_lines = lines;
                 at_start = false;
             }
             _ if c == delimiter => {
@@ -302,7 +315,7 @@ mod tests {
     #[test]
     fn parser_table() {
         // (text, rows as cells joined by |, or !reason for a broken record)
-        let cases: [(&str, &[&str]); 7] = [
+        let cases: [(&str, &[&str]); 8] = [
             ("a;b\n1;2\n", &["1:a|b", "2:1|2"]),
             (
                 "a;b\r\n1;\"x;\ny\"\r\n3;4",
@@ -316,6 +329,10 @@ mod tests {
             ("a;b\n1;\"cut in the mid", &["1:a|b", "!2:truncated"]),
             ("a;b\n1;\"cut\nacross lines", &["1:a|b", "!2:truncated"]),
             ("\"a\"b;c\n", &["1:ab|c"]),
+            (
+                "a;b\n1;\"open\n2;3\n4;\"x\" y\n",
+                &["1:a|b", "!2:malformed", "3:2|3", "4:4|x y"],
+            ),
         ];
         for (text, want) in cases {
             let got: Vec<String> = Parser::new(text, ';')
