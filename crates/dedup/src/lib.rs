@@ -1,77 +1,635 @@
-//! Groups proposals that state one idea.
+//! Groups proposals that state one idea: verbatim and exact copies first,
+//! then restatements, while keeping apart "twins", different ideas that
+//! share most of their words.
 //!
 //! # Overview
 //!
 //! A [`Deduper`] works in two steps, timed separately by the pipeline:
-//! [`Deduper::prepare`] analyses every text once into [`Prepared`] (matching
-//! keys), and [`Deduper::cluster`] groups them into [`Cluster`]s. Today only
-//! texts with the same matching key (see `sborka_text::match_key`) are
-//! grouped.
+//! [`Deduper::prepare`] analyses every text once (in parallel) into
+//! [`Prepared`], and [`Deduper::cluster`] groups them into [`Cluster`]s.
 //!
-//! The result does not depend on the order of the input beyond the indexes it
-//! returns: clusters are sorted by their first member, members ascend, and
-//! the representative is the first member, i.e. the proposal that comes
-//! first in file and record order (the order in which the pipeline passes
-//! them).
+//! **Analysis.** Each text is normalized (`sborka_text::normalize`: NFC,
+//! case, ё→е, look-alike letters, invisible characters, quotes, dashes,
+//! list numbering) and folded by `sborka_text::Analyzer::with_lexicon`:
+//! Snowball stems, with abbreviations and their expansions, domain synonyms
+//! and number words folded into one term each («СО НКО» = «социально
+//! ориентированные некоммерческие организации», «пенсионеры» = «пожилые
+//! граждане», «восьми» = «8»). Boilerplate openings («Предлагаем»,
+//! «Считаем целесообразным») are dropped. Negations («не», «без») and
+//! numbers are kept.
+//!
+//! **Exact.** Texts with the same folded terms form one node.
+//!
+//! **Candidates.** Each node looks up, in an inverted index of the terms
+//! held by at most [`Config::max_postings`] nodes, the nodes sharing one of
+//! its [`Config::probe_terms`] rarest terms. Cost grows with the number of
+//! texts times the length of those (short) postings, not with the number of
+//! pairs.
+//!
+//! **Verification.** A candidate pair is an edge when the IDF-weighted
+//! cosine of the two term sets reaches [`Config::threshold`] and no guard
+//! objects. The guards refuse a pair whose texts state different numbers
+//! (both state numbers, not the same ones; a number after «№» is an
+//! identifier and does not count), name different target groups
+//! (both name some, not the same), stand on opposite sides of an antonym
+//! pair of the lexicon («ввести» / «отменить», «с учетом» / «без учета»),
+//! or where one negates («не», «без») a word the other affirms.
+//!
+//! **Clusters.** Every member of a cluster is an edge away from its
+//! representative (A~B and B~C do not make A~C: C joins only a star whose
+//! centre it matches), and no guard refuses it against any other member
+//! (a text without a figure cannot bring "30 days" and "90 days" into one
+//! cluster). Nodes are taken by decreasing centrality (the sum of their
+//! edge similarities weighted by the neighbours' sizes, ties by the stable
+//! hash of the folded terms); a node not yet taken becomes a
+//! representative and takes its untaken neighbours, most similar first.
+//!
+//! **Representative.** Within the central node, the member whose matching
+//! text (`sborka_text::match_key`) is the most repeated, then the shortest
+//! text, then the text's stable hash, then the lowest index; so not file
+//! order. The cluster id is the stable hash of the representative's folded
+//! terms.
+//!
+//! Nothing depends on the order of the input or the number of threads
+//! beyond the indexes returned: clusters are sorted by their first member
+//! and members ascend.
 //!
 //! # Example
 //!
 //! ```
 //! let deduper = sborka_dedup::Deduper::new();
-//! let texts = ["Открыть школу ухода", "Другая идея", "открыть «школу» ухода!"];
+//! let texts = [
+//!     "Открыть школу ухода для родственников пожилых с деменцией",
+//!     "Ввести мораторий на строительство домов-интернатов",
+//!     "Предлагаем открыть «школу ухода» для родственников пожилых с деменцией!",
+//!     "Открыть школу ухода для родственников пожилых с деменцией",
+//! ];
 //! let clusters = deduper.cluster(&deduper.prepare(&texts));
 //! assert_eq!(clusters.len(), 2);
-//! assert_eq!(clusters[0].members, [0, 2]);
+//! assert_eq!(clusters[0].members, [0, 2, 3]);
 //! assert_eq!(clusters[0].verbatim, 1);
 //! ```
 
+pub mod eval;
+
+use std::cmp::Reverse;
 use std::collections::HashMap;
+use std::path::Path;
 
+use rayon::prelude::*;
 use sborka_core::{Cluster, ClusterId, stable_hash};
+use sborka_text::{Analyzer, Lexicon, LexiconError};
 
-/// Clusters texts. Cheap to create.
-#[derive(Clone, Debug, Default)]
-pub struct Deduper {}
+/// A lexicon that could not be loaded.
+pub type Error = LexiconError;
+
+/// The knobs of near-duplicate clustering.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Config {
+    /// The least IDF-weighted cosine of two texts' terms for them to merge.
+    pub threshold: f32,
+    /// How many of a text's rarest terms it looks up candidates by.
+    pub probe_terms: usize,
+    /// Terms held by more texts than this do not generate candidates (they
+    /// still count in the similarity).
+    pub max_postings: usize,
+    /// A term held by at least 2 texts and at most this share of them
+    /// (and at most [`Config::max_postings`]) is *distinctive*: when each
+    /// of two texts holds a distinctive term the other lacks, they are
+    /// about different things (налог на имущество / земельный налог) and
+    /// do not merge. Words held by one text only (typos, a paraphrase's own
+    /// words) are not distinctive.
+    pub distinctive_share: f32,
+}
+
+impl Default for Config {
+    fn default() -> Config {
+        Config {
+            threshold: 0.5,
+            probe_terms: 5,
+            max_postings: 256,
+            distinctive_share: 0.03,
+        }
+    }
+}
+
+/// Clusters texts.
+#[derive(Clone, Debug)]
+pub struct Deduper {
+    analyzer: Analyzer,
+    config: Config,
+}
+
+impl Default for Deduper {
+    fn default() -> Self {
+        Deduper::new()
+    }
+}
+
+/// One text, analysed.
+#[derive(Clone, Debug)]
+struct Doc {
+    /// Hash of the matching text: equal for verbatim copies.
+    verbatim: u64,
+    /// 128-bit hash of the folded terms: equal for exact duplicates.
+    exact: (u64, u64),
+    /// Length of the raw text, in bytes.
+    len: u32,
+    /// Hash of the raw text, to break ties without looking at file order.
+    raw: u64,
+    /// The distinct folded terms (as hashes), sorted.
+    terms: Box<[u64]>,
+    /// The numbers stated, sorted.
+    numbers: Box<[u64]>,
+    /// The target groups named, sorted.
+    groups: Box<[u64]>,
+    /// Terms negated by «не» or «без», sorted.
+    negated: Box<[u64]>,
+    /// Polarity on each antonym pair of the lexicon: bit i of `.0` set for
+    /// side a, of `.1` for side b.
+    polarity: (u32, u32),
+}
+
+/// Exact nodes and collection statistics.
+struct Stats<'a> {
+    docs: &'a [Doc],
+    /// Texts with the same folded terms, ascending; nodes in the order of
+    /// their exact key.
+    nodes: Vec<Vec<u32>>,
+    /// Document frequency of each term, over nodes.
+    df: HashMap<u64, u32>,
+    /// IDF weight of each term of each node.
+    weights: Vec<Box<[f32]>>,
+    norms: Vec<f32>,
+    /// The weights of distinctive terms.
+    distinctive: std::ops::RangeInclusive<f32>,
+}
+
+impl Stats<'_> {
+    fn node_doc(&self, k: usize) -> &Doc {
+        &self.docs[self.nodes[k][0] as usize]
+    }
+}
+
+/// Why two texts were not merged.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Refusal {
+    /// Both state numbers, not the same.
+    Numbers,
+    /// Both name target groups, not the same.
+    Groups,
+    /// They stand on opposite sides of an antonym pair of the lexicon.
+    Antonyms,
+    /// One negates («не», «без») a word the other affirms.
+    Negation,
+    /// Each holds a distinctive word the other lacks.
+    Distinct,
+    /// Their similarity is below the threshold.
+    Dissimilar(f32),
+}
 
 /// Texts analysed for clustering.
 #[derive(Clone, Debug)]
 pub struct Prepared {
-    keys: Vec<String>,
+    docs: Vec<Doc>,
 }
 
 impl Prepared {
     pub fn len(&self) -> usize {
-        self.keys.len()
+        self.docs.len()
     }
 
     pub fn is_empty(&self) -> bool {
-        self.keys.is_empty()
+        self.docs.is_empty()
     }
 }
 
+/// A second 64-bit hash (FNV-1a from another offset) to make exact keys
+/// 128 bits wide.
+fn hash2(bytes: &[u8]) -> u64 {
+    let mut h: u64 = 0x6c62_272e_07bb_0142;
+    for &b in bytes {
+        h ^= u64::from(b);
+        h = h.wrapping_mul(0x0000_0100_0000_01b3);
+    }
+    h
+}
+
+fn term_hash(term: &str) -> u64 {
+    stable_hash(term.as_bytes())
+}
+
+/// How many characters of a stem clustering compares: Snowball leaves some
+/// forms apart («сиделок» / «сиделк», «граждан» / «гражда»), and cutting
+/// every stem to its first characters brings them together, at the price
+/// of a few merges of words that begin alike, which the similarity of the
+/// rest of the text has to outweigh.
+const PREFIX: usize = 5;
+
+/// The feature of a term: family terms and numbers whole, words cut to
+/// their first [`PREFIX`] characters.
+fn feature(term: &str) -> &str {
+    match term.char_indices().nth(PREFIX) {
+        Some((i, _)) if !term.contains(' ') => &term[..i],
+        _ => term,
+    }
+}
+
+fn is_number(term: &str) -> bool {
+    !term.is_empty() && term.bytes().all(|b| b.is_ascii_digit())
+}
+
+fn sorted(mut v: Vec<u64>) -> Box<[u64]> {
+    v.sort_unstable();
+    v.dedup();
+    v.into_boxed_slice()
+}
+
 impl Deduper {
+    /// A deduper with the embedded lexicon and the default [`Config`].
     pub fn new() -> Deduper {
-        Deduper {}
+        Deduper::with_lexicon(Lexicon::embedded(), Config::default())
     }
 
-    /// Analyses every text once.
-    pub fn prepare<S: AsRef<str>>(&self, texts: &[S]) -> Prepared {
-        Prepared {
-            keys: texts
-                .iter()
-                .map(|t| sborka_text::match_key(t.as_ref()))
-                .collect(),
+    /// A deduper with the embedded lexicon, whose `abbreviations.toml` and
+    /// `synonyms.toml` are replaced by those in `catalog_dir` when present
+    /// there.
+    pub fn load(catalog_dir: Option<&Path>) -> Result<Deduper, Error> {
+        Ok(Deduper::with_lexicon(
+            Lexicon::load(catalog_dir)?,
+            Config::default(),
+        ))
+    }
+
+    pub fn with_lexicon(lexicon: Lexicon, config: Config) -> Deduper {
+        Deduper {
+            analyzer: Analyzer::with_lexicon(lexicon),
+            config,
         }
+    }
+
+    pub fn with_config(mut self, config: Config) -> Deduper {
+        self.config = config;
+        self
+    }
+
+    pub fn config(&self) -> &Config {
+        &self.config
+    }
+
+    /// The analyzer whose terms clustering compares; an index that wants
+    /// to see the same terms uses it (or one with the same lexicon).
+    pub fn analyzer(&self) -> &Analyzer {
+        &self.analyzer
+    }
+
+    /// The folded terms clustering compares for `text`, boilerplate
+    /// opening dropped (for explaining a decision).
+    pub fn terms(&self, text: &str) -> Vec<String> {
+        let normalized = sborka_text::normalize(text);
+        let mut terms = self.analyzer.terms(&drop_identifiers(&normalized));
+        if let Some(lexicon) = self.analyzer.lexicon() {
+            terms.drain(..lexicon.opening_len(&terms));
+        }
+        terms
+    }
+
+    /// Analyses every text once, in parallel.
+    pub fn prepare<S: AsRef<str> + Sync>(&self, texts: &[S]) -> Prepared {
+        let docs = texts
+            .par_iter()
+            .map_init(
+                || self.analyzer.clone(),
+                |analyzer, text| self.analyse(analyzer, text.as_ref()),
+            )
+            .collect();
+        Prepared { docs }
+    }
+
+    fn analyse(&self, analyzer: &Analyzer, text: &str) -> Doc {
+        let normalized = sborka_text::normalize(text);
+        let mut key = String::with_capacity(normalized.len());
+        for word in normalized.split(|c: char| !c.is_alphanumeric()) {
+            if !word.is_empty() {
+                if !key.is_empty() {
+                    key.push(' ');
+                }
+                key.push_str(word);
+            }
+        }
+        let mut terms = analyzer.terms(&drop_identifiers(&normalized));
+        let lexicon = analyzer.lexicon();
+        if let Some(lexicon) = lexicon {
+            terms.drain(..lexicon.opening_len(&terms));
+        }
+        let joined = terms.join(" ");
+        let mut numbers = Vec::new();
+        let mut groups = Vec::new();
+        let mut negated = Vec::new();
+        let mut hashes = Vec::with_capacity(terms.len());
+        for (i, term) in terms.iter().enumerate() {
+            let is_group = lexicon.is_some_and(|l| l.is_group(term));
+            let h = if is_group {
+                term_hash(term)
+            } else {
+                term_hash(feature(term))
+            };
+            hashes.push(h);
+            if is_number(term) {
+                numbers.push(h);
+            }
+            if is_group {
+                groups.push(h);
+            }
+            if i > 0 && matches!(terms[i - 1].as_str(), "не" | "без") {
+                negated.push(h);
+            }
+        }
+        let mut polarity = (0u32, 0u32);
+        if let Some(lexicon) = lexicon {
+            for (i, p) in lexicon.polarities(&terms).into_iter().enumerate().take(32) {
+                match p {
+                    1 => polarity.0 |= 1 << i,
+                    -1 => polarity.1 |= 1 << i,
+                    _ => {}
+                }
+            }
+        }
+        Doc {
+            verbatim: stable_hash(key.as_bytes()),
+            exact: (stable_hash(joined.as_bytes()), hash2(joined.as_bytes())),
+            len: u32::try_from(text.len()).unwrap_or(u32::MAX),
+            raw: stable_hash(text.as_bytes()),
+            terms: sorted(hashes),
+            numbers: sorted(numbers),
+            groups: sorted(groups),
+            negated: sorted(negated),
+            polarity,
+        }
+    }
+
+    /// Exact nodes and collection statistics: what every pair decision
+    /// needs.
+    fn stats<'a>(&self, docs: &'a [Doc]) -> Stats<'a> {
+        let n = u32::try_from(docs.len()).expect("fewer than 2^32 proposals");
+        // Exact: nodes of texts with the same folded terms.
+        let mut order: Vec<u32> = (0..n).collect();
+        order.par_sort_unstable_by_key(|&i| (docs[i as usize].exact, i));
+        let mut nodes: Vec<Vec<u32>> = Vec::new();
+        for &i in &order {
+            match nodes.last_mut() {
+                Some(node) if docs[node[0] as usize].exact == docs[i as usize].exact => {
+                    node.push(i)
+                }
+                _ => nodes.push(vec![i]),
+            }
+        }
+        drop(order);
+        let m = nodes.len();
+        let node_doc = |k: usize| &docs[nodes[k][0] as usize];
+
+        // Document frequencies over nodes, so that pasted copies do not make
+        // a word look common.
+        let df: HashMap<u64, u32> = (0..m)
+            .into_par_iter()
+            .fold(HashMap::new, |mut df: HashMap<u64, u32>, k| {
+                for &t in node_doc(k).terms.iter() {
+                    *df.entry(t).or_insert(0) += 1;
+                }
+                df
+            })
+            .reduce(HashMap::new, |a, b| {
+                if a.len() < b.len() {
+                    merge(b, a)
+                } else {
+                    merge(a, b)
+                }
+            });
+        let idf = |t: u64| -> f32 {
+            let d = df.get(&t).copied().unwrap_or(1).max(1);
+            ((m as f32 + 1.0) / d as f32).ln()
+        };
+        let weights: Vec<Box<[f32]>> = (0..m)
+            .into_par_iter()
+            .map(|k| node_doc(k).terms.iter().map(|&t| idf(t)).collect())
+            .collect();
+        let norms: Vec<f32> = weights
+            .par_iter()
+            .map(|w| w.iter().map(|x| x * x).sum::<f32>().sqrt())
+            .collect();
+        // Distinctive terms by weight: df in 3..=rare_df.
+        let rare_df = (self.config.distinctive_share * m as f32)
+            .min(self.config.max_postings as f32)
+            .max(3.0);
+        let distinctive = ((m as f32 + 1.0) / rare_df).ln()..=((m as f32 + 1.0) / 3.0).ln();
+        Stats {
+            docs,
+            nodes,
+            df,
+            weights,
+            norms,
+            distinctive,
+        }
+    }
+
+    /// Whether two nodes merge: their similarity, or why not.
+    fn verdict(&self, stats: &Stats<'_>, k: usize, l: usize) -> Result<f32, Refusal> {
+        let (a, b) = (stats.node_doc(k), stats.node_doc(l));
+        compatible(a, b)?;
+        let sim = similarity(
+            (a, &stats.weights[k], stats.norms[k]),
+            (b, &stats.weights[l], stats.norms[l]),
+            &stats.distinctive,
+        )?;
+        if sim < self.config.threshold {
+            return Err(Refusal::Dissimilar(sim));
+        }
+        Ok(sim)
+    }
+
+    /// Why texts `i` and `j` of `prepared` are (or are not) put together:
+    /// their similarity, or the guard that refused them. Ignores the
+    /// candidate step and the other texts' assignments (for explaining).
+    pub fn explain_pair(&self, prepared: &Prepared, i: usize, j: usize) -> Result<f32, Refusal> {
+        let stats = self.stats(&prepared.docs);
+        let node = |x: usize| {
+            stats
+                .nodes
+                .iter()
+                .position(|n| n.contains(&(x as u32)))
+                .expect("every text is in a node")
+        };
+        let (k, l) = (node(i), node(j));
+        if k == l {
+            return Ok(1.0);
+        }
+        self.verdict(&stats, k, l)
     }
 
     /// Groups the prepared texts; `members` index into the texts given to
     /// [`Deduper::prepare`].
     pub fn cluster(&self, prepared: &Prepared) -> Vec<Cluster> {
-        cluster_exact(&prepared.keys)
+        let docs = &prepared.docs;
+        if docs.is_empty() {
+            return Vec::new();
+        }
+        let stats = self.stats(docs);
+        let nodes = &stats.nodes;
+        let node_doc = |k: usize| stats.node_doc(k);
+        let m = nodes.len();
+        let df = &stats.df;
+
+        // Inverted index over the terms that few nodes hold, as sorted
+        // (term, node) pairs.
+        let max_postings = self.config.max_postings as u32;
+        let mut postings: Vec<(u64, u32)> = (0..m)
+            .into_par_iter()
+            .flat_map_iter(|k| {
+                node_doc(k)
+                    .terms
+                    .iter()
+                    .filter(|t| (2..=max_postings).contains(&df[t]))
+                    .map(move |&t| (t, k as u32))
+            })
+            .collect();
+        postings.par_sort_unstable();
+        let posting = |t: u64| -> &[(u64, u32)] {
+            let from = postings.partition_point(|p| p.0 < t);
+            let to = postings.partition_point(|p| p.0 <= t);
+            &postings[from..to]
+        };
+
+        // Candidates: the nodes sharing one of a node's rarest terms, as
+        // pairs (k, l), k < l, found from either side.
+        let probe = self.config.probe_terms;
+        let mut pairs: Vec<(u32, u32)> = (0..m)
+            .into_par_iter()
+            .flat_map_iter(|k| {
+                let mut rare: Vec<(u32, u64)> = node_doc(k)
+                    .terms
+                    .iter()
+                    .map(|&t| (df[&t], t))
+                    .filter(|&(d, _)| (2..=max_postings).contains(&d))
+                    .collect();
+                rare.sort_unstable();
+                let mut candidates: Vec<u32> = rare
+                    .iter()
+                    .take(probe)
+                    .flat_map(|&(_, t)| posting(t).iter().map(|p| p.1))
+                    .filter(|&l| l as usize != k)
+                    .collect();
+                candidates.sort_unstable();
+                candidates.dedup();
+                let k = k as u32;
+                candidates.into_iter().map(move |l| (k.min(l), k.max(l)))
+            })
+            .collect();
+        drop(postings);
+        pairs.par_sort_unstable();
+        pairs.dedup();
+
+        // Verification: the edges (k, l, similarity).
+        let stats = &stats;
+        let edges: Vec<(u32, u32, f32)> = pairs
+            .par_iter()
+            .filter_map(|&(k, l)| {
+                let sim = self.verdict(stats, k as usize, l as usize).ok()?;
+                Some((k, l, sim))
+            })
+            .collect();
+        drop(pairs);
+
+        // Centrality, then greedy stars around the most central nodes.
+        let sizes: Vec<f32> = nodes.iter().map(|n| n.len() as f32).collect();
+        let mut centrality: Vec<f32> = sizes.clone();
+        let mut adjacency: Vec<Vec<(u32, f32)>> = vec![Vec::new(); m];
+        for &(k, l, sim) in &edges {
+            centrality[k as usize] += sim * sizes[l as usize];
+            centrality[l as usize] += sim * sizes[k as usize];
+            adjacency[k as usize].push((l, sim));
+            adjacency[l as usize].push((k, sim));
+        }
+        drop(edges);
+        let mut by_centrality: Vec<u32> = (0..m as u32).collect();
+        by_centrality.par_sort_unstable_by(|&a, &b| {
+            let (da, db) = (node_doc(a as usize), node_doc(b as usize));
+            centrality[b as usize]
+                .total_cmp(&centrality[a as usize])
+                .then_with(|| da.exact.cmp(&db.exact))
+        });
+        const NONE: u32 = u32::MAX;
+        let mut center = vec![NONE; m];
+        // The guard signatures (numbers, groups, polarity) already in the
+        // star being built: a neighbour joins only if no guard refuses it
+        // against any of them, so that a text without a figure cannot
+        // bring "30 days" and "90 days" into one cluster.
+        let mut signatures: Vec<&Doc> = Vec::new();
+        for &c in &by_centrality {
+            if center[c as usize] != NONE {
+                continue;
+            }
+            center[c as usize] = c;
+            signatures.clear();
+            signatures.push(node_doc(c as usize));
+            let neighbours = &mut adjacency[c as usize];
+            // The most similar first, ties by the neighbour's exact key.
+            neighbours.sort_unstable_by(|a, b| {
+                b.1.total_cmp(&a.1).then_with(|| {
+                    node_doc(a.0 as usize)
+                        .exact
+                        .cmp(&node_doc(b.0 as usize).exact)
+                })
+            });
+            for &(l, _) in neighbours.iter() {
+                if center[l as usize] != NONE {
+                    continue;
+                }
+                let doc = node_doc(l as usize);
+                if signatures.iter().any(|s| guards(s, doc).is_err()) {
+                    continue;
+                }
+                center[l as usize] = c;
+                if !signatures.iter().any(|s| same_signature(s, doc)) {
+                    signatures.push(doc);
+                }
+            }
+        }
+        drop(adjacency);
+
+        // Gather the members of each star.
+        let mut stars: Vec<(u32, u32)> = (0..m as u32).map(|k| (center[k as usize], k)).collect();
+        let docs = stats.docs;
+        stars.sort_unstable();
+        let mut clusters: Vec<Cluster> = Vec::new();
+        let mut at = 0;
+        while at < stars.len() {
+            let c = stars[at].0;
+            let mut members: Vec<u32> = Vec::new();
+            while at < stars.len() && stars[at].0 == c {
+                members.extend_from_slice(&nodes[stars[at].1 as usize]);
+                at += 1;
+            }
+            members.sort_unstable();
+            let representative = representative(docs, &nodes[c as usize]);
+            let mut keys: Vec<u64> = members.iter().map(|&i| docs[i as usize].verbatim).collect();
+            keys.sort_unstable();
+            keys.dedup();
+            clusters.push(Cluster {
+                id: ClusterId(docs[representative as usize].exact.0),
+                verbatim: (members.len() - keys.len()) as u32,
+                members,
+                representative,
+            });
+        }
+        clusters.sort_unstable_by_key(|c| c.members[0]);
+        clusters
     }
 }
 
-/// One cluster per distinct key. `keys[i]` is the matching key of text `i`.
+/// One cluster per distinct key, in first-seen order, the first member as
+/// representative: the exact matching of the first version, kept for
+/// callers that already have keys. `keys[i]` is the matching key of text
+/// `i`.
 pub fn cluster_exact<K: AsRef<str>>(keys: &[K]) -> Vec<Cluster> {
     let mut first: HashMap<&str, u32> = HashMap::with_capacity(keys.len());
     let mut clusters: Vec<Cluster> = Vec::new();
@@ -98,12 +656,320 @@ pub fn cluster_exact<K: AsRef<str>>(keys: &[K]) -> Vec<Cluster> {
     clusters
 }
 
+fn merge(mut a: HashMap<u64, u32>, b: HashMap<u64, u32>) -> HashMap<u64, u32> {
+    // Addition commutes: the order of the map does not reach the output.
+    b.into_iter()
+        .for_each(|(t, d)| *a.entry(t).or_insert(0) += d);
+    a
+}
+
+/// Drops the number after «№» (an identifier: «указ № 597» states no
+/// amount) from a normalized text.
+fn drop_identifiers(normalized: &str) -> std::borrow::Cow<'_, str> {
+    if !normalized.contains('№') {
+        return std::borrow::Cow::Borrowed(normalized);
+    }
+    let mut out = String::with_capacity(normalized.len());
+    let mut rest = normalized;
+    while let Some(at) = rest.find('№') {
+        out.push_str(&rest[..at]);
+        let after = rest[at + '№'.len_utf8()..].trim_start();
+        let id_len = after
+            .find(|c: char| !(c.is_alphanumeric() || matches!(c, '-' | '/' | '.')))
+            .unwrap_or(after.len());
+        rest = &after[id_len..];
+    }
+    out.push_str(rest);
+    std::borrow::Cow::Owned(out)
+}
+
+/// The guards that depend on a text's signature only: numbers, groups,
+/// antonyms.
+fn guards(a: &Doc, b: &Doc) -> Result<(), Refusal> {
+    if !a.numbers.is_empty() && !b.numbers.is_empty() && a.numbers != b.numbers {
+        return Err(Refusal::Numbers);
+    }
+    if !a.groups.is_empty() && !b.groups.is_empty() && a.groups != b.groups {
+        return Err(Refusal::Groups);
+    }
+    if (a.polarity.0 & b.polarity.1) != 0 || (a.polarity.1 & b.polarity.0) != 0 {
+        return Err(Refusal::Antonyms);
+    }
+    Ok(())
+}
+
+fn same_signature(a: &Doc, b: &Doc) -> bool {
+    a.numbers == b.numbers && a.groups == b.groups && a.polarity == b.polarity
+}
+
+/// Whether a guard objects to merging two texts: see the crate docs.
+fn compatible(a: &Doc, b: &Doc) -> Result<(), Refusal> {
+    guards(a, b)?;
+    // One negates what the other affirms.
+    let affirms =
+        |d: &Doc, t: u64| d.terms.binary_search(&t).is_ok() && d.negated.binary_search(&t).is_err();
+    if a.negated.iter().any(|&t| affirms(b, t)) || b.negated.iter().any(|&t| affirms(a, t)) {
+        return Err(Refusal::Negation);
+    }
+    Ok(())
+}
+
+/// The IDF-weighted cosine of two term sets, refused when each holds a
+/// distinctive term (by weight) that the other lacks.
+fn similarity(
+    (a, wa, na): (&Doc, &[f32], f32),
+    (b, wb, nb): (&Doc, &[f32], f32),
+    distinctive: &std::ops::RangeInclusive<f32>,
+) -> Result<f32, Refusal> {
+    if na == 0.0 || nb == 0.0 {
+        return Ok(0.0);
+    }
+    let (mut i, mut j, mut dot) = (0, 0, 0.0f32);
+    let (mut only_a, mut only_b) = (false, false);
+    while i < a.terms.len() || j < b.terms.len() {
+        let order = match (a.terms.get(i), b.terms.get(j)) {
+            (Some(x), Some(y)) => x.cmp(y),
+            (Some(_), None) => std::cmp::Ordering::Less,
+            _ => std::cmp::Ordering::Greater,
+        };
+        match order {
+            std::cmp::Ordering::Less => {
+                only_a |= distinctive.contains(&wa[i]);
+                i += 1;
+            }
+            std::cmp::Ordering::Greater => {
+                only_b |= distinctive.contains(&wb[j]);
+                j += 1;
+            }
+            std::cmp::Ordering::Equal => {
+                dot += wa[i] * wb[j];
+                i += 1;
+                j += 1;
+            }
+        }
+    }
+    if only_a && only_b {
+        return Err(Refusal::Distinct);
+    }
+    Ok(dot / (na * nb))
+}
+
+/// The member of a node that stands for its cluster: the most repeated
+/// matching text, then the shortest text, then the text's hash, then the
+/// lowest index.
+fn representative(docs: &[Doc], node: &[u32]) -> u32 {
+    let mut counts: Vec<u64> = node.iter().map(|&i| docs[i as usize].verbatim).collect();
+    counts.sort_unstable();
+    let count =
+        |key: u64| counts.partition_point(|&k| k <= key) - counts.partition_point(|&k| k < key);
+    *node
+        .iter()
+        .min_by_key(|&&i| {
+            let d = &docs[i as usize];
+            (Reverse(count(d.verbatim)), d.len, d.raw, i)
+        })
+        .expect("a node has members")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
+    /// Unrelated proposals, so that word weights are like those of a real
+    /// collection rather than of two texts.
+    const BACKGROUND: [&str; 12] = [
+        "Развивать сеть спортивных площадок во дворах многоквартирных домов",
+        "Создать региональный реестр волонтерских организаций",
+        "Провести конкурс грантов для молодежных инициатив в сфере культуры",
+        "Открыть библиотечные пункты выдачи книг в отдаленных поселках",
+        "Перевести запись к врачу в электронный вид во всех поликлиниках",
+        "Организовать курсы русского языка для детей мигрантов",
+        "Построить бассейны при общеобразовательных школах",
+        "Увеличить число бюджетных мест в колледжах по рабочим профессиям",
+        "Ввести налоговый вычет за занятия спортом",
+        "Обеспечить школы психологами из расчета один на пятьсот учеников",
+        "Проводить ежегодный фестиваль народных промыслов",
+        "Создать музей истории района при доме культуры",
+    ];
+
+    fn together(a: &str, b: &str) -> bool {
+        let mut texts: Vec<&str> = BACKGROUND.to_vec();
+        texts.push(a);
+        texts.push(b);
+        let d = Deduper::new();
+        let clusters = d.cluster(&d.prepare(&texts));
+        let (i, j) = (texts.len() as u32 - 2, texts.len() as u32 - 1);
+        clusters
+            .iter()
+            .any(|c| c.members.contains(&i) && c.members.contains(&j))
+    }
+
     #[test]
-    fn groups_by_key_in_first_seen_order() {
+    fn restatements_merge_and_twins_do_not() {
+        // (a, b, merge?, what the case shows)
+        let cases = [
+            (
+                "Открыть школу ухода для родственников пожилых с деменцией",
+                "Предлагаем открыть «школу ухода» для родственников пожилых с деменцией!",
+                true,
+                "boilerplate, quotes",
+            ),
+            (
+                "Открыть школу ухода для родственников пожилых с деменцией",
+                "Для родственников пожилых с деменцией открыть школу ухода",
+                true,
+                "word order",
+            ),
+            (
+                "Продлить срок бесплатного пользования ТСР в пунктах проката до 30 дней",
+                "3. Продлить до 30 дней срок бесплатного пользования техническими средствами реабилитации в пунктах проката",
+                true,
+                "abbreviation vs full form, list number",
+            ),
+            (
+                "Обеспечить сиделками одиноких пожилых граждан",
+                "Обеспечить сиделками одиноких пенсионеров",
+                true,
+                "domain synonym",
+            ),
+            (
+                "Продлить срок бесплатного пользования ТСР в пунктах проката до 30 дней",
+                "Продлить срок бесплатного пользования ТСР в пунктах проката до 90 дней",
+                false,
+                "another number",
+            ),
+            (
+                "Установить норматив: не более восьми получателей услуг на соцработника на селе",
+                "Установить норматив: не более 12 получателей услуг на соцработника на селе",
+                false,
+                "a number in words against another in figures",
+            ),
+            (
+                "Ввести требование медицинской лицензии для НКО по уходу за лежачими",
+                "Отменить требование медицинской лицензии для НКО по уходу за лежачими",
+                false,
+                "antonyms",
+            ),
+            (
+                "Предоставлять раннюю помощь детям с ОВЗ бесплатно с учетом дохода семьи",
+                "Предоставлять раннюю помощь детям с ОВЗ бесплатно без учета дохода семьи",
+                false,
+                "с / без",
+            ),
+            (
+                "Учитывать стипендии студентов в доходе семьи при назначении пособий",
+                "Не учитывать стипендии студентов в доходе семьи при назначении пособий",
+                false,
+                "не",
+            ),
+            (
+                "Организовать бесплатные услуги сиделок для одиноких пожилых граждан",
+                "Организовать бесплатные услуги сиделок для семей с детьми-инвалидами",
+                false,
+                "another target group",
+            ),
+        ];
+        for (a, b, want, what) in cases {
+            assert_eq!(together(a, b), want, "{what}: {a:?} / {b:?}");
+        }
+    }
+
+    #[test]
+    fn a_text_without_a_figure_does_not_bridge_two_figures() {
+        let texts = [
+            "Продлить срок бесплатного пользования ТСР в пунктах проката до 30 дней",
+            "Продлить срок бесплатного пользования ТСР в пунктах проката",
+            "Продлить срок бесплатного пользования ТСР в пунктах проката до 90 дней",
+            "Продлить срок бесплатного пользования ТСР в пунктах проката",
+        ];
+        let d = Deduper::new();
+        let clusters = d.cluster(&d.prepare(&texts));
+        let of = |i: u32| clusters.iter().position(|c| c.members.contains(&i));
+        assert_ne!(of(0), of(2), "{clusters:?}");
+        // The figure-less texts are verbatim copies and stay together.
+        assert_eq!(of(1), of(3));
+    }
+
+    #[test]
+    fn a_member_is_similar_to_its_representative() {
+        // A~B and B~C with A and C unrelated: C may join B, but never a
+        // cluster represented by A.
+        let texts = [
+            "альфа браво чарли дельта эхо фокстрот",
+            "чарли дельта эхо фокстрот гольф отель",
+            "эхо фокстрот гольф отель индия джульетта",
+        ];
+        let d = Deduper::new().with_config(Config {
+            threshold: 0.3,
+            ..Config::default()
+        });
+        let prepared = d.prepare(&texts);
+        assert!(d.explain_pair(&prepared, 0, 2).is_err());
+        for cluster in d.cluster(&prepared) {
+            for &m in &cluster.members {
+                if m != cluster.representative {
+                    assert!(
+                        d.explain_pair(&prepared, m as usize, cluster.representative as usize)
+                            .is_ok(),
+                        "{cluster:?}"
+                    );
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn representative_verbatim_and_id() {
+        let texts = [
+            "Предлагаем открыть школу ухода для родственников",
+            "Открыть школу ухода для родственников",
+            "открыть «школу ухода» для родственников!",
+            "Другая идея о спорте",
+        ];
+        let d = Deduper::new();
+        let clusters = d.cluster(&d.prepare(&texts));
+        assert_eq!(clusters.len(), 2, "{clusters:?}");
+        let first = &clusters[0];
+        assert_eq!(first.members, [0, 1, 2]);
+        // 1 and 2 are one matching text: it is the most repeated, and the
+        // shorter of the two is the representative, not the first in file.
+        assert_eq!(first.representative, 1);
+        assert_eq!(first.verbatim, 1);
+        // The id does not move when unrelated texts are added before it.
+        let mut more = vec!["Совсем другое предложение о культуре"];
+        more.extend(texts);
+        let again = d.cluster(&d.prepare(&more));
+        let same = again.iter().find(|c| c.members.contains(&2)).unwrap();
+        assert_eq!(same.id, first.id);
+        assert_eq!(same.representative, 2);
+    }
+
+    #[test]
+    fn empty_and_wordless_input() {
+        let d = Deduper::new();
+        assert!(d.cluster(&d.prepare::<&str>(&[])).is_empty());
+        let clusters = d.cluster(&d.prepare(&["", "—", "", "..."]));
+        let members: usize = clusters.iter().map(|c| c.members.len()).sum();
+        assert_eq!(members, 4);
+    }
+
+    #[test]
+    fn identifiers_are_not_amounts() {
+        let cases = [
+            (
+                "как предусмотрено указом № 597",
+                "как предусмотрено указом ",
+            ),
+            ("№597 и №  12-а", " и "),
+            ("без номера", "без номера"),
+        ];
+        for (text, want) in cases {
+            assert_eq!(drop_identifiers(text), want, "{text:?}");
+        }
+    }
+
+    #[test]
+    fn cluster_exact_groups_by_key_in_first_seen_order() {
         let keys = ["x", "y", "x", "z", "y", "x"];
         let clusters = cluster_exact(&keys);
         let members: Vec<&[u32]> = clusters.iter().map(|c| c.members.as_slice()).collect();
@@ -113,10 +979,91 @@ mod tests {
         assert_eq!(clusters[0].id, ClusterId(stable_hash(b"x")));
     }
 
-    #[test]
-    fn empty_input() {
-        assert!(cluster_exact::<&str>(&[]).is_empty());
-        let d = Deduper::new();
-        assert!(d.cluster(&d.prepare::<&str>(&[])).is_empty());
+    /// Texts made of a few ideas, each in a few wordings, some repeated.
+    fn corpus(picks: &[(usize, usize)]) -> Vec<String> {
+        const IDEAS: [&str; 5] = [
+            "продлить срок пользования ТСР в пунктах проката до {n} дней",
+            "ввести требование лицензии для НКО по уходу за лежачими",
+            "отменить требование лицензии для НКО по уходу за лежачими",
+            "обеспечить сиделками одиноких {g} в сельских районах",
+            "создать кризисные отделения для женщин с детьми в каждом районе",
+        ];
+        const WAYS: [&str; 4] = [
+            "{}",
+            "Предлагаем {}",
+            "3. {}!",
+            "Считаем целесообразным «{}»",
+        ];
+        picks
+            .iter()
+            .map(|&(idea, way)| {
+                let text = IDEAS[idea % IDEAS.len()]
+                    .replace("{n}", if way % 2 == 0 { "30" } else { "90" })
+                    .replace(
+                        "{g}",
+                        if way % 3 == 0 {
+                            "пожилых"
+                        } else {
+                            "пенсионеров"
+                        },
+                    );
+                WAYS[way % WAYS.len()].replace("{}", &text)
+            })
+            .collect()
+    }
+
+    /// The clusters as sets of texts, with their representative's text and
+    /// id: what must not depend on order or threads.
+    fn shape(texts: &[String], clusters: &[Cluster]) -> Vec<(Vec<String>, String, u64, u32)> {
+        let mut shape: Vec<(Vec<String>, String, u64, u32)> = clusters
+            .iter()
+            .map(|c| {
+                let mut members: Vec<String> = c
+                    .members
+                    .iter()
+                    .map(|&m| texts[m as usize].clone())
+                    .collect();
+                members.sort();
+                (
+                    members,
+                    texts[c.representative as usize].clone(),
+                    c.id.0,
+                    c.verbatim,
+                )
+            })
+            .collect();
+        shape.sort();
+        shape
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(48))]
+        #[test]
+        fn clusters_do_not_depend_on_order_or_threads(
+            picks in proptest::collection::vec((0usize..5, 0usize..6), 1..40),
+            seed in 0u64..1000,
+        ) {
+            let texts = corpus(&picks);
+            let d = Deduper::new();
+            let base = shape(&texts, &d.cluster(&d.prepare(&texts)));
+            // A permutation from the seed.
+            let mut order: Vec<usize> = (0..texts.len()).collect();
+            order.sort_by_key(|&i| stable_hash(format!("{seed}/{i}").as_bytes()));
+            let shuffled: Vec<String> = order.iter().map(|&i| texts[i].clone()).collect();
+            let pool = rayon::ThreadPoolBuilder::new().num_threads(3).build().unwrap();
+            let other = pool.install(|| d.cluster(&d.prepare(&shuffled)));
+            proptest::prop_assert_eq!(&base, &shape(&shuffled, &other));
+            let single = rayon::ThreadPoolBuilder::new().num_threads(1).build().unwrap();
+            let one = single.install(|| d.cluster(&d.prepare(&texts)));
+            proptest::prop_assert_eq!(&base, &shape(&texts, &one));
+            // Every text is in exactly one cluster; members ascend.
+            let mut seen: Vec<u32> = other.iter().flat_map(|c| c.members.clone()).collect();
+            seen.sort_unstable();
+            proptest::prop_assert_eq!(seen, (0..texts.len() as u32).collect::<Vec<_>>());
+            for c in &other {
+                proptest::prop_assert!(c.members.windows(2).all(|w| w[0] < w[1]));
+                proptest::prop_assert!(c.members.contains(&c.representative));
+            }
+        }
     }
 }

@@ -23,6 +23,11 @@
 //! assert_eq!(stems[0], stems[1]);
 //! ```
 
+mod lexicon;
+
+use std::sync::Arc;
+
+pub use lexicon::{Lexicon, LexiconError};
 use rust_stemmers::{Algorithm, Stemmer};
 use unicode_normalization::UnicodeNormalization;
 use unicode_normalization::char::is_combining_mark;
@@ -41,7 +46,15 @@ pub struct Token {
 fn is_invisible(c: char) -> bool {
     matches!(
         c,
-        '\u{ad}' | '\u{200b}' | '\u{200c}' | '\u{200d}' | '\u{2060}' | '\u{feff}' | '\u{180e}'
+        '\u{ad}'
+            | '\u{200b}'..='\u{200f}'
+            | '\u{202a}'..='\u{202e}'
+            | '\u{2060}'..='\u{2064}'
+            | '\u{2066}'..='\u{206f}'
+            | '\u{feff}'
+            | '\u{180e}'
+            | '\u{34f}'
+            | '\u{61c}'
     )
 }
 
@@ -104,19 +117,41 @@ fn is_word_char(c: char) -> bool {
 /// invisibles dropped) to `out`.
 fn fold_word_into(word: &str, out: &mut String) {
     let mixed = word.chars().any(is_cyrillic) && word.chars().any(|c| c.is_ascii_alphabetic());
-    for c in word.nfc() {
-        if is_invisible(c) {
-            continue;
-        }
+    let fold = move |c: char| {
         let c = if mixed {
             cyrillic_lookalike(c).unwrap_or(c)
         } else {
             c
         };
-        for lower in c.to_lowercase() {
-            out.push(if lower == 'ё' { 'е' } else { lower });
-        }
+        c.to_lowercase().map(|l| if l == 'ё' { 'е' } else { l })
+    };
+    // The common case: nothing to compose.
+    if word
+        .chars()
+        .all(|c| !is_invisible(c) && !is_combining_mark(c))
+        && unicode_normalization::is_nfc(word)
+    {
+        out.extend(word.chars().flat_map(fold));
+        return;
     }
+    // Invisible characters go before composing, so that a combining mark
+    // behind one composes now; and folding can make a letter composable
+    // again («ё» + breve → «е» + breve → «ӗ»), so fold and compose until
+    // nothing changes (a few rounds at most; bounded all the same).
+    let mut folded: String = word
+        .chars()
+        .filter(|&c| !is_invisible(c))
+        .nfc()
+        .flat_map(fold)
+        .collect();
+    for _ in 0..8 {
+        let next: String = folded.nfc().flat_map(fold).collect();
+        if next == folded {
+            break;
+        }
+        folded = next;
+    }
+    out.push_str(&folded);
 }
 
 /// Splits `text` into words: runs of letters and digits, with the combining
@@ -147,7 +182,8 @@ fn words(text: &str) -> impl Iterator<Item = (usize, usize)> + '_ {
 }
 
 /// The matching text of a proposal: what two verbatim copies have in common
-/// whatever their typography.
+/// whatever their typography. Leading list numbering and bullets («1.»,
+/// «а)», «—», «•») are dropped, as long as words remain.
 ///
 /// Idempotent: `normalize(normalize(t)) == normalize(t)`.
 pub fn normalize(text: &str) -> String {
@@ -163,7 +199,52 @@ pub fn normalize(text: &str) -> String {
         last = end;
     }
     out.separators(&text[last..]);
-    out.text
+    let mut text = out.text;
+    // The markers are recognised in the normalized text, where they have
+    // one form each, so that a second pass finds nothing more to drop.
+    let mut cut = 0;
+    while let Some(len) = list_marker_len(&text[cut..]) {
+        if !has_words(&text[cut + len..]) {
+            break;
+        }
+        cut += len;
+    }
+    text.drain(..cut);
+    text
+}
+
+/// The length of a list marker and its space at the start of a normalized
+/// text: «12. », «3) », «а) », «- », «• ».
+fn list_marker_len(text: &str) -> Option<usize> {
+    let mut chars = text.char_indices();
+    let (_, first) = chars.next()?;
+    let after = if first.is_ascii_digit() {
+        let mut digits = 1;
+        loop {
+            let (i, c) = chars.next()?;
+            if c.is_ascii_digit() && digits < 3 {
+                digits += 1;
+            } else if c == '.' || c == ')' {
+                break i + 1;
+            } else {
+                return None;
+            }
+        }
+    } else if first.is_alphabetic() {
+        let (i, c) = chars.next()?;
+        if c != ')' {
+            return None;
+        }
+        i + 1
+    } else if matches!(
+        first,
+        '-' | '•' | '·' | '▪' | '◦' | '●' | '►' | '‣' | '*' | '⁃'
+    ) {
+        first.len_utf8()
+    } else {
+        return None;
+    };
+    text[after..].starts_with(' ').then_some(after + 1)
 }
 
 /// The text being normalized, with a space owed before the next character.
@@ -188,7 +269,7 @@ impl Normalized {
     /// Appends what lies between two words: spaces collapse, invisible
     /// characters go, quotes, apostrophes and dashes take one form each.
     fn separators(&mut self, between: &str) {
-        for c in between.nfc() {
+        for c in between.chars().filter(|&c| !is_invisible(c)).nfc() {
             if c.is_whitespace() {
                 self.space = true;
             } else if is_invisible(c) || is_combining_mark(c) {
@@ -206,17 +287,18 @@ impl Normalized {
     }
 }
 
-/// The key under which verbatim copies meet: the folded words of the text
-/// (as [`normalize`] folds them), joined by single spaces. Punctuation,
-/// quotes and spacing do not count; every word, negations and numbers
+/// The key under which verbatim copies meet: the words of [`normalize`]'s
+/// text joined by single spaces. Punctuation, quotes, spacing and list
+/// numbering do not count; every other word, negations and numbers
 /// included, does.
 pub fn match_key(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for (start, end) in words(text) {
+    let normalized = normalize(text);
+    let mut out = String::with_capacity(normalized.len());
+    for (start, end) in words(&normalized) {
         if !out.is_empty() {
             out.push(' ');
         }
-        fold_word_into(&text[start..end], &mut out);
+        out.push_str(&normalized[start..end]);
     }
     out
 }
@@ -229,6 +311,7 @@ pub fn has_words(text: &str) -> bool {
 /// Splits and stems Russian text. Cheap to clone; one per thread is fine.
 pub struct Analyzer {
     russian: Stemmer,
+    lexicon: Option<Arc<Lexicon>>,
 }
 
 impl Default for Analyzer {
@@ -239,21 +322,52 @@ impl Default for Analyzer {
 
 impl Clone for Analyzer {
     fn clone(&self) -> Self {
-        Analyzer::new()
+        Analyzer {
+            russian: Stemmer::create(Algorithm::Russian),
+            lexicon: self.lexicon.clone(),
+        }
     }
 }
 
 impl std::fmt::Debug for Analyzer {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("Analyzer(russian)")
+        match self.lexicon {
+            Some(_) => f.write_str("Analyzer(russian, lexicon)"),
+            None => f.write_str("Analyzer(russian)"),
+        }
     }
 }
 
 impl Analyzer {
+    /// Words, folded and stemmed; nothing else.
     pub fn new() -> Analyzer {
         Analyzer {
             russian: Stemmer::create(Algorithm::Russian),
+            lexicon: None,
         }
+    }
+
+    /// Words folded and stemmed, then the phrases of `lexicon` folded into
+    /// their family terms: «СО НКО», «социально ориентированных
+    /// некоммерческих организаций» and «НКО» all become `нко`, «восьми»
+    /// becomes `8`. A family term covers the byte range from its first
+    /// word to its last. This is the analysis clustering uses; an index
+    /// built with it must analyse its queries with it too.
+    pub fn with_lexicon(lexicon: Lexicon) -> Analyzer {
+        Analyzer {
+            russian: Stemmer::create(Algorithm::Russian),
+            lexicon: Some(Arc::new(lexicon)),
+        }
+    }
+
+    /// [`Analyzer::with_lexicon`] with the embedded lexicon.
+    pub fn folding() -> Analyzer {
+        Analyzer::with_lexicon(Lexicon::embedded())
+    }
+
+    /// The lexicon this analyzer folds with, if any.
+    pub fn lexicon(&self) -> Option<&Lexicon> {
+        self.lexicon.as_deref()
     }
 
     /// The tokens of `text`, with byte ranges into `text`.
@@ -265,6 +379,12 @@ impl Analyzer {
 
     /// Calls `f` with each token of `text`.
     pub fn for_each_token(&self, text: &str, mut f: impl FnMut(Token)) {
+        if let Some(lexicon) = &self.lexicon {
+            lexicon::fold_families(self, lexicon, text, |start, end, term| {
+                f(Token { start, end, term })
+            });
+            return;
+        }
         let mut folded = String::new();
         for (start, end) in words(text) {
             folded.clear();
@@ -315,12 +435,185 @@ mod tests {
             // NFC: й written as и + combining breve.
             ("и\u{306}од", "йод"),
             ("№ 5", "№ 5"),
+            // NFC, not NFKC: the numero sign and superscripts survive.
+            ("указ № 597, м²", "указ № 597, м²"),
+            // Bidi marks and word joiners render as nothing.
+            ("\u{200e}слово\u{2060}", "слово"),
             ("", ""),
+            // List numbering and bullets, as long as words remain.
+            ("3. Обеспечить сиделками", "обеспечить сиделками"),
+            ("12) создать", "создать"),
+            ("а) создать", "создать"),
+            ("— Создать центр", "создать центр"),
+            ("• создать", "создать"),
+            ("1. 2. создать", "создать"),
+            ("1.", "1."),
+            ("- 5", "5"),
+            // Not a list marker: a figure, a word.
+            ("3.5 тысячи", "3.5 тысячи"),
+            ("100 человек", "100 человек"),
+            ("до 30 дней", "до 30 дней"),
         ];
         for (raw, want) in cases {
             assert_eq!(normalize(raw), want, "normalize({raw:?})");
             assert_eq!(normalize(want), want, "idempotent on {want:?}");
         }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn normalize_is_idempotent(text in "[ а-яА-ЯёЁa-zA-Z0-9.,;:!?()«»\"'№%\u{a0}\u{ad}\u{200b}\u{301}\u{306}—–•*-]{0,40}") {
+            let once = normalize(&text);
+            proptest::prop_assert_eq!(normalize(&once), once.clone());
+            proptest::prop_assert_eq!(match_key(&once), match_key(&text));
+        }
+
+        #[test]
+        fn normalize_is_idempotent_on_any_text(text in "\\PC{0,30}") {
+            let once = normalize(&text);
+            proptest::prop_assert_eq!(normalize(&once), once);
+        }
+    }
+
+    fn folded(text: &str) -> Vec<String> {
+        Analyzer::folding().terms(text)
+    }
+
+    #[test]
+    fn families_fold_abbreviations_and_synonyms() {
+        // Each group of spellings folds to the same terms.
+        let groups: [&[&str]; 9] = [
+            &[
+                "НКО",
+                "СО НКО",
+                "социально ориентированные некоммерческие организации",
+                "социально ориентированным некоммерческим организациям",
+            ],
+            &[
+                "КЦСОН",
+                "комплексный центр социального обслуживания населения",
+            ],
+            &["МФЦ", "многофункциональные центры"],
+            &["ТСР", "технических средств реабилитации"],
+            &["бюро МСЭ", "медико-социальной экспертизы"],
+            &["с ОВЗ", "с ограниченными возможностями здоровья"],
+            &[
+                "соцработник",
+                "социальный работник",
+                "социальных работников",
+            ],
+            &[
+                "пожилых",
+                "пенсионеров",
+                "граждан старшего возраста",
+                "престарелых",
+            ],
+            &["восьми", "8", "восемью"],
+        ];
+        for group in groups {
+            let terms: Vec<Vec<String>> = group.iter().map(|t| folded(t)).collect();
+            assert!(
+                terms.windows(2).all(|w| w[0] == w[1]),
+                "{group:?} -> {terms:?}"
+            );
+        }
+        // Negations and numbers are kept, and «семей» is not «семи».
+        assert_eq!(folded("не учитывать")[0], "не");
+        assert_eq!(folded("без учета")[0], "без");
+        assert_ne!(folded("семей"), folded("семи"));
+        assert_eq!(folded("до 30 дней")[1], "30");
+    }
+
+    #[test]
+    fn folded_tokens_span_their_words() {
+        let text = "Поддержка «СО НКО» и пенсионеров";
+        let tokens = Analyzer::folding().tokens(text);
+        let spans: Vec<(&str, &str)> = tokens
+            .iter()
+            .map(|t| (&text[t.start..t.end], t.term.as_str()))
+            .collect();
+        assert_eq!(
+            spans,
+            [
+                ("Поддержка", "поддержк"),
+                ("СО НКО", "нко"),
+                ("и", "и"),
+                ("пенсионеров", "пожилые"),
+            ]
+        );
+    }
+
+    #[test]
+    fn openings_and_antonyms() {
+        let lexicon = Lexicon::embedded();
+        let analyzer = Analyzer::with_lexicon(lexicon.clone());
+        let cases = [
+            ("Предлагаем создать центр", 1),
+            ("Считаем целесообразным создать центр", 2),
+            ("Необходимо. Предлагаем создать центр", 2),
+            ("Создать центр", 0),
+            // An opening alone is the text, not boilerplate.
+            ("Необходимо", 0),
+        ];
+        for (text, want) in cases {
+            assert_eq!(lexicon.opening_len(&analyzer.terms(text)), want, "{text:?}");
+        }
+        let polarity = |text: &str| lexicon.polarities(&analyzer.terms(text))[0];
+        assert_eq!(polarity("Ввести требование лицензии"), 1);
+        assert_eq!(polarity("Отменить требование лицензии"), -1);
+        assert_eq!(polarity("Включать стипендии в доход"), 1);
+        assert_eq!(polarity("Не учитывать стипендии"), -1);
+        assert_eq!(polarity("Создать центр"), 0);
+    }
+
+    #[test]
+    fn lexicon_errors_say_where() {
+        let bad = |text: &str| {
+            Lexicon::from_texts(&[("mine.toml".to_string(), text.to_string())])
+                .unwrap_err()
+                .to_string()
+        };
+        let cases = [
+            ("[[family]]\nterm = \"x\"\n", "lexicon mine.toml: "),
+            (
+                "[[family]]\nterm = \"a\"\nforms = [\"мфц\"]\n[[family]]\nterm = \"b\"\nforms = [\"МФЦ\"]\n",
+                "is in two families",
+            ),
+            (
+                "[[family]]\nterm = \"a\"\nforms = [\"—\"]\n",
+                "has no words",
+            ),
+        ];
+        for (text, want) in cases {
+            let message = bad(text);
+            assert!(message.contains(want), "{text:?}: {message}");
+            assert!(message.starts_with("lexicon mine.toml"), "{message}");
+        }
+    }
+
+    #[test]
+    fn lexicon_from_a_folder_replaces_the_embedded_file() {
+        let dir = std::env::temp_dir().join(format!("sborka-text-lexicon-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(
+            dir.join("synonyms.toml"),
+            "[[family]]\nterm = \"ёлка\"\nforms = [\"ель\", \"елка\"]\n",
+        )
+        .unwrap();
+        let lexicon = Lexicon::load(Some(&dir)).unwrap();
+        let analyzer = Analyzer::with_lexicon(lexicon.clone());
+        assert_eq!(analyzer.terms("ели"), analyzer.terms("ёлки"));
+        // The embedded abbreviations stay; the embedded synonyms are gone.
+        assert_eq!(
+            analyzer.terms("МФЦ"),
+            analyzer.terms("многофункциональный центр")
+        );
+        assert_ne!(analyzer.terms("пенсионеров"), analyzer.terms("пожилых"));
+        assert_eq!(lexicon.sources()[0].1, "embedded");
+        assert!(lexicon.sources()[1].1.ends_with("synonyms.toml"));
+        let missing = Lexicon::load(Some(&dir.join("nope"))).unwrap_err();
+        assert!(missing.to_string().contains("not a folder"), "{missing}");
+        std::fs::remove_dir_all(&dir).unwrap();
     }
 
     #[test]

@@ -1,0 +1,305 @@
+//! Prints the gold-set metrics of sborka's clustering, and with `--peer`
+//! those of the Python peer (`../shared/peers/peer_py.py`) on the same rows,
+//! side by side.
+//!
+//!     cargo run --release -p sborka-dedup --example gold -- [--peer] [--threshold X] [--explain]
+//!
+//! `--terms` prints the terms compared for each row; `--explain` lists the wrong merges and the missed pairs of sborka.
+//! `--peer` writes the rows as the peer's CSV (`id,district,theme,level,text`,
+//! ids `gold.csv#gNNN`) into a temporary folder, installs `datasketch
+//! pystemmer tantivy` with pip if they are missing, runs the peer and reads
+//! its `assign.tsv`.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use sborka_dedup::eval::{Metrics, pairwise};
+use sborka_dedup::{Config, Deduper};
+
+struct Gold {
+    ids: Vec<String>,
+    ideas: Vec<String>,
+    districts: Vec<String>,
+    texts: Vec<String>,
+    paraphrases: Vec<(usize, usize)>,
+    twins: Vec<(String, String)>,
+}
+
+fn read_gold(dir: &Path) -> Result<Gold, String> {
+    let read = |name: &str| -> Result<Vec<csv::StringRecord>, String> {
+        let path = dir.join(name);
+        let mut reader =
+            csv::Reader::from_path(&path).map_err(|e| format!("{}: {e}", path.display()))?;
+        reader
+            .records()
+            .collect::<Result<_, _>>()
+            .map_err(|e| format!("{}: {e}", path.display()))
+    };
+    let mut gold = Gold {
+        ids: Vec::new(),
+        ideas: Vec::new(),
+        districts: Vec::new(),
+        texts: Vec::new(),
+        paraphrases: Vec::new(),
+        twins: Vec::new(),
+    };
+    for r in read("gold.csv")? {
+        gold.ids.push(r[0].to_string());
+        gold.ideas.push(r[1].to_string());
+        gold.districts.push(r[2].to_string());
+        gold.texts.push(r[3].to_string());
+    }
+    let index: BTreeMap<&str, usize> = gold
+        .ids
+        .iter()
+        .enumerate()
+        .map(|(i, id)| (id.as_str(), i))
+        .collect();
+    for r in read("paraphrases.csv")? {
+        let (a, b) = (index.get(&r[0]), index.get(&r[1]));
+        match (a, b) {
+            (Some(&a), Some(&b)) => gold.paraphrases.push((a, b)),
+            _ => return Err(format!("paraphrases.csv: unknown id in {r:?}")),
+        }
+    }
+    for r in read("twins.csv")? {
+        gold.twins.push((r[0].to_string(), r[1].to_string()));
+    }
+    Ok(gold)
+}
+
+fn show(name: &str, m: &Metrics) {
+    println!(
+        "{name:<8} precision {:.3}  recall {:.3}  F1 {:.3}  paraphrase recall {:.3}  twin row pairs merged {:.1}%  twin ideas touched {}/{}  clusters {} (ideas {})",
+        m.precision,
+        m.recall,
+        m.f1,
+        m.paraphrase_recall,
+        100.0 * m.twins_merged,
+        m.twin_ideas_touched.0,
+        m.twin_ideas_touched.1,
+        m.clusters,
+        m.ideas
+    );
+}
+
+fn main() {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let peer = args.iter().any(|a| a == "--peer");
+    let explain = args.iter().any(|a| a == "--explain");
+    let terms = args.iter().any(|a| a == "--terms");
+    let mut config = Config::default();
+    if let Some(i) = args.iter().position(|a| a == "--threshold") {
+        config.threshold = args
+            .get(i + 1)
+            .and_then(|t| t.parse().ok())
+            .unwrap_or_else(|| {
+                eprintln!("--threshold needs a number");
+                std::process::exit(2)
+            });
+    }
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let gold = read_gold(&root.join("fixtures/gold")).unwrap_or_else(|e| {
+        eprintln!("error: {e}");
+        std::process::exit(1)
+    });
+
+    let deduper = Deduper::new().with_config(config.clone());
+    let clusters = deduper.cluster(&deduper.prepare(&gold.texts));
+    let mut predicted = vec![0usize; gold.texts.len()];
+    for (c, cluster) in clusters.iter().enumerate() {
+        for &m in &cluster.members {
+            predicted[m as usize] = c;
+        }
+    }
+    println!(
+        "gold set: {} rows, threshold {}",
+        gold.texts.len(),
+        config.threshold
+    );
+    let ours = pairwise(&predicted, &gold.ideas, &gold.paraphrases, &gold.twins);
+    show("sborka", &ours);
+
+    if let Some(i) = args.iter().position(|a| a == "--pair") {
+        let find = |id: Option<&String>| id.and_then(|id| gold.ids.iter().position(|x| x == id));
+        match (find(args.get(i + 1)), find(args.get(i + 2))) {
+            (Some(a), Some(b)) => {
+                let prepared = deduper.prepare(&gold.texts);
+                for x in [a, b] {
+                    println!(
+                        "{} {}",
+                        gold.ids[x],
+                        deduper.terms(&gold.texts[x]).join(" | ")
+                    );
+                }
+                println!("{:?}", deduper.explain_pair(&prepared, a, b));
+            }
+            _ => eprintln!("--pair needs two gold ids"),
+        }
+    }
+
+    if args.iter().any(|a| a == "--misses") {
+        // Why same-idea pairs were not merged, by reason.
+        let prepared = deduper.prepare(&gold.texts);
+        let mut reasons: BTreeMap<String, usize> = BTreeMap::new();
+        for i in 0..gold.texts.len() {
+            for j in i + 1..gold.texts.len() {
+                if gold.ideas[i] == gold.ideas[j] && predicted[i] != predicted[j] {
+                    let why = match deduper.explain_pair(&prepared, i, j) {
+                        Ok(_) => "similar, but not an edge from the representative".to_string(),
+                        Err(sborka_dedup::Refusal::Dissimilar(_)) => "dissimilar".to_string(),
+                        Err(r) => format!("{r:?}"),
+                    };
+                    if args.iter().any(|a| a == "-v") {
+                        println!(
+                            "{why}: {} {} / {} {}",
+                            gold.ids[i], gold.texts[i], gold.ids[j], gold.texts[j]
+                        );
+                    }
+                    *reasons.entry(why).or_default() += 1;
+                }
+            }
+        }
+        println!("missed same-idea pairs by reason: {reasons:?}");
+    }
+
+    if terms {
+        for (i, text) in gold.texts.iter().enumerate() {
+            println!(
+                "{} [{}] {}",
+                gold.ids[i],
+                gold.ideas[i],
+                deduper.terms(text).join(" | ")
+            );
+        }
+    }
+
+    if explain {
+        println!("\nwrong merges (cluster: rows of other ideas):");
+        for cluster in &clusters {
+            let mut ideas: Vec<&str> = cluster
+                .members
+                .iter()
+                .map(|&m| gold.ideas[m as usize].as_str())
+                .collect();
+            ideas.sort();
+            ideas.dedup();
+            if ideas.len() > 1 {
+                println!(
+                    "  cluster of {}:",
+                    gold.ids[cluster.representative as usize]
+                );
+                for &m in &cluster.members {
+                    let m = m as usize;
+                    println!("    {} [{}] {}", gold.ids[m], gold.ideas[m], gold.texts[m]);
+                }
+            }
+        }
+        println!("\nsplit ideas (idea: clusters):");
+        let mut by_idea: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
+        for (i, idea) in gold.ideas.iter().enumerate() {
+            by_idea.entry(idea).or_default().push(i);
+        }
+        for (idea, rows) in by_idea {
+            let mut cs: Vec<usize> = rows.iter().map(|&r| predicted[r]).collect();
+            cs.sort();
+            cs.dedup();
+            if cs.len() > 1 {
+                println!("  {idea}:");
+                for &r in &rows {
+                    println!("    c{} {} {}", predicted[r], gold.ids[r], gold.texts[r]);
+                }
+            }
+        }
+    }
+
+    if peer {
+        match run_peer(&root, &gold) {
+            Ok(labels) => show(
+                "peer_py",
+                &pairwise(&labels, &gold.ideas, &gold.paraphrases, &gold.twins),
+            ),
+            Err(e) => {
+                eprintln!("peer_py: {e}");
+                std::process::exit(1)
+            }
+        }
+    }
+}
+
+/// Runs the peer on the gold rows; its cluster label for each row.
+fn run_peer(root: &Path, gold: &Gold) -> Result<Vec<String>, String> {
+    let script: PathBuf = root.join("../shared/peers/peer_py.py");
+    if !script.exists() {
+        return Err(format!(
+            "the peer is absent: {} does not exist (it lives beside the repository, in ../shared/peers)",
+            script.display()
+        ));
+    }
+    let check = Command::new("python3")
+        .args(["-c", "import datasketch, Stemmer, tantivy"])
+        .output()
+        .map_err(|e| format!("cannot run python3: {e}"))?;
+    if !check.status.success() {
+        eprintln!("installing datasketch pystemmer tantivy with pip");
+        let status = Command::new("python3")
+            .args([
+                "-m",
+                "pip",
+                "install",
+                "--quiet",
+                "datasketch",
+                "pystemmer",
+                "tantivy",
+            ])
+            .status()
+            .map_err(|e| format!("cannot run pip: {e}"))?;
+        if !status.success() {
+            return Err("pip install datasketch pystemmer tantivy failed".into());
+        }
+    }
+    let dir = std::env::temp_dir().join(format!("sborka-gold-peer-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+    let csv_path = dir.join("gold-peer.csv");
+    let mut w =
+        csv::Writer::from_path(&csv_path).map_err(|e| format!("{}: {e}", csv_path.display()))?;
+    w.write_record(["id", "district", "theme", "level", "text"])
+        .map_err(|e| e.to_string())?;
+    for i in 0..gold.texts.len() {
+        let id = format!("gold.csv#{}", gold.ids[i]);
+        w.write_record([id.as_str(), &gold.districts[i], "", "", &gold.texts[i]])
+            .map_err(|e| e.to_string())?;
+    }
+    w.flush().map_err(|e| e.to_string())?;
+    let out = dir.join("out");
+    let status = Command::new("python3")
+        .arg(&script)
+        .arg(&csv_path)
+        .arg(&out)
+        .stderr(std::process::Stdio::null())
+        .status()
+        .map_err(|e| format!("cannot run the peer: {e}"))?;
+    if !status.success() {
+        return Err(format!("the peer failed ({status})"));
+    }
+    let assign =
+        std::fs::read_to_string(out.join("assign.tsv")).map_err(|e| format!("assign.tsv: {e}"))?;
+    let mut by_id: BTreeMap<String, String> = BTreeMap::new();
+    for line in assign.lines() {
+        let cells: Vec<&str> = line.split('\t').collect();
+        if cells.len() == 3 {
+            by_id.insert(cells[1].to_string(), cells[2].to_string());
+        }
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+    gold.ids
+        .iter()
+        .map(|id| {
+            by_id
+                .get(id)
+                .cloned()
+                .ok_or_else(|| format!("assign.tsv has no row for {id}"))
+        })
+        .collect()
+}

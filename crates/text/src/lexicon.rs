@@ -1,0 +1,419 @@
+//! The lexicon: abbreviation and synonym families, boilerplate openings and
+//! antonyms, read from `catalog/abbreviations.toml` and
+//! `catalog/synonyms.toml` (embedded, or replaced from a folder).
+
+use std::collections::HashMap;
+use std::fmt;
+use std::path::Path;
+
+use serde::Deserialize;
+
+use crate::{Analyzer, fold_word_into, words};
+
+/// The lexicon files, by name, with their embedded defaults.
+const FILES: [(&str, &str); 2] = [
+    (
+        "abbreviations.toml",
+        include_str!("../../../catalog/abbreviations.toml"),
+    ),
+    (
+        "synonyms.toml",
+        include_str!("../../../catalog/synonyms.toml"),
+    ),
+];
+
+/// Number words and the figure they stand for, so that «восемь» and «8»,
+/// «трех» and «3» are one term. Only word forms that cannot be another
+/// word are listed (no «сто», which stems like «стоит»).
+const NUMBER_WORDS: &[(&str, &[&str])] = &[
+    (
+        "1",
+        &[
+            "один",
+            "одна",
+            "одно",
+            "одного",
+            "одной",
+            "одному",
+            "одним",
+            "первый",
+            "первого",
+            "первая",
+            "первой",
+        ],
+    ),
+    (
+        "2",
+        &[
+            "два",
+            "две",
+            "двух",
+            "двум",
+            "двумя",
+            "второй",
+            "второго",
+            "второе",
+        ],
+    ),
+    (
+        "3",
+        &[
+            "три",
+            "трех",
+            "трем",
+            "тремя",
+            "третий",
+            "третьего",
+            "третьей",
+            "третья",
+            "третье",
+        ],
+    ),
+    (
+        "4",
+        &["четыре", "четырех", "четырем", "четвертый", "четвертого"],
+    ),
+    ("5", &["пять", "пяти", "пятью", "пятый", "пятого"]),
+    ("6", &["шесть", "шести", "шестой", "шестого"]),
+    ("7", &["семь", "семи", "седьмой", "седьмого"]),
+    ("8", &["восемь", "восьми", "восемью", "восьмой", "восьмого"]),
+    ("9", &["девять", "девяти", "девятый"]),
+    ("10", &["десять", "десяти", "десятый", "десятого"]),
+    ("12", &["двенадцать", "двенадцати", "двенадцатью"]),
+    ("20", &["двадцать", "двадцати"]),
+    ("30", &["тридцать", "тридцати"]),
+];
+
+/// A lexicon file that could not be used.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LexiconError {
+    /// `abbreviations.toml`, `synonyms.toml`, or a path.
+    pub file: String,
+    pub message: String,
+}
+
+impl fmt::Display for LexiconError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "lexicon {}: {}", self.file, self.message)
+    }
+}
+
+impl std::error::Error for LexiconError {}
+
+impl LexiconError {
+    fn new(file: &str, message: impl fmt::Display) -> LexiconError {
+        LexiconError {
+            file: file.to_string(),
+            message: message.to_string(),
+        }
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FamilyEntry {
+    term: String,
+    #[serde(default)]
+    group: bool,
+    forms: Vec<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct AntonymEntry {
+    a: Vec<String>,
+    b: Vec<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct LexiconFile {
+    #[serde(default)]
+    openings: Vec<String>,
+    #[serde(default)]
+    family: Vec<FamilyEntry>,
+    #[serde(default)]
+    antonyms: Vec<AntonymEntry>,
+}
+
+/// One phrase of the lexicon as a sequence of stems.
+type Phrase = Vec<String>;
+
+/// Abbreviation and synonym families, boilerplate openings and antonym
+/// pairs, as stem sequences.
+#[derive(Clone, Debug, Default)]
+pub struct Lexicon {
+    /// The first characters of a phrase's first stem (see [`bucket`]) →
+    /// (the whole phrase, family term), longest phrase first.
+    families: HashMap<String, Vec<(Phrase, String)>>,
+    /// Family terms that name a target group.
+    groups: Vec<String>,
+    /// Opening phrases as family-folded term sequences.
+    openings: Vec<Phrase>,
+    /// Antonym pairs as family-folded term sequences: (a side, b side).
+    antonyms: Vec<(Vec<Phrase>, Vec<Phrase>)>,
+    /// Folded number words → the figure («восьми» → `8`).
+    numbers: HashMap<String, &'static str>,
+    /// Where each file came from: `embedded` or a path.
+    sources: Vec<(String, String)>,
+}
+
+impl Lexicon {
+    /// The lexicon compiled in from the repository's `catalog/` folder.
+    pub fn embedded() -> Lexicon {
+        Lexicon::load(None).expect("the embedded lexicon is valid")
+    }
+
+    /// The embedded lexicon, with `abbreviations.toml` and `synonyms.toml`
+    /// from `dir` (when given and present there) replacing their embedded
+    /// defaults. A folder holding neither file is fine: it may hold only
+    /// the other catalogue files.
+    pub fn load(dir: Option<&Path>) -> Result<Lexicon, LexiconError> {
+        if let Some(dir) = dir
+            && !dir.is_dir()
+        {
+            return Err(LexiconError::new(
+                &dir.display().to_string(),
+                "not a folder",
+            ));
+        }
+        let mut texts = Vec::new();
+        for (name, embedded) in FILES {
+            match dir.map(|d| d.join(name)).filter(|p| p.exists()) {
+                Some(path) => {
+                    let shown = path.display().to_string();
+                    let text =
+                        std::fs::read_to_string(&path).map_err(|e| LexiconError::new(&shown, e))?;
+                    texts.push((shown, text));
+                }
+                None => texts.push((name.to_string(), embedded.to_string())),
+            }
+        }
+        Lexicon::from_texts(&texts)
+    }
+
+    /// Builds a lexicon from `(source name, TOML text)` pairs.
+    pub fn from_texts(texts: &[(String, String)]) -> Result<Lexicon, LexiconError> {
+        let plain = Analyzer::new();
+        let mut lexicon = Lexicon::default();
+        let mut openings = Vec::new();
+        let mut antonyms = Vec::new();
+        let mut seen: HashMap<Phrase, String> = HashMap::new();
+        for (name, text) in texts {
+            let file: LexiconFile = toml::from_str(text)
+                .map_err(|e| LexiconError::new(name, e.to_string().trim_end()))?;
+            for family in file.family {
+                if family.term.trim().is_empty() {
+                    return Err(LexiconError::new(name, "a family has an empty term"));
+                }
+                let term = crate::normalize(&family.term);
+                if family.group && !lexicon.groups.contains(&term) {
+                    lexicon.groups.push(term.clone());
+                }
+                for form in &family.forms {
+                    let phrase = plain.terms(form);
+                    if phrase.is_empty() {
+                        return Err(LexiconError::new(
+                            name,
+                            format!("family «{}»: form {form:?} has no words", family.term),
+                        ));
+                    }
+                    match seen.get(&phrase) {
+                        Some(other) if *other != term => {
+                            return Err(LexiconError::new(
+                                name,
+                                format!("form {form:?} is in two families: «{other}» and «{term}»"),
+                            ));
+                        }
+                        Some(_) => continue,
+                        None => {}
+                    }
+                    seen.insert(phrase.clone(), term.clone());
+                    lexicon
+                        .families
+                        .entry(bucket(&phrase[0]).to_string())
+                        .or_default()
+                        .push((phrase, term.clone()));
+                }
+            }
+            openings.extend(file.openings);
+            antonyms.extend(file.antonyms);
+        }
+        // Number words are matched as folded words, not stems: «семи»
+        // and «семей» share a stem.
+        for (number, forms) in NUMBER_WORDS {
+            for form in *forms {
+                lexicon.numbers.insert((*form).to_string(), *number);
+            }
+        }
+        // Longest first; then by the phrase, so that the order does not
+        // depend on the order of the files. (Each list is sorted on its own:
+        // the order of the map does not matter.)
+        lexicon.families.values_mut().for_each(|candidates| {
+            candidates.sort_by(|a, b| b.0.len().cmp(&a.0.len()).then_with(|| a.0.cmp(&b.0)));
+        });
+        lexicon.groups.sort();
+        // Openings and antonyms are matched against folded terms, so fold
+        // them with the families just read.
+        let folding = Analyzer::with_lexicon(lexicon.clone());
+        lexicon.openings = openings
+            .iter()
+            .map(|o| folding.terms(o))
+            .filter(|t| !t.is_empty())
+            .collect();
+        lexicon.openings.sort();
+        lexicon.openings.dedup();
+        let side = |words: &[String]| -> Vec<Phrase> {
+            words
+                .iter()
+                .map(|w| folding.terms(w))
+                .filter(|t| !t.is_empty())
+                .collect()
+        };
+        lexicon.antonyms = antonyms.iter().map(|p| (side(&p.a), side(&p.b))).collect();
+        lexicon.sources = texts
+            .iter()
+            .zip(FILES)
+            .map(|((shown, _), (name, _))| {
+                let source = if shown == name { "embedded" } else { shown };
+                (name.to_string(), source.to_string())
+            })
+            .collect();
+        Ok(lexicon)
+    }
+
+    /// Where each lexicon file came from: `embedded` or a path.
+    pub fn sources(&self) -> &[(String, String)] {
+        &self.sources
+    }
+
+    /// The longest family phrase that starts `stems`: its length in stems
+    /// and the family term.
+    pub(crate) fn longest_match(&self, stems: &[String]) -> Option<(usize, &str)> {
+        let candidates = self.families.get(bucket(stems.first()?))?;
+        candidates
+            .iter()
+            .find(|(phrase, _)| {
+                // Single words must match exactly: a one-word form is often
+                // a short abbreviation. Inside a phrase a word may be
+                // stemmed to a longer or shorter stem in another case
+                // («граждане» → «граждан», «граждан» → «гражда»).
+                if phrase.len() == 1 {
+                    return stems[0] == phrase[0];
+                }
+                phrase.len() <= stems.len()
+                    && phrase.iter().zip(stems).all(|(p, s)| same_stem(p, s))
+            })
+            .map(|(phrase, term)| (phrase.len(), term.as_str()))
+    }
+
+    /// The figure a folded number word stands for.
+    pub(crate) fn number(&self, folded: &str) -> Option<&'static str> {
+        self.numbers.get(folded).copied()
+    }
+
+    /// Whether a folded term names a target group.
+    pub fn is_group(&self, term: &str) -> bool {
+        self.groups
+            .binary_search_by(|g| g.as_str().cmp(term))
+            .is_ok()
+    }
+
+    /// How many leading terms are boilerplate openings («Предлагаем»,
+    /// «Считаем целесообразным»), possibly several in a row.
+    pub fn opening_len(&self, terms: &[String]) -> usize {
+        let mut at = 0;
+        'outer: loop {
+            for opening in &self.openings {
+                if terms[at..].starts_with(opening) && at + opening.len() < terms.len() {
+                    at += opening.len();
+                    continue 'outer;
+                }
+            }
+            return at;
+        }
+    }
+
+    /// The polarity of `terms` on each antonym pair: `1` when it holds a
+    /// phrase of side a and none of side b, `-1` when it holds a phrase of
+    /// side b, `0` when neither. Side b wins because its phrases often
+    /// contain side a's («не учитывать» holds «учитывать»). A word of a
+    /// phrase matches every term it begins, so that the aspects of a verb
+    /// («включ-ить», «включа-ть») count alike.
+    pub fn polarities(&self, terms: &[String]) -> Vec<i8> {
+        let holds = |phrases: &[Phrase]| {
+            phrases.iter().any(|p| {
+                terms
+                    .windows(p.len())
+                    .any(|w| w.iter().zip(p).all(|(t, p)| t.starts_with(p.as_str())))
+            })
+        };
+        self.antonyms
+            .iter()
+            .map(|(a, b)| {
+                if holds(b) {
+                    -1
+                } else if holds(a) {
+                    1
+                } else {
+                    0
+                }
+            })
+            .collect()
+    }
+}
+
+/// How many characters of a first stem key the families.
+const BUCKET: usize = 4;
+
+/// The key of a phrase's first stem in the family map: its first
+/// [`BUCKET`] characters.
+fn bucket(stem: &str) -> &str {
+    match stem.char_indices().nth(BUCKET) {
+        Some((i, _)) => &stem[..i],
+        None => stem,
+    }
+}
+
+/// Whether two stems may stand for one word: equal, or one begins the
+/// other and the shorter has at least [`BUCKET`] characters.
+fn same_stem(a: &str, b: &str) -> bool {
+    let (short, long) = if a.len() <= b.len() { (a, b) } else { (b, a) };
+    short == long || (short.chars().count() >= BUCKET && long.starts_with(short))
+}
+
+/// Folds `text` into family terms: the words, folded and stemmed, with
+/// every lexicon phrase replaced by its family term. Calls `f` with the
+/// byte range of each term in `text`.
+pub(crate) fn fold_families(
+    analyzer: &Analyzer,
+    lexicon: &Lexicon,
+    text: &str,
+    mut f: impl FnMut(usize, usize, String),
+) {
+    let mut spans = Vec::new();
+    let mut stems = Vec::new();
+    let mut folded = String::new();
+    for (start, end) in words(text) {
+        folded.clear();
+        fold_word_into(&text[start..end], &mut folded);
+        spans.push((start, end));
+        stems.push(match lexicon.number(&folded) {
+            Some(figure) => figure.to_string(),
+            None => analyzer.stem(&folded),
+        });
+    }
+    let mut i = 0;
+    while i < stems.len() {
+        match lexicon.longest_match(&stems[i..]) {
+            Some((len, term)) => {
+                f(spans[i].0, spans[i + len - 1].1, term.to_string());
+                i += len;
+            }
+            None => {
+                f(spans[i].0, spans[i].1, std::mem::take(&mut stems[i]));
+                i += 1;
+            }
+        }
+    }
+}
