@@ -1,157 +1,348 @@
-//! `roadmap.html`: one self-contained page (inline CSS, no scripts needed).
+//! `roadmap.html`: one self-contained page (inline CSS and SVG, no network,
+//! readable without JavaScript), rendered by minijinja from the embedded
+//! template `templates/roadmap.html` with HTML auto-escaping on, so every
+//! text taken from an export is escaped by the engine.
+//!
+//! The charts' geometry is computed here, in Rust, and handed to the
+//! template as numbers: the template only places them.
 
-use std::fmt::Write;
+use minijinja::Environment;
+use minijinja::value::Serde;
+use serde::Serialize;
 
-use crate::model::{Item, Roadmap};
+use crate::model::Roadmap;
 use crate::plural;
 
-/// Escapes text for HTML element content and quoted attribute values.
-pub(crate) fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len() + 8);
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            _ => out.push(c),
+const TEMPLATE: &str = include_str!("../templates/roadmap.html");
+const STYLE: &str = include_str!("../templates/roadmap.css");
+
+/// Colours of the levels (federal, regional, municipal, unspecified).
+const LEVEL_COLOURS: [&str; 4] = ["#1f4e8c", "#4f8fd6", "#9cc3ea", "#c9ced6"];
+
+pub fn render_html(r: &Roadmap) -> String {
+    let mut env = Environment::new();
+    // `.html` turns HTML auto-escaping on for everything the template prints.
+    env.add_template("roadmap.html", TEMPLATE)
+        .expect("the embedded template parses (tested)");
+    // Every value goes through the engine's HTML escaping; text from an
+    // export first loses the characters no HTML document may carry.
+    env.set_formatter(|out, state, value| match value.as_str() {
+        Some(text) if !value.is_safe() && text.chars().any(crate::unprintable) => {
+            let text: String = text
+                .chars()
+                .map(|c| if crate::unprintable(c) { '\u{fffd}' } else { c })
+                .collect();
+            minijinja::escape_formatter(out, state, &minijinja::Value::from(text))
         }
-    }
+        _ => minijinja::escape_formatter(out, state, value),
+    });
+    env.add_filter("plural", |n: u64, one: &str, few: &str, many: &str| {
+        plural(n, one, few, many).to_string()
+    });
+    let ctx = Context {
+        r,
+        style: STYLE,
+        heat: heat_map(r),
+        levels: level_split(r),
+        support: support_chart(r),
+    };
+    let mut out = env
+        .get_template("roadmap.html")
+        .and_then(|t| t.render(Serde(&ctx)))
+        .expect("the embedded template renders (tested)");
+    out.push('\n');
     out
 }
 
-const STYLE: &str = "body{font-family:system-ui,-apple-system,'Segoe UI',Roboto,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem;line-height:1.5;color:#1d232b}
-h1{font-size:1.8rem}h2{margin-top:2.5rem;border-bottom:2px solid #d8dee6}
-table{border-collapse:collapse}td,th{border:1px solid #d8dee6;padding:.2rem .6rem;text-align:left}
-.item{margin:.8rem 0;padding:.6rem .8rem;border-left:4px solid #3b6ea8;background:#f5f8fb}
-.meta{color:#55606e;font-size:.9rem}
-@media print{h2{break-before:page}details{display:block}details>*{display:block}.item{break-inside:avoid}}
-";
-
-pub fn render_html(r: &Roadmap) -> String {
-    let mut o = String::new();
-    let _ = write_doc(&mut o, r);
-    o
+#[derive(Serialize)]
+struct Context<'a> {
+    r: &'a Roadmap,
+    style: &'static str,
+    heat: HeatMap,
+    levels: LevelSplit,
+    support: SupportChart,
 }
 
-fn write_doc(o: &mut String, r: &Roadmap) -> std::fmt::Result {
-    writeln!(
-        o,
-        "<!DOCTYPE html>\n<html lang=\"ru\">\n<head>\n<meta charset=\"utf-8\">"
-    )?;
-    writeln!(
-        o,
-        "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
-    )?;
-    writeln!(
-        o,
-        "<title>{}</title>\n<style>\n{STYLE}</style>\n</head>\n<body>",
-        escape(&r.title)
-    )?;
-    writeln!(
-        o,
-        "<h1>{}</h1>\n<p>{}</p>",
-        escape(&r.title),
-        escape(&r.subtitle)
-    )?;
-    if let Some(date) = &r.date {
-        writeln!(o, "<p>Дата: {}</p>", escape(date))?;
+/// District × theme: proposals per cell, shaded by share of the maximum.
+#[derive(Serialize)]
+struct HeatMap {
+    width: u32,
+    height: u32,
+    columns: Vec<Label>,
+    rows: Vec<Label>,
+    cells: Vec<Cell>,
+}
+
+#[derive(Serialize)]
+struct Label {
+    x: u32,
+    y: u32,
+    text: String,
+    title: String,
+}
+
+#[derive(Serialize)]
+struct Cell {
+    x: u32,
+    y: u32,
+    w: u32,
+    h: u32,
+    fill: String,
+    ink: &'static str,
+    value: u64,
+    title: String,
+}
+
+const LABEL_W: u32 = 330;
+const ROW_H: u32 = 22;
+
+fn heat_map(r: &Roadmap) -> HeatMap {
+    let s = &r.summary;
+    let col_w = 58;
+    let top = 26;
+    let max = s
+        .ranking
+        .iter()
+        .flat_map(|t| t.by_district.iter().copied())
+        .max()
+        .unwrap_or(0)
+        .max(1);
+    let columns = s
+        .districts
+        .iter()
+        .enumerate()
+        .map(|(i, d)| Label {
+            x: LABEL_W + i as u32 * col_w + col_w / 2,
+            y: top - 8,
+            text: d.clone(),
+            title: d.clone(),
+        })
+        .collect();
+    let mut rows = Vec::new();
+    let mut cells = Vec::new();
+    for (j, theme) in s.ranking.iter().enumerate() {
+        let y = top + j as u32 * ROW_H;
+        rows.push(Label {
+            x: LABEL_W - 8,
+            y: y + ROW_H / 2 + 4,
+            text: shorten(&theme.name, 52),
+            title: theme.name.clone(),
+        });
+        for (i, &value) in theme.by_district.iter().enumerate() {
+            // Share of the largest cell, in thousandths, so the shade is
+            // computed in integers and prints the same everywhere.
+            let share = value * 1000 / max;
+            cells.push(Cell {
+                x: LABEL_W + i as u32 * col_w,
+                y,
+                w: col_w - 2,
+                h: ROW_H - 2,
+                fill: shade(share),
+                ink: if share > 550 { "#ffffff" } else { "#1d232b" },
+                value,
+                title: format!(
+                    "{} × {}: {value} {}",
+                    s.districts[i],
+                    theme.name,
+                    plural(value, "предложение", "предложения", "предложений")
+                ),
+            });
+        }
     }
-    let t = &r.totals;
-    writeln!(o, "<h2 id=\"totals\">Итоги</h2>\n<table>")?;
-    for (name, value) in [
-        ("записей прочитано", t.records),
-        ("предложений принято", t.proposals),
-        ("различных идей", t.ideas),
-        ("федеральных округов", t.districts),
-        ("субъектов РФ", t.regions),
-        ("в карантине", t.quarantined),
-        ("тема не распознана", t.unknown_theme),
-        ("уровень не указан", t.unknown_level),
-    ] {
-        writeln!(o, "<tr><th>{name}</th><td>{value}</td></tr>")?;
+    HeatMap {
+        width: LABEL_W + s.districts.len() as u32 * col_w + 4,
+        height: top + s.ranking.len() as u32 * ROW_H + 4,
+        columns,
+        rows,
+        cells,
     }
-    writeln!(o, "</table>")?;
-    writeln!(o, "<nav><h2 id=\"toc\">Содержание</h2>\n<ol>")?;
-    for theme in &r.themes {
-        writeln!(
-            o,
-            "<li><a href=\"#theme-{}\">{}</a> — {} {}</li>",
-            escape(&theme.slug),
-            escape(&theme.name),
-            theme.ideas,
-            plural(theme.ideas, "идея", "идеи", "идей")
-        )?;
+}
+
+/// From near-white (0) to dark blue (1000).
+fn shade(share: u64) -> String {
+    let mix = |light: u64, dark: u64| (light * (1000 - share) + dark * share) / 1000;
+    if share == 0 {
+        return "#f3f5f8".to_string();
     }
-    writeln!(o, "</ol></nav>")?;
-    for theme in &r.themes {
-        writeln!(o, "<section id=\"theme-{}\">", escape(&theme.slug))?;
-        writeln!(o, "<h2>{}</h2>", escape(&theme.name))?;
-        for level in &theme.levels {
-            writeln!(
-                o,
-                "<h3 id=\"theme-{}-{}\">{}</h3>",
-                escape(&theme.slug),
-                escape(&level.slug),
-                escape(&level.name)
-            )?;
-            for item in &level.items {
-                write_item(o, item)?;
+    format!(
+        "#{:02x}{:02x}{:02x}",
+        mix(0xdc, 0x1f),
+        mix(0xea, 0x4e),
+        mix(0xf7, 0x8c)
+    )
+}
+
+/// Ideas per level, one stacked bar per theme.
+#[derive(Serialize)]
+struct LevelSplit {
+    width: u32,
+    height: u32,
+    legend: Vec<Swatch>,
+    rows: Vec<Label>,
+    bars: Vec<Cell>,
+}
+
+#[derive(Serialize)]
+struct Swatch {
+    x: u32,
+    colour: &'static str,
+    text: String,
+}
+
+fn level_split(r: &Roadmap) -> LevelSplit {
+    let s = &r.summary;
+    let bar_w: u64 = 420;
+    let top = 30;
+    let max = s.ranking.iter().map(|t| t.ideas).max().unwrap_or(0).max(1);
+    let legend = s
+        .levels
+        .iter()
+        .zip(LEVEL_COLOURS)
+        .enumerate()
+        .map(|(i, (name, colour))| Swatch {
+            x: LABEL_W + i as u32 * 150,
+            colour,
+            text: name.clone(),
+        })
+        .collect();
+    let mut rows = Vec::new();
+    let mut bars = Vec::new();
+    for (j, theme) in s.ranking.iter().enumerate() {
+        let y = top + j as u32 * ROW_H;
+        rows.push(Label {
+            x: LABEL_W - 8,
+            y: y + ROW_H / 2 + 4,
+            text: shorten(&theme.name, 52),
+            title: theme.name.clone(),
+        });
+        let mut x = u64::from(LABEL_W);
+        for (i, &value) in theme.by_level.iter().enumerate() {
+            if value == 0 {
+                continue;
             }
+            let w = (value * bar_w / max).max(1);
+            bars.push(Cell {
+                x: x as u32,
+                y,
+                w: w as u32,
+                h: ROW_H - 4,
+                fill: LEVEL_COLOURS[i.min(LEVEL_COLOURS.len() - 1)].to_string(),
+                ink: if i < 2 { "#ffffff" } else { "#1d232b" },
+                value,
+                title: format!(
+                    "{}, {}: {value} {}",
+                    theme.name,
+                    s.levels.get(i).map_or("", String::as_str),
+                    plural(value, "идея", "идеи", "идей")
+                ),
+            });
+            x += w;
         }
-        writeln!(o, "</section>")?;
     }
-    if !r.quarantine.is_empty() {
-        writeln!(
-            o,
-            "<h2 id=\"quarantine\">Приложение. Карантин</h2>\n<table>"
-        )?;
-        writeln!(o, "<tr><th>файл</th><th>причина</th><th>записей</th></tr>")?;
-        for q in &r.quarantine {
-            writeln!(
-                o,
-                "<tr><td>{}</td><td>{} (<code>{}</code>)</td><td>{}</td></tr>",
-                escape(&q.file),
-                escape(&q.description),
-                q.reason.code(),
-                q.count
-            )?;
-        }
-        writeln!(o, "</table>")?;
+    LevelSplit {
+        width: LABEL_W + 150 * s.levels.len() as u32,
+        height: top + s.ranking.len() as u32 * ROW_H + 4,
+        legend,
+        rows,
+        bars,
     }
-    writeln!(o, "</body>\n</html>")
 }
 
-fn write_item(o: &mut String, item: &Item) -> std::fmt::Result {
-    writeln!(o, "<div class=\"item\" id=\"{}\">", escape(&item.cluster))?;
-    writeln!(o, "<p>{}</p>", escape(&item.text))?;
-    let facts: Vec<String> = crate::item_facts(item).iter().map(|f| escape(f)).collect();
-    writeln!(o, "<p class=\"meta\">{}</p>", facts.join(" · "))?;
-    writeln!(o, "<details><summary>Источники</summary><ul>")?;
-    for m in &item.members {
-        writeln!(o, "<li>{}</li>", escape(&m.id))?;
+/// Ideas by the number of districts that proposed them.
+#[derive(Serialize)]
+struct SupportChart {
+    width: u32,
+    height: u32,
+    base: u32,
+    bars: Vec<Bar>,
+}
+
+#[derive(Serialize)]
+struct Bar {
+    x: u32,
+    y: u32,
+    w: u32,
+    h: u32,
+    value: u64,
+    label: String,
+    title: String,
+}
+
+fn support_chart(r: &Roadmap) -> SupportChart {
+    let dist = &r.summary.support_distribution;
+    let plot_h: u64 = 180;
+    let top = 24;
+    let bar_w = 56;
+    let max = dist.iter().copied().max().unwrap_or(0).max(1);
+    let bars = dist
+        .iter()
+        .enumerate()
+        .map(|(k, &value)| {
+            let h = (value * plot_h).div_ceil(max) as u32;
+            Bar {
+                x: 40 + k as u32 * (bar_w + 12),
+                y: top + plot_h as u32 - h,
+                w: bar_w,
+                h,
+                value,
+                label: if k == 0 {
+                    "?".to_string()
+                } else {
+                    k.to_string()
+                },
+                title: if k == 0 {
+                    format!(
+                        "{value} {} без округа",
+                        plural(value, "идея", "идеи", "идей")
+                    )
+                } else {
+                    format!(
+                        "{value} {} из {k} {}",
+                        plural(value, "идея", "идеи", "идей"),
+                        plural(k as u64, "округа", "округов", "округов")
+                    )
+                },
+            }
+        })
+        .collect();
+    SupportChart {
+        width: 40 + dist.len() as u32 * (bar_w + 12) + 10,
+        height: top + plot_h as u32 + 44,
+        base: top + plot_h as u32,
+        bars,
     }
-    writeln!(o, "</ul></details>\n</div>")
+}
+
+/// At most `max` characters, with an ellipsis when cut (the full text is in
+/// the element's title).
+fn shorten(text: &str, max: usize) -> String {
+    if text.chars().count() <= max {
+        return text.to_string();
+    }
+    let mut s: String = text.chars().take(max - 1).collect();
+    s.push('…');
+    s
 }
 
 #[cfg(test)]
 mod tests {
     #[test]
-    fn escape_table() {
+    fn shade_table() {
+        let cases = [(0, "#f3f5f8"), (1000, "#1f4e8c"), (500, "#7d9cc1")];
+        for (share, want) in cases {
+            assert_eq!(super::shade(share), want, "{share}");
+        }
+    }
+
+    #[test]
+    fn shorten_table() {
         let cases = [
-            (
-                "<script>alert(1)</script>",
-                "&lt;script&gt;alert(1)&lt;/script&gt;",
-            ),
-            (
-                "<img src=x onerror=\"y\">",
-                "&lt;img src=x onerror=&quot;y&quot;&gt;",
-            ),
-            ("a & b 'c'", "a &amp; b &#39;c&#39;"),
+            ("Пожилые", 10, "Пожилые"),
+            ("Социальный работник", 10, "Социальны…"),
+            ("", 3, ""),
         ];
-        for (raw, want) in cases {
-            assert_eq!(super::escape(raw), want);
+        for (text, max, want) in cases {
+            assert_eq!(super::shorten(text, max), want);
         }
     }
 }

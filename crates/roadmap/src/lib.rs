@@ -21,15 +21,18 @@
 //! assert!(render_markdown(&roadmap).contains("Открыть школу ухода"));
 //! ```
 
+mod docx;
 mod html;
 mod markdown;
 mod model;
 
+pub use docx::render_docx;
 pub use html::render_html;
 pub use markdown::render_markdown;
 pub use model::{
-    Input, Item, LevelSection, Member, QuarantineRow, Roadmap, SCHEMA_VERSION, Session, Support,
-    ThemeSection, Totals, UNKNOWN_THEME, UNSPECIFIED_LEVEL, assemble,
+    Input, Item, LevelSection, Member, MethodSection, QuarantineRow, Roadmap, SCHEMA_VERSION,
+    Session, Summary, Support, TOP_IDEAS, ThemeRank, ThemeSection, TopIdea, Totals, UNKNOWN_THEME,
+    UNSPECIFIED_LEVEL, assemble,
 };
 
 /// Every document of the roadmap, by file name, in a fixed order.
@@ -38,6 +41,7 @@ pub fn render_all(roadmap: &Roadmap) -> Vec<(&'static str, Vec<u8>)> {
         ("roadmap.json", render_json(roadmap).into_bytes()),
         ("roadmap.md", render_markdown(roadmap).into_bytes()),
         ("roadmap.html", render_html(roadmap).into_bytes()),
+        ("roadmap.docx", render_docx(roadmap)),
     ]
 }
 
@@ -88,6 +92,14 @@ pub(crate) fn item_facts(item: &Item) -> Vec<String> {
         facts.push(item.kinds.join(", "));
     }
     facts
+}
+
+/// A character no document may carry, even escaped: control characters
+/// other than tab and line breaks (XML 1.0 forbids them, HTML reports them
+/// as parse errors) and the non-characters U+FFFE and U+FFFF. Renderers
+/// print U+FFFD instead; roadmap.json keeps the text as written.
+pub(crate) fn unprintable(c: char) -> bool {
+    !matches!(c, '\t' | '\n' | '\r') && (c.is_control() || c == '\u{fffe}' || c == '\u{ffff}')
 }
 
 /// Russian plural: 1 предложение, 2 предложения, 5 предложений.

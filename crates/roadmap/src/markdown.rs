@@ -19,6 +19,7 @@ pub(crate) fn escape(text: &str) -> String {
             }
             '\r' => {}
             '\n' => out.push(' '),
+            c if crate::unprintable(c) => out.push('\u{fffd}'),
             _ => out.push(c),
         }
     }
@@ -74,17 +75,29 @@ fn write_doc(o: &mut String, r: &Roadmap) -> std::fmt::Result {
         writeln!(o)?;
     }
     writeln!(o, "## Содержание\n")?;
+    writeln!(o, "- Как считали\n- Сводка")?;
     for (i, theme) in r.themes.iter().enumerate() {
         writeln!(
             o,
-            "{}. {} — {} {}",
+            "- {}. {} — {} {}",
             i + 1,
             escape(&theme.name),
             theme.ideas,
             plural(theme.ideas, "идея", "идеи", "идей")
         )?;
     }
+    if !r.quarantine.is_empty() {
+        writeln!(o, "- Приложение. Карантин")?;
+    }
     writeln!(o)?;
+    writeln!(o, "## Как считали\n")?;
+    for part in &r.method {
+        writeln!(o, "### {}\n", escape(&part.title))?;
+        for p in &part.paragraphs {
+            writeln!(o, "{}\n", escape(p))?;
+        }
+    }
+    write_summary(o, r)?;
     for (i, theme) in r.themes.iter().enumerate() {
         writeln!(o, "## {}. {}\n", i + 1, escape(&theme.name))?;
         for level in &theme.levels {
@@ -107,6 +120,81 @@ fn write_doc(o: &mut String, r: &Roadmap) -> std::fmt::Result {
                 q.count
             )?;
         }
+        writeln!(o)?;
+    }
+    Ok(())
+}
+
+fn write_summary(o: &mut String, r: &Roadmap) -> std::fmt::Result {
+    let s = &r.summary;
+    writeln!(o, "## Сводка\n")?;
+    writeln!(o, "### Темы по числу предложений\n")?;
+    writeln!(
+        o,
+        "| # | тема | предложений | идей | округов |\n|---:|---|---:|---:|---:|"
+    )?;
+    for (i, t) in s.ranking.iter().enumerate() {
+        writeln!(
+            o,
+            "| {} | {} | {} | {} | {} |",
+            i + 1,
+            escape(&t.name),
+            t.proposals,
+            t.ideas,
+            t.districts
+        )?;
+    }
+    writeln!(o)?;
+    if !s.districts.is_empty() {
+        writeln!(o, "### Округа и темы: число предложений\n")?;
+        let names: Vec<String> = s.districts.iter().map(|d| escape(d)).collect();
+        writeln!(o, "| тема | {} |", names.join(" | "))?;
+        writeln!(o, "|---|{}", "---:|".repeat(names.len()))?;
+        for t in &s.ranking {
+            let cells: Vec<String> = t.by_district.iter().map(u64::to_string).collect();
+            writeln!(o, "| {} | {} |", escape(&t.name), cells.join(" | "))?;
+        }
+        writeln!(o)?;
+    }
+    writeln!(o, "### Уровни по темам: число идей\n")?;
+    let names: Vec<String> = s.levels.iter().map(|l| escape(l)).collect();
+    writeln!(o, "| тема | {} |", names.join(" | "))?;
+    writeln!(o, "|---|{}", "---:|".repeat(names.len()))?;
+    for t in &s.ranking {
+        let cells: Vec<String> = t.by_level.iter().map(u64::to_string).collect();
+        writeln!(o, "| {} | {} |", escape(&t.name), cells.join(" | "))?;
+    }
+    writeln!(o)?;
+    writeln!(o, "### Поддержка идей\n")?;
+    writeln!(o, "| округов | идей |\n|---|---:|")?;
+    for (k, n) in s.support_distribution.iter().enumerate() {
+        if k == 0 {
+            writeln!(o, "| не указан | {n} |")?;
+        } else {
+            writeln!(o, "| {k} | {n} |")?;
+        }
+    }
+    writeln!(o)?;
+    writeln!(o, "### Идеи, поддержанные несколькими округами\n")?;
+    if s.top_ideas.is_empty() {
+        writeln!(o, "Ни одну идею не предложили больше чем в одном округе.\n")?;
+    }
+    for (i, idea) in s.top_ideas.iter().enumerate() {
+        let k = idea.districts.len() as u64;
+        writeln!(
+            o,
+            "{}. {}  \n   *{k} {} ({}) · {} {} · {}, {}*",
+            i + 1,
+            escape(&idea.text),
+            plural(k, "округ", "округа", "округов"),
+            escape(&idea.districts.join(", ")),
+            idea.proposals,
+            plural(idea.proposals, "предложение", "предложения", "предложений"),
+            escape(&idea.theme),
+            escape(&idea.level.to_lowercase())
+        )?;
+    }
+    if !s.top_ideas.is_empty() {
         writeln!(o)?;
     }
     Ok(())
@@ -137,7 +225,14 @@ fn write_item(o: &mut String, n: usize, item: &Item) -> std::fmt::Result {
             escape(&item.raw_labels.join("; "))
         )?;
     }
-    let members: Vec<String> = item.members.iter().map(|m| escape(&m.id)).collect();
+    let members: Vec<String> = item
+        .members
+        .iter()
+        .map(|m| match &m.source_id {
+            Some(id) => format!("{} (№ {})", escape(&m.id), escape(id)),
+            None => escape(&m.id),
+        })
+        .collect();
     writeln!(o, "   Источники: {}", members.join(", "))?;
     writeln!(o)
 }
@@ -157,6 +252,11 @@ mod tests {
             ("[ссылка](http://x)", "\\[ссылка\\](http://x)"),
             ("строка\nвторая", "строка вторая"),
             ("1. пункт", "1. пункт"),
+            ("a\u{0}b\u{7f}", "a\u{fffd}b\u{fffd}"),
+            (
+                "`код` ~зачёркнуто~ &amp;",
+                "\\`код\\` \\~зачёркнуто\\~ \\&amp;",
+            ),
         ];
         for (raw, want) in cases {
             assert_eq!(escape(raw), want, "{raw:?}");

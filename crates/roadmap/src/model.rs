@@ -5,7 +5,11 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde::Serialize;
 
-use sborka_core::{Catalog, Cluster, Label, Level, Proposal, Quarantined, Reason, ThemeId};
+use sborka_core::{
+    Catalog, Cluster, Label, Level, Proposal, Quarantined, Reason, RegionCode, ThemeId,
+};
+
+use crate::plural;
 
 /// The version of `roadmap.json`'s shape (see `schema/roadmap.schema.json`).
 pub const SCHEMA_VERSION: u32 = 1;
@@ -15,6 +19,7 @@ pub const SCHEMA_VERSION: u32 = 1;
 pub const UNKNOWN_THEME: &str = "unknown";
 /// The slug of the section of proposals without a recognised level.
 pub const UNSPECIFIED_LEVEL: &str = "unspecified";
+const UNSPECIFIED_LEVEL_NAME: &str = "Уровень не указан";
 
 #[derive(Clone, Debug, Serialize)]
 pub struct Roadmap {
@@ -25,8 +30,66 @@ pub struct Roadmap {
     pub date: Option<String>,
     pub sessions: Vec<Session>,
     pub totals: Totals,
+    /// «Как считали»: the counting rules, with this build's numbers.
+    pub method: Vec<MethodSection>,
+    pub summary: Summary,
     pub themes: Vec<ThemeSection>,
     pub quarantine: Vec<QuarantineRow>,
+}
+
+/// One heading of «Как считали» and its paragraphs (plain text).
+#[derive(Clone, Debug, Serialize)]
+pub struct MethodSection {
+    pub title: String,
+    pub paragraphs: Vec<String>,
+}
+
+/// The overview before the themes.
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct Summary {
+    /// Short names of the districts that contributed, in catalogue order:
+    /// the columns of [`ThemeRank::by_district`].
+    pub districts: Vec<String>,
+    /// Level names, in the order of [`ThemeRank::by_level`]: federal,
+    /// regional, municipal, unspecified.
+    pub levels: Vec<String>,
+    /// Themes by proposals, then ideas, then document order.
+    pub ranking: Vec<ThemeRank>,
+    /// How many ideas have the support of 1, 2, … districts (index 0: ideas
+    /// whose district is unknown).
+    pub support_distribution: Vec<u64>,
+    /// Ideas proposed in at least two districts: by districts, then
+    /// proposals, then cluster id; at most [`TOP_IDEAS`].
+    pub top_ideas: Vec<TopIdea>,
+}
+
+/// How many ideas [`Summary::top_ideas`] keeps.
+pub const TOP_IDEAS: usize = 10;
+
+/// One theme's weight in the summary.
+#[derive(Clone, Debug, Serialize)]
+pub struct ThemeRank {
+    pub slug: String,
+    pub name: String,
+    pub proposals: u64,
+    pub ideas: u64,
+    /// Districts that proposed anything under this theme.
+    pub districts: u64,
+    /// Proposals per district, in the order of [`Summary::districts`].
+    pub by_district: Vec<u64>,
+    /// Ideas per level, in the order of [`Summary::levels`].
+    pub by_level: Vec<u64>,
+}
+
+/// An idea that several districts proposed.
+#[derive(Clone, Debug, Serialize)]
+pub struct TopIdea {
+    pub cluster: String,
+    pub text: String,
+    pub theme: String,
+    pub level: String,
+    pub proposals: u64,
+    pub districts: Vec<String>,
 }
 
 /// One district's session and what it contributed.
@@ -42,6 +105,8 @@ pub struct Session {
 
 #[derive(Clone, Debug, Default, Serialize)]
 pub struct Totals {
+    /// Files that gave at least one record.
+    pub files: u64,
     /// Records read: accepted + quarantined.
     pub records: u64,
     pub proposals: u64,
@@ -69,6 +134,7 @@ pub struct LevelSection {
     /// `federal`, `regional`, `municipal` or [`UNSPECIFIED_LEVEL`].
     pub slug: String,
     pub name: String,
+    pub proposals: u64,
     pub items: Vec<Item>,
 }
 
@@ -109,6 +175,7 @@ pub struct Member {
     pub record: u64,
     pub source_id: Option<String>,
     pub district: Option<String>,
+    pub region: Option<String>,
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -196,15 +263,21 @@ pub fn assemble(input: &Input<'_>) -> Roadmap {
             ),
             None => (
                 UNSPECIFIED_LEVEL.to_string(),
-                "Уровень не указан".to_string(),
+                UNSPECIFIED_LEVEL_NAME.to_string(),
             ),
         };
-        section.levels.push(LevelSection { slug, name, items });
+        let proposals = items.iter().map(|i| i.support.proposals).sum();
+        section.levels.push(LevelSection {
+            slug,
+            name,
+            proposals,
+            items,
+        });
     }
 
     let districts: BTreeSet<_> = ps.iter().filter_map(|p| p.district.known()).collect();
     let regions: BTreeSet<_> = ps.iter().filter_map(|p| p.region.known()).collect();
-    let sessions = c
+    let sessions: Vec<Session> = c
         .districts()
         .map(|(id, d)| Session {
             district: d.slug.clone(),
@@ -231,7 +304,13 @@ pub fn assemble(input: &Input<'_>) -> Roadmap {
         })
         .collect();
 
+    let files: BTreeSet<&str> = ps
+        .iter()
+        .map(|p| p.source.file.as_str())
+        .chain(input.quarantined.iter().map(|q| q.source.file.as_str()))
+        .collect();
     let totals = Totals {
+        files: files.len() as u64,
         records: (ps.len() + input.quarantined.len()) as u64,
         proposals: ps.len() as u64,
         ideas: input.clusters.len() as u64,
@@ -242,6 +321,8 @@ pub fn assemble(input: &Input<'_>) -> Roadmap {
         unknown_level: ps.iter().filter(|p| !p.level.is_known()).count() as u64,
     };
 
+    let summary = summary(c, &sessions, &themes);
+    let method = method(&totals, input.quarantined);
     Roadmap {
         schema_version: SCHEMA_VERSION,
         title: "Образ будущего 2025 — дорожная карта".to_string(),
@@ -251,9 +332,194 @@ pub fn assemble(input: &Input<'_>) -> Roadmap {
         date: input.date.clone(),
         sessions,
         totals,
+        method,
+        summary,
         themes,
         quarantine,
     }
+}
+
+/// The overview: computed from the sections, so it cannot disagree with them.
+fn summary(c: &Catalog, sessions: &[Session], themes: &[ThemeSection]) -> Summary {
+    let districts: Vec<String> = sessions.iter().map(|s| s.short.clone()).collect();
+    let mut levels: Vec<String> = Level::ALL.iter().map(|l| l.slug().to_string()).collect();
+    levels.push(UNSPECIFIED_LEVEL.to_string());
+    let mut level_names: Vec<String> = Level::ALL
+        .iter()
+        .map(|l| capitalize(&c.level_info(*l).name))
+        .collect();
+    level_names.push(UNSPECIFIED_LEVEL_NAME.to_string());
+    let mut distribution = vec![0u64; districts.len() + 1];
+    let mut top: Vec<TopIdea> = Vec::new();
+    let mut ranking: Vec<(usize, ThemeRank)> = Vec::new();
+    for (order, theme) in themes.iter().enumerate() {
+        let mut by_district = vec![0u64; districts.len()];
+        let mut by_level = vec![0u64; levels.len()];
+        for level in &theme.levels {
+            let li = levels
+                .iter()
+                .position(|l| *l == level.slug)
+                .unwrap_or(levels.len() - 1);
+            by_level[li] += level.items.len() as u64;
+            for item in &level.items {
+                let k = item.support.districts.len();
+                if let Some(slot) = distribution.get_mut(k) {
+                    *slot += 1;
+                }
+                for m in &item.members {
+                    let column = m
+                        .district
+                        .as_ref()
+                        .and_then(|d| districts.iter().position(|x| x == d));
+                    if let Some(column) = column {
+                        by_district[column] += 1;
+                    }
+                }
+                if k >= 2 {
+                    top.push(TopIdea {
+                        cluster: item.cluster.clone(),
+                        text: item.text.clone(),
+                        theme: theme.name.clone(),
+                        level: level.name.clone(),
+                        proposals: item.support.proposals,
+                        districts: item.support.districts.clone(),
+                    });
+                }
+            }
+        }
+        ranking.push((
+            order,
+            ThemeRank {
+                slug: theme.slug.clone(),
+                name: theme.name.clone(),
+                proposals: theme.proposals,
+                ideas: theme.ideas,
+                districts: by_district.iter().filter(|&&n| n > 0).count() as u64,
+                by_district,
+                by_level,
+            },
+        ));
+    }
+    ranking.sort_by(|(ao, a), (bo, b)| {
+        b.proposals
+            .cmp(&a.proposals)
+            .then(b.ideas.cmp(&a.ideas))
+            .then(ao.cmp(bo))
+    });
+    top.sort_by(|a, b| {
+        b.districts
+            .len()
+            .cmp(&a.districts.len())
+            .then(b.proposals.cmp(&a.proposals))
+            .then_with(|| a.cluster.cmp(&b.cluster))
+    });
+    top.truncate(TOP_IDEAS);
+    Summary {
+        districts,
+        levels: level_names,
+        ranking: ranking.into_iter().map(|(_, r)| r).collect(),
+        support_distribution: distribution,
+        top_ideas: top,
+    }
+}
+
+/// «Как считали», with this build's numbers.
+fn method(t: &Totals, quarantined: &[Quarantined]) -> Vec<MethodSection> {
+    let n = |v: u64, one: &str, few: &str, many: &str| format!("{v} {}", plural(v, one, few, many));
+    let mut reasons: BTreeMap<Reason, u64> = BTreeMap::new();
+    for q in quarantined {
+        *reasons.entry(q.reason).or_default() += 1;
+    }
+    let read = vec![
+        format!(
+            "Прочитано {} из {} выгрузок стратегических сессий (CSV и JSON, в кодировке UTF-8). \
+             Колонки узнаются по названию через справочник заголовков, в любом порядке; \
+             обязателен только текст предложения.",
+            n(t.records, "запись", "записи", "записей"),
+            n(t.files, "файла", "файлов", "файлов"),
+        ),
+        "Округ, субъект РФ, тема, уровень и вид предложения сверяются со справочниками \
+         без учёта регистра, ё/е, кавычек, дефисов и знаков препинания. Если округ не указан, \
+         он определяется по субъекту РФ."
+            .to_string(),
+        format!(
+            "Нераспознанная тема или уровень — не ошибка: {} без распознанной темы собраны \
+             в разделе «Тема не распознана», {} без уровня — в разделах «Уровень не указан»; \
+             исходное написание показано у идеи.",
+            n(t.unknown_theme, "предложение", "предложения", "предложений"),
+            n(t.unknown_level, "предложение", "предложения", "предложений"),
+        ),
+    ];
+    let mut quarantine = Vec::new();
+    if reasons.is_empty() {
+        quarantine.push("Все прочитанные записи приняты: карантин пуст.".to_string());
+    } else {
+        quarantine.push(format!(
+            "В дорожную карту не вошли {}: запись без текста или с текстом, в котором нет \
+             ни букв, ни цифр, не может стать предложением, а строку, которую не удалось \
+             разобрать, нельзя прочитать надёжно. По причинам:",
+            n(t.quarantined, "запись", "записи", "записей"),
+        ));
+        for (reason, count) in reasons {
+            quarantine.push(format!(
+                "{} ({}): {count}.",
+                capitalize(reason.describe_ru()),
+                reason.code()
+            ));
+        }
+        quarantine.push(
+            "Каждая такая запись сохранена в quarantine.jsonl с причиной и исходными полями; \
+             сводка по файлам — в приложении «Карантин»."
+                .to_string(),
+        );
+    }
+    let merge = vec![
+        format!(
+            "Предложения, тексты которых совпадают после нормализации (регистр, ё/е, кавычки, \
+             пробелы, знаки препинания и невидимые символы не учитываются), считаются одной \
+             идеей: {} дали {}.",
+            n(t.proposals, "предложение", "предложения", "предложений"),
+            n(
+                t.ideas,
+                "различную идею",
+                "различные идеи",
+                "различных идей"
+            ),
+        ),
+        "Текст идеи — текст одного из её предложений. Тема и уровень идеи — те, что чаще \
+         всего указаны у её предложений (при равенстве — первые по справочнику); другие темы \
+         и уровни, которые указывали участники, перечислены у идеи."
+            .to_string(),
+    ];
+    let support = vec![
+        "N предложений — сколько предложений вошло в идею, включая повторы. \
+         K округов и M регионов — в скольких федеральных округах и субъектах РФ её предлагали. \
+         C дословных повторов — сколько предложений повторяют текст другого предложения \
+         той же идеи (скопированы, а не сформулированы заново): они не добавляют независимой \
+         поддержки."
+            .to_string(),
+        "Идеи внутри уровня упорядочены по числу округов, затем по числу предложений, \
+         затем по идентификатору идеи; темы в сводке — по числу предложений."
+            .to_string(),
+    ];
+    vec![
+        MethodSection {
+            title: "Как читали выгрузки".to_string(),
+            paragraphs: read,
+        },
+        MethodSection {
+            title: "Что отложено в карантин".to_string(),
+            paragraphs: quarantine,
+        },
+        MethodSection {
+            title: "Как объединяли повторы".to_string(),
+            paragraphs: merge,
+        },
+        MethodSection {
+            title: "Что значат числа поддержки".to_string(),
+            paragraphs: support,
+        },
+    ]
 }
 
 fn item(
@@ -304,13 +570,7 @@ fn item(
                 .into_iter()
                 .map(|d| c.district_info(d).short.clone())
                 .collect(),
-            regions: regions
-                .into_iter()
-                .map(|r| {
-                    c.region_info(r)
-                        .map_or_else(|| r.0.to_string(), |r| r.name.clone())
-                })
-                .collect(),
+            regions: regions.into_iter().map(|r| region_name(c, r)).collect(),
             verbatim: u64::from(cluster.verbatim),
         },
         other_themes: other_themes
@@ -330,9 +590,15 @@ fn item(
                 record: p.source.record,
                 source_id: p.source.source_id.clone(),
                 district: p.district.known().map(|d| c.district_info(d).short.clone()),
+                region: p.region.known().map(|r| region_name(c, r)),
             })
             .collect(),
     }
+}
+
+fn region_name(c: &Catalog, r: RegionCode) -> String {
+    c.region_info(r)
+        .map_or_else(|| r.0.to_string(), |r| r.name.clone())
 }
 
 fn capitalize(s: &str) -> String {

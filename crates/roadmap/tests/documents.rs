@@ -1,0 +1,632 @@
+//! The four renderers on one small hand-made model: snapshots (insta),
+//! hostile text, the DOCX package's structure and bytes, and roadmap.json
+//! against schema/roadmap.schema.json.
+
+use std::collections::BTreeMap;
+
+use serde_json::Value;
+
+use sborka_core::{Catalog, Label, Proposal, Provenance, Quarantined, Reason};
+use sborka_roadmap::{
+    Input, Roadmap, assemble, render_all, render_docx, render_html, render_json, render_markdown,
+};
+
+/// (record, source id, district, region, theme, level, kind, text)
+type Row = (
+    u64,
+    Option<&'static str>,
+    &'static str,
+    &'static str,
+    &'static str,
+    &'static str,
+    &'static str,
+    &'static str,
+);
+
+const ROWS: [Row; 9] = [
+    (
+        1,
+        Some("S-1"),
+        "СКФО",
+        "Ставропольский край",
+        "Пожилые",
+        "региональный",
+        "предложение",
+        "Создать в каждом районе службу сиделок для пожилых граждан",
+    ),
+    (
+        2,
+        None,
+        "СЗФО",
+        "Калининградская область",
+        "Пожилые",
+        "региональный",
+        "инициатива",
+        "создать в каждом районе службу сиделок для пожилых граждан",
+    ),
+    (
+        3,
+        Some("S-3"),
+        "ЮФО",
+        "Ростовская область",
+        "Пожилые",
+        "федеральный",
+        "предложение",
+        "<script>alert(1)</script> Открыть центр дневного пребывания",
+    ),
+    (
+        4,
+        None,
+        "ПФО",
+        "Республика Башкортостан",
+        "Цифровая социальная сфера",
+        "муниципальный",
+        "точка роста",
+        "# Заголовок | ячейка * жирный _курсив_ [x](javascript:alert(1))",
+    ),
+    (
+        5,
+        None,
+        "УФО",
+        "Свердловская область",
+        "Цифровая социальная сфера",
+        "",
+        "зона риска",
+        "=HYPERLINK(\"http://x\",\"y\") <img src=x onerror=alert(1)>",
+    ),
+    (
+        6,
+        Some("<em>7</em>"),
+        "СФО",
+        "Республика Бурятия",
+        "Разное & <прочее>",
+        "федеральный",
+        "предложение",
+        "{{ 7*7 }} </style> @SUM(1) +cmd",
+    ),
+    (
+        7,
+        None,
+        "ЦФО",
+        "Москва",
+        "Пожилые",
+        "региональный",
+        "",
+        "Права\u{200b} человека \u{202e}наоборот\u{202c} \u{200f}שלום\u{200e}",
+    ),
+    (
+        8,
+        None,
+        "ЦФО",
+        "Москва",
+        "Цифровая социальная сфера",
+        "региональный",
+        "предложение",
+        "Открыть центр дневного пребывания",
+    ),
+    (
+        9,
+        None,
+        "",
+        "",
+        "Пожилые",
+        "региональный",
+        "предложение",
+        "Сверхдлинноеслово\u{0}безпробеловСверхдлинноесловобезпробеловСверхдлинноесловобезпробелов",
+    ),
+];
+
+fn label<T>(raw: &str, known: Option<T>) -> Label<T> {
+    match (raw.is_empty(), known) {
+        (true, _) => Label::Missing,
+        (false, Some(t)) => Label::Known(t),
+        (false, None) => Label::Unknown(raw.to_string()),
+    }
+}
+
+fn sample(date: Option<&str>) -> Roadmap {
+    let catalog = Catalog::embedded();
+    let proposals: Vec<Proposal> = ROWS
+        .iter()
+        .map(
+            |&(record, source_id, district, region, theme, level, kind, text)| {
+                let source = Provenance {
+                    file: "sample.csv".into(),
+                    record,
+                    line: record + 1,
+                    source_id: source_id.map(str::to_string),
+                    ..Default::default()
+                };
+                let mut p = Proposal::new(source, text);
+                p.district = label(district, catalog.district(district));
+                p.region = label(region, catalog.region(region));
+                p.theme = label(theme, catalog.theme(theme));
+                p.level = label(level, catalog.level(level));
+                p.kind = label(kind, catalog.kind(kind));
+                p
+            },
+        )
+        .collect();
+    // The real key comes from sborka-text; lower case is enough here.
+    let keys: Vec<String> = proposals.iter().map(|p| p.text.to_lowercase()).collect();
+    let clusters = sborka_dedup::cluster_exact(&keys);
+    let quarantined = [Quarantined {
+        source: Provenance {
+            file: "sample.csv".into(),
+            record: 10,
+            line: 11,
+            ..Default::default()
+        },
+        reason: Reason::EmptyText,
+        message: "record 10 (line 11) of sample.csv: no proposal text".into(),
+        raw: BTreeMap::new(),
+    }];
+    assemble(&Input {
+        catalog: &catalog,
+        proposals: &proposals,
+        clusters: &clusters,
+        quarantined: &quarantined,
+        date: date.map(str::to_string),
+    })
+}
+
+#[test]
+fn json_snapshot() {
+    insta::assert_snapshot!(render_json(&sample(Some("2018-03-02"))));
+}
+
+#[test]
+fn markdown_snapshot() {
+    insta::assert_snapshot!(render_markdown(&sample(Some("2018-03-02"))));
+}
+
+#[test]
+fn html_snapshot() {
+    insta::assert_snapshot!(render_html(&sample(Some("2018-03-02"))));
+}
+
+#[test]
+fn docx_outline_snapshot() {
+    let parts = unzip(&render_docx(&sample(Some("2018-03-02"))));
+    let document = text_of(&parts, "word/document.xml");
+    let outline: Vec<String> = paragraphs(&document)
+        .into_iter()
+        .map(|(style, text)| format!("{style:>9} | {text}"))
+        .collect();
+    insta::assert_snapshot!(outline.join("\n"));
+}
+
+#[test]
+fn every_document_is_the_same_bytes_for_the_same_model() {
+    let first = render_all(&sample(None));
+    let names: Vec<&str> = first.iter().map(|(n, _)| *n).collect();
+    assert_eq!(
+        names,
+        ["roadmap.json", "roadmap.md", "roadmap.html", "roadmap.docx"]
+    );
+    // Again in this thread, and in another one (docx-rs numbers paragraphs
+    // per thread).
+    let again = render_all(&sample(None));
+    let other = std::thread::spawn(|| render_all(&sample(None)))
+        .join()
+        .unwrap();
+    for ((name, bytes), ((_, b2), (_, b3))) in first.iter().zip(again.iter().zip(&other)) {
+        assert!(bytes == b2, "{name} differs on a second render");
+        assert!(bytes == b3, "{name} differs in another thread");
+    }
+}
+
+#[test]
+fn no_date_unless_given() {
+    let without = sample(None);
+    let with = sample(Some("2018-03-02"));
+    for (name, bytes) in render_all(&without) {
+        if name == "roadmap.docx" {
+            continue;
+        }
+        let text = String::from_utf8(bytes).unwrap();
+        assert!(!text.contains("Дата:"), "{name} prints no date");
+    }
+    assert!(render_html(&with).contains("Дата: 2018-03-02"));
+    assert!(render_markdown(&with).contains("Дата: 2018-03-02"));
+
+    let core = |r: &Roadmap| text_of(&unzip(&render_docx(r)), "docProps/core.xml");
+    assert!(
+        core(&with).contains("2018-03-02T00:00:00Z"),
+        "{}",
+        core(&with)
+    );
+    assert!(
+        core(&without).contains("1980-01-01T00:00:00Z"),
+        "{}",
+        core(&without)
+    );
+    assert!(!core(&without).contains("2018-03-02"));
+}
+
+// --- Hostile text ---------------------------------------------------------
+
+/// Texts of ROWS as they must appear, literally, in HTML after escaping.
+#[test]
+fn html_shows_hostile_text_as_text() {
+    let html = render_html(&sample(None));
+    for bad in [
+        "<script>alert",
+        "<img src",
+        "</style> @SUM",
+        "<em>",
+        "<прочее>",
+    ] {
+        assert!(!html.contains(bad), "{bad} is escaped");
+    }
+    for shown in [
+        "&lt;script&gt;alert(1)&lt;&#x2f;script&gt; Открыть центр дневного пребывания",
+        "&lt;img src=x onerror=alert(1)&gt;",
+        "{{ 7*7 }} &lt;&#x2f;style&gt; @SUM(1) +cmd",
+        "=HYPERLINK(&quot;http:&#x2f;&#x2f;x&quot;,&quot;y&quot;)",
+        "&lt;em&gt;7&lt;&#x2f;em&gt;",
+        "тема: Разное &amp; &lt;прочее&gt;",
+        "Права\u{200b} человека \u{202e}наоборот\u{202c}",
+    ] {
+        assert!(html.contains(shown), "html shows {shown}");
+    }
+    // Only the page's own script and no event handler attribute.
+    assert_eq!(html.matches("<script").count(), 1);
+    assert!(!html.contains("<img"), "no live tag");
+    assert!(!html.contains('\u{0}'), "no control characters");
+    assert!(html.contains("Сверхдлинноеслово\u{fffd}безпробелов"));
+}
+
+#[test]
+fn markdown_text_cannot_change_structure() {
+    let md = render_markdown(&sample(None));
+    let headings: Vec<&str> = md.lines().filter(|l| l.starts_with('#')).collect();
+    assert!(
+        headings.iter().all(|h| !h.contains("Заголовок")),
+        "{headings:?}"
+    );
+    for shown in [
+        "\\# Заголовок \\| ячейка \\* жирный \\_курсив\\_ \\[x\\](javascript:alert(1))",
+        "\\<script\\>alert(1)\\</script\\>",
+        "=HYPERLINK(\"http://x\",\"y\") \\<img src=x onerror=alert(1)\\>",
+    ] {
+        assert!(md.contains(shown), "markdown shows {shown}");
+    }
+    assert!(!md.contains('\u{0}'), "no control characters");
+    // Every table row keeps its number of cells.
+    for block in md.split("\n\n") {
+        let rows: Vec<&str> = block.lines().filter(|l| l.starts_with('|')).collect();
+        if let Some(first) = rows.first() {
+            let cells = |l: &str| l.replace("\\|", "").matches('|').count();
+            for row in &rows {
+                assert_eq!(cells(row), cells(first), "{row}");
+            }
+        }
+    }
+}
+
+#[test]
+fn json_keeps_text_as_written() {
+    let json: Value = serde_json::from_str(&render_json(&sample(None))).unwrap();
+    let texts: Vec<&str> = items(&json).map(|i| i["text"].as_str().unwrap()).collect();
+    for (_, _, _, _, _, _, _, text) in ROWS {
+        if text.starts_with("создать") {
+            continue; // a copy of row 1: one idea
+        }
+        assert!(texts.contains(&text), "{text:?} in roadmap.json");
+    }
+}
+
+// --- DOCX structure ---------------------------------------------------------
+
+#[test]
+fn docx_has_headings_toc_tables_page_numbers_and_russian_text() {
+    let parts = unzip(&render_docx(&sample(None)));
+    let names: Vec<&str> = parts.keys().map(String::as_str).collect();
+    for name in [
+        "[Content_Types].xml",
+        "word/document.xml",
+        "word/styles.xml",
+        "docProps/core.xml",
+    ] {
+        assert!(names.contains(&name), "{name} in {names:?}");
+    }
+    let styles = text_of(&parts, "word/styles.xml");
+    for level in 1..=3 {
+        assert!(
+            styles.contains(&format!("w:styleId=\"Heading{level}\"")),
+            "Heading{level} defined"
+        );
+        assert!(styles.contains(&format!("<w:name w:val=\"heading {level}\"")));
+        assert!(styles.contains(&format!("<w:outlineLvl w:val=\"{}\"", level - 1)));
+    }
+    let doc = text_of(&parts, "word/document.xml");
+    let paras = paragraphs(&doc);
+    let styled = |style: &str| -> Vec<&str> {
+        paras
+            .iter()
+            .filter(|(s, _)| s == style)
+            .map(|(_, t)| t.as_str())
+            .collect()
+    };
+    let h1 = styled("Heading1");
+    assert!(h1.contains(&"Как считали"), "{h1:?}");
+    assert!(h1.contains(&"Сводка"));
+    assert!(
+        h1.contains(&"1. Думая о пожилых — мы думаем о будущем"),
+        "{h1:?}"
+    );
+    assert!(h1.contains(&"Приложение А. Источники предложений"));
+    assert!(h1.contains(&"Приложение Б. Карантин"));
+    assert!(styled("Heading2").contains(&"Что значат числа поддержки"));
+    assert!(!styled("Heading3").is_empty(), "members under Heading3");
+    assert!(doc.contains("TOC \\o &quot;1-2&quot;"), "a TOC field");
+    assert!(doc.contains("<w:tbl>"), "tables");
+    assert!(doc.matches("<w:tbl>").count() >= 6);
+    // Hostile text is XML text, escaped once; the NUL is gone.
+    assert!(doc.contains("&lt;script&gt;alert(1)&lt;/script&gt; Открыть"));
+    assert!(!doc.contains("<script"));
+    assert!(!doc.contains('\u{0}'));
+    let footer = parts
+        .keys()
+        .find(|n| n.starts_with("word/footer"))
+        .expect("a footer");
+    assert!(text_of(&parts, footer).contains("PAGE"), "page numbers");
+}
+
+#[test]
+fn docx_zip_entries_carry_a_fixed_time() {
+    let bytes = render_docx(&sample(None));
+    for (name, (date, time)) in zip_times(&bytes) {
+        assert_eq!((date, time), (0x21, 0), "{name}: 1980-01-01 00:00");
+    }
+}
+
+// --- roadmap.json against its schema ----------------------------------------
+
+#[test]
+fn json_matches_its_schema() {
+    let schema: Value =
+        serde_json::from_str(include_str!("../../../schema/roadmap.schema.json")).unwrap();
+    for date in [None, Some("2018-03-02")] {
+        let json: Value = serde_json::from_str(&render_json(&sample(date))).unwrap();
+        assert_eq!(json["schema_version"], sborka_roadmap::SCHEMA_VERSION);
+        let mut errors = Vec::new();
+        validate(&schema, &schema, &json, "$", &mut errors);
+        assert!(errors.is_empty(), "{errors:#?}");
+    }
+}
+
+/// What a breakage is called and how it damages a good roadmap.json.
+type Breakage = (&'static str, fn(&mut Value));
+
+#[test]
+fn the_schema_check_catches_mistakes() {
+    let schema: Value =
+        serde_json::from_str(include_str!("../../../schema/roadmap.schema.json")).unwrap();
+    let good: Value = serde_json::from_str(&render_json(&sample(None))).unwrap();
+    let breakages: [Breakage; 4] = [
+        ("missing key", |j| {
+            j.as_object_mut().unwrap().remove("totals");
+        }),
+        ("wrong type", |j| j["totals"]["ideas"] = Value::from("3")),
+        ("extra key", |j| {
+            j["themes"][0]["levels"][0]["items"][0]["extra"] = Value::Null
+        }),
+        ("bad enum", |j| {
+            j["quarantine"][0]["reason"] = Value::from("oops")
+        }),
+    ];
+    for (what, breakage) in breakages {
+        let mut json = good.clone();
+        breakage(&mut json);
+        let mut errors = Vec::new();
+        validate(&schema, &schema, &json, "$", &mut errors);
+        assert!(!errors.is_empty(), "{what} is caught");
+    }
+}
+
+/// The subset of JSON Schema that roadmap.schema.json uses; any other
+/// keyword is an error, so the check cannot silently skip a rule.
+fn validate(root: &Value, schema: &Value, v: &Value, at: &str, errors: &mut Vec<String>) {
+    let s = schema.as_object().expect("a schema is an object");
+    for key in s.keys() {
+        let known = [
+            "$schema",
+            "$id",
+            "title",
+            "description",
+            "$defs",
+            "$ref",
+            "type",
+            "const",
+            "enum",
+            "minimum",
+            "required",
+            "properties",
+            "additionalProperties",
+            "items",
+        ];
+        assert!(known.contains(&key.as_str()), "unsupported keyword {key}");
+    }
+    if let Some(r) = s.get("$ref").and_then(Value::as_str) {
+        let name = r.strip_prefix("#/$defs/").expect("local refs only");
+        validate(root, &root["$defs"][name], v, at, errors);
+    }
+    if let Some(t) = s.get("type") {
+        let types: Vec<&str> = match t {
+            Value::String(t) => vec![t.as_str()],
+            Value::Array(ts) => ts.iter().filter_map(Value::as_str).collect(),
+            _ => panic!("bad type in schema at {at}"),
+        };
+        let ok = types.iter().any(|t| match *t {
+            "string" => v.is_string(),
+            "integer" => v.is_u64() || v.is_i64(),
+            "array" => v.is_array(),
+            "object" => v.is_object(),
+            "null" => v.is_null(),
+            other => panic!("unsupported type {other}"),
+        });
+        if !ok {
+            errors.push(format!("{at}: expected {types:?}, got {v}"));
+            return;
+        }
+    }
+    if let Some(c) = s.get("const")
+        && v != c
+    {
+        errors.push(format!("{at}: expected {c}, got {v}"));
+    }
+    if let Some(e) = s.get("enum").and_then(Value::as_array)
+        && !e.contains(v)
+    {
+        errors.push(format!("{at}: {v} not in {e:?}"));
+    }
+    if let (Some(min), Some(n)) = (s.get("minimum").and_then(Value::as_i64), v.as_i64())
+        && n < min
+    {
+        errors.push(format!("{at}: {n} < {min}"));
+    }
+    if let Some(obj) = v.as_object() {
+        for key in s
+            .get("required")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+        {
+            let key = key.as_str().unwrap();
+            if !obj.contains_key(key) {
+                errors.push(format!("{at}: missing {key}"));
+            }
+        }
+        let props = s.get("properties").and_then(Value::as_object);
+        for (key, value) in obj {
+            match props.and_then(|p| p.get(key)) {
+                Some(sub) => validate(root, sub, value, &format!("{at}.{key}"), errors),
+                None if s.get("additionalProperties") == Some(&Value::Bool(false)) => {
+                    errors.push(format!("{at}: unexpected key {key}"));
+                }
+                None => {}
+            }
+        }
+    }
+    if let (Some(items), Some(arr)) = (s.get("items"), v.as_array()) {
+        for (i, item) in arr.iter().enumerate() {
+            validate(root, items, item, &format!("{at}[{i}]"), errors);
+        }
+    }
+}
+
+// --- Helpers ------------------------------------------------------------------
+
+fn items(json: &Value) -> impl Iterator<Item = &Value> {
+    json["themes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|t| t["levels"].as_array().unwrap())
+        .flat_map(|l| l["items"].as_array().unwrap())
+}
+
+fn le16(b: &[u8], at: usize) -> usize {
+    usize::from(u16::from_le_bytes([b[at], b[at + 1]]))
+}
+
+fn le32(b: &[u8], at: usize) -> usize {
+    u32::from_le_bytes([b[at], b[at + 1], b[at + 2], b[at + 3]]) as usize
+}
+
+/// Walks the central directory: (name, local header offset, stored size,
+/// method, dos date, dos time) of every entry.
+fn entries(zip: &[u8]) -> Vec<(String, usize, usize, usize, usize, usize)> {
+    let eocd = zip.len() - 22;
+    assert_eq!(
+        &zip[eocd..eocd + 4],
+        b"PK\x05\x06",
+        "end of central directory"
+    );
+    let mut at = le32(zip, eocd + 16);
+    let mut out = Vec::new();
+    for _ in 0..le16(zip, eocd + 10) {
+        assert_eq!(&zip[at..at + 4], b"PK\x01\x02", "central directory entry");
+        let (name_len, extra, comment) =
+            (le16(zip, at + 28), le16(zip, at + 30), le16(zip, at + 32));
+        let name = String::from_utf8(zip[at + 46..at + 46 + name_len].to_vec()).unwrap();
+        out.push((
+            name,
+            le32(zip, at + 42),
+            le32(zip, at + 20),
+            le16(zip, at + 10),
+            le16(zip, at + 14),
+            le16(zip, at + 12),
+        ));
+        at += 46 + name_len + extra + comment;
+    }
+    out
+}
+
+/// Every file of a zip whose entries are stored (docx-rs does not compress).
+fn unzip(zip: &[u8]) -> BTreeMap<String, Vec<u8>> {
+    let mut files = BTreeMap::new();
+    for (name, local, size, method, _, _) in entries(zip) {
+        if name.ends_with('/') {
+            continue;
+        }
+        assert_eq!(method, 0, "{name} is stored, not compressed");
+        assert_eq!(&zip[local..local + 4], b"PK\x03\x04");
+        let start = local + 30 + le16(zip, local + 26) + le16(zip, local + 28);
+        files.insert(name, zip[start..start + size].to_vec());
+    }
+    files
+}
+
+/// (name, (dos date, dos time)) from both the central directory and the
+/// local headers.
+fn zip_times(zip: &[u8]) -> Vec<(String, (usize, usize))> {
+    let mut out = Vec::new();
+    for (name, local, _, _, date, time) in entries(zip) {
+        out.push((format!("{name} (central)"), (date, time)));
+        out.push((
+            format!("{name} (local)"),
+            (le16(zip, local + 12), le16(zip, local + 10)),
+        ));
+    }
+    assert!(out.len() >= 20, "every entry checked");
+    out
+}
+
+fn text_of(parts: &BTreeMap<String, Vec<u8>>, name: &str) -> String {
+    String::from_utf8(parts[name].clone()).unwrap()
+}
+
+/// (style id or "-", text) of every paragraph of document.xml, table cells
+/// included; enough XML reading for a test.
+fn paragraphs(doc: &str) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    for chunk in doc.split("<w:p ").skip(1) {
+        let end = chunk.find("</w:p>").unwrap_or(chunk.len());
+        let p = &chunk[..end];
+        let style = p
+            .split("<w:pStyle w:val=\"")
+            .nth(1)
+            .and_then(|s| s.split('"').next())
+            .unwrap_or("-")
+            .to_string();
+        let mut text = String::new();
+        for (i, _) in p.match_indices("<w:t") {
+            let rest = &p[i + 4..];
+            if !(rest.starts_with('>') || rest.starts_with(' ')) {
+                continue; // <w:tbl>, <w:tc>, <w:tab/>…
+            }
+            if let Some((_, body)) = rest.split_once('>')
+                && let Some((t, _)) = body.split_once("</w:t>")
+            {
+                text.push_str(t);
+            }
+        }
+        if !text.is_empty() || style != "-" {
+            out.push((style, text));
+        }
+    }
+    out
+}
