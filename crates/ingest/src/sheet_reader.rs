@@ -74,6 +74,9 @@ fn read_xlsx_cells(book: &mut Xlsx<Cursor<&[u8]>>, name: &str) -> Result<Cells, 
 }
 
 pub(crate) fn read_xls(ctx: &Ctx<'_>, bytes: &[u8], out: FileOutcome) -> FileOutcome {
+    if let Err(e) = check_cfb(bytes) {
+        return out.fail(format!("corrupt XLS: {e}"));
+    }
     guarded(out, |out| {
         let mut book = match Xls::new(Cursor::new(bytes)) {
             Ok(b) => b,
@@ -160,6 +163,113 @@ fn check_zip(bytes: &[u8], max: u64) -> Result<(), String> {
                     "the XLSX decompresses to more than the limit of {max} bytes (a zip bomb?)"
                 ));
             }
+        }
+    }
+    Ok(())
+}
+
+/// Sector numbers at and above this are markers (end of chain, free…).
+const CFB_RESERVED: u32 = 0xffff_fffa;
+const CFB_END: u32 = 0xffff_fffe;
+
+/// Checks the sector chains of a compound file (XLS) before calamine
+/// follows them: calamine 0.38 follows the directory chain without a
+/// bound, so a chain that loops makes it allocate until the machine runs
+/// out of memory (found by the fuzz tests), and a sector number beyond the
+/// allocation table makes it panic. Here every chain of the allocation
+/// table and of the mini table must end, within the table.
+fn check_cfb(bytes: &[u8]) -> Result<(), String> {
+    if bytes.len() < 512 || !bytes.starts_with(&CFB_SIGNATURE) {
+        return Err("not a compound file (no XLS signature)".into());
+    }
+    let u16_at = |at: usize| u16::from_le_bytes([bytes[at], bytes[at + 1]]);
+    let u32_at = |b: &[u8], at: usize| -> u32 {
+        b.get(at..at + 4)
+            .map_or(CFB_END, |w| u32::from_le_bytes([w[0], w[1], w[2], w[3]]))
+    };
+    let size: usize = match u16_at(30) {
+        9 => 512,
+        12 => 4096,
+        s => return Err(format!("sector shift {s:#x}, expected 0x9 or 0xc")),
+    };
+    // Sector n starts after the header, which takes one sector.
+    let sector = |id: u32| -> &[u8] {
+        let start = (id as usize).saturating_add(1).saturating_mul(size);
+        let end = start.saturating_add(size).min(bytes.len());
+        bytes.get(start..end).unwrap_or(&[])
+    };
+    let max_sectors = bytes.len() / size + 1;
+
+    // The allocation table's sectors: listed in the header, then in a
+    // chain of DIFAT sectors (each one's last word links the next).
+    let mut fat_sectors: Vec<u32> = (0..109).map(|i| u32_at(bytes, 76 + 4 * i)).collect();
+    let mut next = u32_at(bytes, 68);
+    let mut seen = 0;
+    while next < CFB_RESERVED {
+        seen += 1;
+        if seen > max_sectors {
+            return Err("the DIFAT chain loops".into());
+        }
+        let words: Vec<u32> = (0..size / 4).map(|i| u32_at(sector(next), 4 * i)).collect();
+        let (last, rest) = words
+            .split_last()
+            .map_or((CFB_END, &[][..]), |(l, r)| (*l, r));
+        fat_sectors.extend_from_slice(rest);
+        next = last;
+    }
+    fat_sectors.retain(|&id| id < CFB_RESERVED - 2);
+    if fat_sectors.len() > max_sectors {
+        return Err("more allocation table sectors than the file has".into());
+    }
+    let fat: Vec<u32> = fat_sectors
+        .iter()
+        .flat_map(|&id| {
+            let data = sector(id);
+            (0..size / 4).map(move |i| u32_at(data, 4 * i))
+        })
+        .collect();
+    acyclic(&fat).map_err(|e| format!("allocation table: {e}"))?;
+
+    // The mini allocation table: a chain of the main one.
+    let mini_start = u32_at(bytes, 60);
+    let mini_sectors = u32_at(bytes, 64) as usize;
+    if mini_sectors > 0 && mini_start < CFB_RESERVED {
+        let mut mini = Vec::new();
+        let mut id = mini_start;
+        while id < CFB_RESERVED && mini.len() < mini_sectors.min(max_sectors) * (size / 4) {
+            let data = sector(id);
+            mini.extend((0..size / 4).map(|i| u32_at(data, 4 * i)));
+            id = fat.get(id as usize).copied().unwrap_or(CFB_END);
+        }
+        acyclic(&mini).map_err(|e| format!("mini allocation table: {e}"))?;
+    }
+    Ok(())
+}
+
+/// Every chain of `table` ends (at a marker) within the table.
+fn acyclic(table: &[u32]) -> Result<(), String> {
+    // 0: not seen, 1: on the current path, 2: known to end.
+    let mut state = vec![0u8; table.len()];
+    let mut path = Vec::new();
+    for start in 0..table.len() {
+        let mut id = start;
+        while state[id] == 0 {
+            state[id] = 1;
+            path.push(id);
+            let next = table[id];
+            if next >= CFB_RESERVED {
+                break;
+            }
+            if next as usize >= table.len() {
+                return Err(format!("sector {id} links to {next}, beyond the table"));
+            }
+            id = next as usize;
+            if state[id] == 1 {
+                return Err(format!("the chain through sector {id} loops"));
+            }
+        }
+        for p in path.drain(..) {
+            state[p] = 2;
         }
     }
     Ok(())
@@ -391,6 +501,47 @@ mod tests {
             "the long region fills existing rows only"
         );
         assert_eq!(cells.len(), 4);
+    }
+
+    #[test]
+    fn acyclic_table() {
+        let end = CFB_END;
+        let cases: [(&[u32], bool); 6] = [
+            (&[], true),
+            (&[1, 2, end], true),
+            (&[end, 0, 1, 0xffff_ffff], true),
+            (&[1, 0], false),
+            (&[1, 2, 2], false),
+            (&[5, end], false),
+        ];
+        for (table, ok) in cases {
+            assert_eq!(acyclic(table).is_ok(), ok, "{table:?}");
+        }
+    }
+
+    #[test]
+    fn a_looping_xls_is_refused() {
+        // A header whose one allocation-table sector (0) says the
+        // directory chain 1 → 1 loops.
+        let mut bytes = vec![0u8; 512 * 3];
+        bytes[..8].copy_from_slice(&CFB_SIGNATURE);
+        bytes[26] = 3;
+        bytes[30] = 9;
+        bytes[32] = 6;
+        bytes[44] = 1; // one FAT sector
+        bytes[48] = 1; // directory starts at sector 1
+        bytes[68..72].copy_from_slice(&CFB_END.to_le_bytes());
+        bytes[76..80].copy_from_slice(&0u32.to_le_bytes()); // FAT in sector 0
+        for i in 1..109 {
+            bytes[76 + 4 * i..80 + 4 * i].copy_from_slice(&u32::MAX.to_le_bytes());
+        }
+        let fat = 512;
+        bytes[fat..fat + 4].copy_from_slice(&0xffff_fffdu32.to_le_bytes());
+        bytes[fat + 4..fat + 8].copy_from_slice(&1u32.to_le_bytes());
+        let err = check_cfb(&bytes).unwrap_err();
+        assert!(err.contains("loops"), "{err}");
+        bytes[fat + 4..fat + 8].copy_from_slice(&CFB_END.to_le_bytes());
+        assert_eq!(check_cfb(&bytes), Ok(()));
     }
 
     #[test]

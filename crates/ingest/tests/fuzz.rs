@@ -138,6 +138,14 @@ fn limits() -> Limits {
 }
 
 fn check(name: &str, bytes: &[u8]) -> Result<(), TestCaseError> {
+    // To find an input that aborts the process (out of memory, stack),
+    // SBORKA_FUZZ_LAST=FILE keeps the last one tried in FILE.NAME.
+    if let Some(last) = std::env::var_os("SBORKA_FUZZ_LAST") {
+        let mut path = PathBuf::from(last);
+        let _ = std::fs::write(&path, bytes);
+        path.as_mut_os_string().push(".name");
+        let _ = std::fs::write(&path, name);
+    }
     let catalog = catalog();
     let out = read_bytes_with(&Input::named(name), bytes, catalog, &limits());
     let r = &out.report;
