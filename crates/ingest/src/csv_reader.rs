@@ -421,6 +421,41 @@ mod tests {
     }
 
     #[test]
+    fn limits() {
+        let catalog = Catalog::embedded();
+        let limits = crate::Limits {
+            max_text_chars: 100,
+            max_records: 3,
+            ..crate::Limits::default()
+        };
+        let long = "Очень длинное предложение ".repeat(10);
+        let csv = format!(
+            "text;theme\n\"{long}\";Пожилые\nКоротко;Пожилые\n;\nОдин;x\nДва;y\nТри;z\n"
+        );
+        let out = crate::read_bytes_with(&Input::named("x.csv"), csv.as_bytes(), &catalog, &limits);
+        let r = &out.report;
+        assert_eq!(r.error, None);
+        assert_eq!((r.records, r.accepted, r.quarantined), (4, 2, 2));
+        let got: Vec<(u64, Reason)> = out
+            .quarantined
+            .iter()
+            .map(|q| (q.source.line, q.reason))
+            .collect();
+        assert_eq!(got, [(2, Reason::TextTooLong), (6, Reason::TooManyRecords)]);
+        // The raw text in the quarantine is cut to the limit too.
+        let raw = &out.quarantined[0].raw["text"];
+        assert!(raw.ends_with("… [260 characters in all]"), "{raw}");
+        assert!(raw.chars().count() < 140, "{raw}");
+        let big = crate::Limits {
+            max_file_bytes: 10,
+            ..crate::Limits::default()
+        };
+        let out = crate::read_bytes_with(&Input::named("x.csv"), csv.as_bytes(), &catalog, &big);
+        let err = out.report.error.unwrap_or_default();
+        assert!(err.contains("more than the limit of 10"), "{err}");
+    }
+
+    #[test]
     fn file_errors() {
         let catalog = Catalog::embedded();
         let cases = [
