@@ -429,9 +429,8 @@ mod tests {
             ..crate::Limits::default()
         };
         let long = "Очень длинное предложение ".repeat(10);
-        let csv = format!(
-            "text;theme\n\"{long}\";Пожилые\nКоротко;Пожилые\n;\nОдин;x\nДва;y\nТри;z\n"
-        );
+        let csv =
+            format!("text;theme\n\"{long}\";Пожилые\nКоротко;Пожилые\n;\nОдин;x\nДва;y\nТри;z\n");
         let out = crate::read_bytes_with(&Input::named("x.csv"), csv.as_bytes(), &catalog, &limits);
         let r = &out.report;
         assert_eq!(r.error, None);
