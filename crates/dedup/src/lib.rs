@@ -22,8 +22,10 @@
 //!
 //! **Candidates.** Each node looks up, in an inverted index of the terms
 //! held by at most [`Config::max_postings`] nodes, the nodes sharing one of
-//! its [`Config::probe_terms`] rarest terms. Cost grows with the number of
-//! texts times the length of those (short) postings, not with the number of
+//! its [`Config::probe_terms`] rarest terms, reading at most
+//! [`Config::probe_budget`] postings beyond its rarest term's. A pair is a
+//! candidate when either side finds the other. Cost grows with the number
+//! of texts times that bounded number of postings, not with the number of
 //! pairs.
 //!
 //! **Verification.** A candidate pair is an edge when the IDF-weighted
@@ -78,7 +80,7 @@ use std::path::Path;
 
 use rayon::prelude::*;
 use sborka_core::{Cluster, ClusterId, stable_hash};
-use sborka_text::{Analyzer, Lexicon, LexiconError};
+use sborka_text::{Analyzer, FxHashMap, Lexicon, LexiconError};
 
 /// A lexicon that could not be loaded.
 pub type Error = LexiconError;
@@ -93,6 +95,10 @@ pub struct Config {
     /// Terms held by more texts than this do not generate candidates (they
     /// still count in the similarity).
     pub max_postings: usize,
+    /// How many postings a text reads at most to find its candidates
+    /// (beyond its rarest term's): the bound that keeps the cost linear
+    /// when a collection has many words of middling frequency.
+    pub probe_budget: usize,
     /// A term held by at least 2 texts and at most this share of them
     /// (and at most [`Config::max_postings`]) is *distinctive*: when each
     /// of two texts holds a distinctive term the other lacks, they are
@@ -108,6 +114,7 @@ impl Default for Config {
             threshold: 0.5,
             probe_terms: 5,
             max_postings: 256,
+            probe_budget: 96,
             distinctive_share: 0.03,
         }
     }
@@ -157,7 +164,7 @@ struct Stats<'a> {
     /// their exact key.
     nodes: Vec<Vec<u32>>,
     /// Document frequency of each term, over nodes.
-    df: HashMap<u64, u32>,
+    df: FxHashMap<u64, u32>,
     /// IDF weight of each term of each node.
     weights: Vec<Box<[f32]>>,
     norms: Vec<f32>,
@@ -296,12 +303,17 @@ impl Deduper {
 
     /// Analyses every text once, in parallel.
     pub fn prepare<S: AsRef<str> + Sync>(&self, texts: &[S]) -> Prepared {
+        // One analyzer (with its cache of stems) per worker thread, for the
+        // whole call: rayon's per-job state would start many cold caches.
+        let analyzers: Vec<Analyzer> = (0..rayon::current_num_threads().max(1))
+            .map(|_| self.analyzer.clone())
+            .collect();
         let docs = texts
             .par_iter()
-            .map_init(
-                || self.analyzer.clone(),
-                |analyzer, text| self.analyse(analyzer, text.as_ref()),
-            )
+            .map(|text| {
+                let worker = rayon::current_thread_index().unwrap_or(0) % analyzers.len();
+                self.analyse(&analyzers[worker], text.as_ref())
+            })
             .collect();
         Prepared { docs }
     }
@@ -309,7 +321,11 @@ impl Deduper {
     fn analyse(&self, analyzer: &Analyzer, text: &str) -> Doc {
         let normalized = sborka_text::normalize(text);
         let mut key = String::with_capacity(normalized.len());
-        for word in normalized.split(|c: char| !c.is_alphanumeric()) {
+        for word in normalized.split(|c: char| {
+            !(c.is_ascii_alphanumeric()
+                || ('а'..='я').contains(&c)
+                || (!c.is_ascii() && c.is_alphanumeric()))
+        }) {
             if !word.is_empty() {
                 if !key.is_empty() {
                     key.push(' ');
@@ -390,15 +406,20 @@ impl Deduper {
 
         // Document frequencies over nodes, so that pasted copies do not make
         // a word look common.
-        let df: HashMap<u64, u32> = (0..m)
+        // A few large pieces: each piece's map holds much of the
+        // vocabulary, and merging many of them would cost more than
+        // counting.
+        let pieces = (rayon::current_num_threads() * 2).max(1);
+        let df: FxHashMap<u64, u32> = (0..m)
             .into_par_iter()
-            .fold(HashMap::new, |mut df: HashMap<u64, u32>, k| {
+            .with_min_len(m.div_ceil(pieces).max(1))
+            .fold(FxHashMap::default, |mut df: FxHashMap<u64, u32>, k| {
                 for &t in node_doc(k).terms.iter() {
                     *df.entry(t).or_insert(0) += 1;
                 }
                 df
             })
-            .reduce(HashMap::new, |a, b| {
+            .reduce(FxHashMap::default, |a, b| {
                 if a.len() < b.len() {
                     merge(b, a)
                 } else {
@@ -502,6 +523,7 @@ impl Deduper {
         // Candidates: the nodes sharing one of a node's rarest terms, as
         // pairs (k, l), k < l, found from either side.
         let probe = self.config.probe_terms;
+        let budget = self.config.probe_budget;
         let mut pairs: Vec<(u32, u32)> = (0..m)
             .into_par_iter()
             .flat_map_iter(|k| {
@@ -512,12 +534,17 @@ impl Deduper {
                     .filter(|&(d, _)| (2..=max_postings).contains(&d))
                     .collect();
                 rare.sort_unstable();
-                let mut candidates: Vec<u32> = rare
-                    .iter()
-                    .take(probe)
-                    .flat_map(|&(_, t)| posting(t).iter().map(|p| p.1))
-                    .filter(|&l| l as usize != k)
-                    .collect();
+                // The rarest terms first, until the probe count or the
+                // budget of postings is spent (the rarest is always read).
+                let mut read = 0;
+                let mut candidates: Vec<u32> = Vec::new();
+                for &(d, t) in rare.iter().take(probe) {
+                    if read > 0 && read + d as usize > budget {
+                        break;
+                    }
+                    read += d as usize;
+                    candidates.extend(posting(t).iter().map(|p| p.1).filter(|&l| l as usize != k));
+                }
                 candidates.sort_unstable();
                 candidates.dedup();
                 let k = k as u32;
@@ -656,7 +683,7 @@ pub fn cluster_exact<K: AsRef<str>>(keys: &[K]) -> Vec<Cluster> {
     clusters
 }
 
-fn merge(mut a: HashMap<u64, u32>, b: HashMap<u64, u32>) -> HashMap<u64, u32> {
+fn merge(mut a: FxHashMap<u64, u32>, b: FxHashMap<u64, u32>) -> FxHashMap<u64, u32> {
     // Addition commutes: the order of the map does not reach the output.
     b.into_iter()
         .for_each(|(t, d)| *a.entry(t).or_insert(0) += d);

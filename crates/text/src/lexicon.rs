@@ -145,7 +145,7 @@ type Phrase = Vec<String>;
 pub struct Lexicon {
     /// The first characters of a phrase's first stem (see [`bucket`]) →
     /// (the whole phrase, family term), longest phrase first.
-    families: HashMap<String, Vec<(Phrase, String)>>,
+    families: crate::FxHashMap<String, Vec<(Phrase, String)>>,
     /// Family terms that name a target group.
     groups: Vec<String>,
     /// Opening phrases as family-folded term sequences.
@@ -153,7 +153,7 @@ pub struct Lexicon {
     /// Antonym pairs as family-folded term sequences: (a side, b side).
     antonyms: Vec<(Vec<Phrase>, Vec<Phrase>)>,
     /// Folded number words → the figure («восьми» → `8`).
-    numbers: HashMap<String, &'static str>,
+    numbers: crate::FxHashMap<String, &'static str>,
     /// Where each file came from: `embedded` or a path.
     sources: Vec<(String, String)>,
 }

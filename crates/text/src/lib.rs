@@ -25,7 +25,8 @@
 
 mod lexicon;
 
-use std::sync::Arc;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
 
 pub use lexicon::{Lexicon, LexiconError};
 use rust_stemmers::{Algorithm, Stemmer};
@@ -110,7 +111,28 @@ fn cyrillic_lookalike(c: char) -> Option<char> {
 }
 
 fn is_word_char(c: char) -> bool {
-    c.is_alphanumeric()
+    // The common letters first: the general lookup is slow for Cyrillic.
+    c.is_ascii_alphanumeric()
+        || matches!(c, '\u{410}'..='\u{44f}' | 'ё' | 'Ё')
+        || (!c.is_ascii() && c.is_alphanumeric())
+}
+
+/// The folded form of a letter or digit that needs no composing: ASCII and
+/// the basic Cyrillic alphabet, where lower case is arithmetic. `None` for
+/// any other character.
+fn fold_simple(c: char, mixed: bool) -> Option<char> {
+    let c = if mixed {
+        cyrillic_lookalike(c).unwrap_or(c)
+    } else {
+        c
+    };
+    Some(match c {
+        'a'..='z' | '0'..='9' | 'а'..='я' => c,
+        'A'..='Z' => c.to_ascii_lowercase(),
+        'А'..='Я' => char::from_u32(c as u32 + 32)?,
+        'ё' | 'Ё' => 'е',
+        _ => return None,
+    })
 }
 
 /// Appends the folded form of one word (NFC, look-alikes, lower case, ё→е,
@@ -125,15 +147,19 @@ fn fold_word_into(word: &str, out: &mut String) {
         };
         c.to_lowercase().map(|l| if l == 'ё' { 'е' } else { l })
     };
-    // The common case: nothing to compose.
-    if word
-        .chars()
-        .all(|c| !is_invisible(c) && !is_combining_mark(c))
-        && unicode_normalization::is_nfc(word)
-    {
-        out.extend(word.chars().flat_map(fold));
+    // The common case: ASCII and basic Cyrillic only, nothing to compose
+    // (a combining mark is not simple).
+    let start = out.len();
+    if word.chars().all(|c| match fold_simple(c, mixed) {
+        Some(f) => {
+            out.push(f);
+            true
+        }
+        None => false,
+    }) {
         return;
     }
+    out.truncate(start);
     // Invisible characters go before composing, so that a combining mark
     // behind one composes now; and folding can make a letter composable
     // again («ё» + breve → «е» + breve → «ӗ»), so fold and compose until
@@ -269,6 +295,10 @@ impl Normalized {
     /// Appends what lies between two words: spaces collapse, invisible
     /// characters go, quotes, apostrophes and dashes take one form each.
     fn separators(&mut self, between: &str) {
+        if between == " " {
+            self.space = true;
+            return;
+        }
         for c in between.chars().filter(|&c| !is_invisible(c)).nfc() {
             if c.is_whitespace() {
                 self.space = true;
@@ -308,11 +338,51 @@ pub fn has_words(text: &str) -> bool {
     text.chars().any(char::is_alphanumeric)
 }
 
-/// Splits and stems Russian text. Cheap to clone; one per thread is fine.
+/// Splits and stems Russian text. Cheap to clone; one per thread is best
+/// (each keeps its own cache of stems).
 pub struct Analyzer {
     russian: Stemmer,
     lexicon: Option<Arc<Lexicon>>,
+    /// Folded word → stem: stemming costs far more than a lookup, and a
+    /// collection repeats its words. Emptied when it reaches
+    /// [`STEM_CACHE`] entries. A mutex (uncontended with one analyzer per
+    /// thread) keeps the analyzer `Sync`, as a tantivy tokenizer must be.
+    cache: Mutex<FxHashMap<String, String>>,
 }
+
+/// A fast hasher for short keys (the Fx hash of rustc): the analyzer's
+/// maps are keyed by words, looked up for every word of every text, and
+/// not exposed to anyone choosing keys to collide.
+#[derive(Clone, Copy, Default)]
+pub struct FxHasher(u64);
+
+impl std::hash::Hasher for FxHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        const K: u64 = 0x51_7c_c1_b7_27_22_0a_95;
+        let mut chunks = bytes.chunks_exact(8);
+        for chunk in &mut chunks {
+            let word = u64::from_le_bytes(chunk.try_into().expect("8 bytes"));
+            self.0 = (self.0.rotate_left(5) ^ word).wrapping_mul(K);
+        }
+        for &b in chunks.remainder() {
+            self.0 = (self.0.rotate_left(5) ^ u64::from(b)).wrapping_mul(K);
+        }
+    }
+
+    fn write_u8(&mut self, i: u8) {
+        self.write(&[i]);
+    }
+
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
+
+/// A `HashMap` with [`FxHasher`].
+pub type FxHashMap<K, V> = HashMap<K, V, std::hash::BuildHasherDefault<FxHasher>>;
+
+/// How many stems an analyzer remembers at most.
+const STEM_CACHE: usize = 1 << 17;
 
 impl Default for Analyzer {
     fn default() -> Self {
@@ -325,6 +395,7 @@ impl Clone for Analyzer {
         Analyzer {
             russian: Stemmer::create(Algorithm::Russian),
             lexicon: self.lexicon.clone(),
+            cache: Mutex::default(),
         }
     }
 }
@@ -344,6 +415,7 @@ impl Analyzer {
         Analyzer {
             russian: Stemmer::create(Algorithm::Russian),
             lexicon: None,
+            cache: Mutex::default(),
         }
     }
 
@@ -357,6 +429,7 @@ impl Analyzer {
         Analyzer {
             russian: Stemmer::create(Algorithm::Russian),
             lexicon: Some(Arc::new(lexicon)),
+            cache: Mutex::default(),
         }
     }
 
@@ -397,11 +470,24 @@ impl Analyzer {
     /// The stem of one folded word. Words without Cyrillic letters (numbers,
     /// Latin abbreviations) are kept as they are.
     pub fn stem(&self, folded: &str) -> String {
-        if folded.chars().any(is_cyrillic) {
-            self.russian.stem(folded).into_owned()
-        } else {
-            folded.to_string()
+        if !folded.chars().any(is_cyrillic) {
+            return folded.to_string();
         }
+        // A poisoned cache is only a cache: start it afresh.
+        let mut cache = self.cache.lock().unwrap_or_else(|poisoned| {
+            let mut cache = poisoned.into_inner();
+            cache.clear();
+            cache
+        });
+        if let Some(stem) = cache.get(folded) {
+            return stem.clone();
+        }
+        let stem = self.russian.stem(folded).into_owned();
+        if cache.len() >= STEM_CACHE {
+            cache.clear();
+        }
+        cache.insert(folded.to_string(), stem.clone());
+        stem
     }
 
     /// The terms of `text` only.
