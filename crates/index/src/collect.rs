@@ -1,138 +1,64 @@
-//! One pass over the matching proposals: the best proposal of every idea
-//! (or the best proposals), how many matched, and facet counts.
+//! Counting what a query matches, without scoring: proposals, distinct
+//! ideas and, on request, facet values.
 //!
-//! Grouping by idea is exact: every match is seen, so an idea whose best
-//! proposal ranks low is still counted once and placed by its best score.
-//! Ties are broken by the proposal's place in the build (`ord`), so the
-//! order does not depend on how the index was split into segments.
+//! Ranking is left to tantivy's top-docs collector, which can skip
+//! documents that cannot reach the top (block-max WAND); this pass only
+//! walks the matches, reading two fast fields per document, so it stays
+//! cheap when a word matches a tenth of a million proposals.
 
-use std::cmp::Ordering;
-use std::collections::{BTreeMap, BinaryHeap, HashMap};
+use std::collections::BTreeMap;
 
 use tantivy::collector::{Collector, SegmentCollector};
 use tantivy::columnar::{Column, StrColumn};
-use tantivy::{DocAddress, DocId, Score, SegmentOrdinal, SegmentReader};
+use tantivy::{DocId, Score, SegmentOrdinal, SegmentReader};
 
 /// Facets counted per query, by the name of their fast field.
 pub(crate) const FACETS: [&str; 5] = ["district", "theme", "level", "kind", "year"];
 
-/// A ranking key: a higher score first, then the earlier proposal.
-#[derive(Clone, Copy, Debug)]
-pub(crate) struct Rank {
-    pub score: Score,
-    pub ord: u64,
-}
-
-impl PartialEq for Rank {
-    fn eq(&self, other: &Self) -> bool {
-        self.cmp(other) == Ordering::Equal
-    }
-}
-impl Eq for Rank {}
-impl PartialOrd for Rank {
-    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
-        Some(self.cmp(other))
-    }
-}
-impl Ord for Rank {
-    /// `Greater` is better.
-    fn cmp(&self, other: &Self) -> Ordering {
-        self.score
-            .total_cmp(&other.score)
-            .then_with(|| other.ord.cmp(&self.ord))
-    }
-}
-
-/// The best proposal of an idea and how many of its proposals matched.
-#[derive(Clone, Copy, Debug)]
-pub(crate) struct Group {
-    pub rank: Rank,
-    pub address: DocAddress,
-    pub matched: u64,
-}
-
-/// A ranked proposal, ordered worst-first for a bounded heap.
-#[derive(Clone, Copy, Debug)]
-struct Worst(Rank, DocAddress);
-impl PartialEq for Worst {
-    fn eq(&self, other: &Self) -> bool {
-        self.0 == other.0
-    }
-}
-impl Eq for Worst {}
-impl PartialOrd for Worst {
-    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
-        Some(self.cmp(other))
-    }
-}
-impl Ord for Worst {
-    fn cmp(&self, other: &Self) -> Ordering {
-        other.0.cmp(&self.0)
-    }
-}
-
-pub(crate) struct Collected {
+pub(crate) struct Totals {
     /// Matching proposals.
     pub proposals: u64,
     /// Matching ideas.
     pub ideas: u64,
-    /// The requested page: ideas (grouped) or proposals, best first, with
-    /// their cluster key.
-    pub page: Vec<(u64, Group)>,
-    /// Per facet of [`FACETS`]: value → proposals, when asked for.
+    /// Per facet of [`FACETS`]: value → proposals, most first, when asked.
     pub facets: Option<Vec<Vec<(String, u64)>>>,
 }
 
-pub(crate) struct QueryCollector {
-    pub grouped: bool,
-    /// Hits to skip and to keep.
-    pub offset: usize,
-    pub limit: usize,
+pub(crate) struct TotalsCollector {
     pub facets: bool,
 }
 
 pub(crate) struct SegmentFruit {
     proposals: u64,
-    groups: HashMap<u64, Group>,
-    top: Vec<Worst>,
-    /// Counted cluster keys of the top hits (all mode only).
-    top_clusters: Vec<u64>,
+    /// One bit per cluster ordinal (dense, build order).
+    ideas: Vec<u64>,
     facets: Vec<Vec<(String, u64)>>,
 }
 
 pub(crate) struct Segment {
-    segment: SegmentOrdinal,
-    clusters: Column<u64>,
-    ords: Column<u64>,
-    grouped: bool,
-    keep: usize,
+    cluster_ords: Column<u64>,
     proposals: u64,
-    groups: HashMap<u64, Group>,
-    top: BinaryHeap<Worst>,
+    ideas: Vec<u64>,
     facets: Option<Vec<FacetCount>>,
 }
 
 enum FacetCount {
     Str(StrColumn, Vec<u64>),
-    Num(Column<u64>, HashMap<u64, u64>),
+    Num(Column<u64>, BTreeMap<u64, u64>),
     Absent,
 }
 
-impl Collector for QueryCollector {
-    type Fruit = Collected;
+impl Collector for TotalsCollector {
+    type Fruit = Totals;
     type Child = Segment;
 
-    fn for_segment(
-        &self,
-        segment: SegmentOrdinal,
-        reader: &SegmentReader,
-    ) -> tantivy::Result<Segment> {
+    fn for_segment(&self, _: SegmentOrdinal, reader: &SegmentReader) -> tantivy::Result<Segment> {
         let fast = reader.fast_fields();
         let facets = if self.facets {
             let mut counts = Vec::new();
             for name in FACETS {
                 counts.push(if name == "year" {
-                    FacetCount::Num(fast.u64(name)?, HashMap::new())
+                    FacetCount::Num(fast.u64(name)?, BTreeMap::new())
                 } else {
                     match fast.str(name)? {
                         Some(col) => {
@@ -147,54 +73,31 @@ impl Collector for QueryCollector {
         } else {
             None
         };
+        let cluster_ords = fast.u64("cluster_ord")?;
+        let words = (cluster_ords.max_value() / 64 + 1) as usize;
         Ok(Segment {
-            segment,
-            clusters: fast.u64("cluster_key")?,
-            ords: fast.u64("ord")?,
-            grouped: self.grouped,
-            keep: self.offset.saturating_add(self.limit),
+            cluster_ords,
             proposals: 0,
-            groups: HashMap::new(),
-            top: BinaryHeap::new(),
+            ideas: vec![0; words],
             facets,
         })
     }
 
     fn requires_scoring(&self) -> bool {
-        true
+        false
     }
 
-    fn merge_fruits(&self, fruits: Vec<SegmentFruit>) -> tantivy::Result<Collected> {
+    fn merge_fruits(&self, fruits: Vec<SegmentFruit>) -> tantivy::Result<Totals> {
         let mut proposals = 0;
-        let mut groups: HashMap<u64, Group> = HashMap::new();
-        let mut top: Vec<(u64, Group)> = Vec::new();
+        let mut ideas: Vec<u64> = Vec::new();
         let mut facet_totals: Vec<BTreeMap<String, u64>> = vec![BTreeMap::new(); FACETS.len()];
         for fruit in fruits {
             proposals += fruit.proposals;
-            // The order of this merge does not matter: the page is sorted
-            // by rank below, and ranks are unique (`ord`).
-            #[allow(clippy::iter_over_hash_type)]
-            for (key, g) in fruit.groups {
-                groups
-                    .entry(key)
-                    .and_modify(|best| {
-                        best.matched += g.matched;
-                        if g.rank > best.rank {
-                            best.rank = g.rank;
-                            best.address = g.address;
-                        }
-                    })
-                    .or_insert(g);
+            if ideas.len() < fruit.ideas.len() {
+                ideas.resize(fruit.ideas.len(), 0);
             }
-            for (w, key) in fruit.top.into_iter().zip(fruit.top_clusters) {
-                top.push((
-                    key,
-                    Group {
-                        rank: w.0,
-                        address: w.1,
-                        matched: 1,
-                    },
-                ));
+            for (a, b) in ideas.iter_mut().zip(&fruit.ideas) {
+                *a |= b;
             }
             for (total, counts) in facet_totals.iter_mut().zip(fruit.facets) {
                 for (value, n) in counts {
@@ -202,39 +105,20 @@ impl Collector for QueryCollector {
                 }
             }
         }
-        let keep = self.offset.saturating_add(self.limit);
-        let ideas = groups.len() as u64;
-        let mut ranked = if self.grouped {
-            groups.into_iter().collect::<Vec<_>>()
-        } else {
-            top
-        };
-        // Best first; only the page is sorted.
-        let better = |a: &(u64, Group), b: &(u64, Group)| b.1.rank.cmp(&a.1.rank);
-        if ranked.len() > keep && keep > 0 {
-            ranked.select_nth_unstable_by(keep - 1, better);
-            ranked.truncate(keep);
-        }
-        ranked.sort_unstable_by(better);
-        let page = ranked
-            .into_iter()
-            .skip(self.offset)
-            .take(self.limit)
-            .collect();
         let facets = self.facets.then(|| {
             facet_totals
                 .into_iter()
                 .map(|m| {
                     let mut v: Vec<(String, u64)> = m.into_iter().collect();
-                    v.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+                    // Stable: equal counts stay in value order.
+                    v.sort_by_key(|c| std::cmp::Reverse(c.1));
                     v
                 })
                 .collect()
         });
-        Ok(Collected {
+        Ok(Totals {
             proposals,
-            ideas,
-            page,
+            ideas: ideas.iter().map(|w| u64::from(w.count_ones())).sum(),
             facets,
         })
     }
@@ -243,44 +127,21 @@ impl Collector for QueryCollector {
 impl SegmentCollector for Segment {
     type Fruit = SegmentFruit;
 
-    fn collect(&mut self, doc: DocId, score: Score) {
+    fn collect(&mut self, doc: DocId, _: Score) {
         self.proposals += 1;
-        let rank = Rank {
-            score,
-            ord: self.ords.first(doc).unwrap_or(u64::MAX),
-        };
-        let address = DocAddress::new(self.segment, doc);
-        let key = self.clusters.first(doc).unwrap_or_default();
-        self.groups
-            .entry(key)
-            .and_modify(|g| {
-                g.matched += 1;
-                if rank > g.rank {
-                    g.rank = rank;
-                    g.address = address;
-                }
-            })
-            .or_insert(Group {
-                rank,
-                address,
-                matched: 1,
-            });
-        if !self.grouped && self.keep > 0 {
-            if self.top.len() < self.keep {
-                self.top.push(Worst(rank, address));
-            } else if let Some(worst) = self.top.peek()
-                && rank > worst.0
-            {
-                self.top.pop();
-                self.top.push(Worst(rank, address));
-            }
+        if let Some(ord) = self.cluster_ords.first(doc)
+            && let Some(word) = self.ideas.get_mut((ord / 64) as usize)
+        {
+            *word |= 1 << (ord % 64);
         }
         if let Some(facets) = &mut self.facets {
             for f in facets {
                 match f {
                     FacetCount::Str(col, counts) => {
-                        if let Some(o) = col.ords().first(doc) {
-                            counts[o as usize] += 1;
+                        if let Some(o) = col.ords().first(doc)
+                            && let Some(n) = counts.get_mut(o as usize)
+                        {
+                            *n += 1;
                         }
                     }
                     FacetCount::Num(col, counts) => {
@@ -295,11 +156,6 @@ impl SegmentCollector for Segment {
     }
 
     fn harvest(self) -> SegmentFruit {
-        let top: Vec<Worst> = self.top.into_vec();
-        let top_clusters = top
-            .iter()
-            .map(|w| self.clusters.first(w.1.doc_id).unwrap_or_default())
-            .collect();
         let mut facets = Vec::new();
         for f in self.facets.into_iter().flatten() {
             let mut values = Vec::new();
@@ -316,8 +172,7 @@ impl SegmentCollector for Segment {
                     }
                 }
                 FacetCount::Num(_, counts) => {
-                    let v: BTreeMap<u64, u64> = counts.into_iter().collect();
-                    values.extend(v.into_iter().map(|(k, n)| (k.to_string(), n)));
+                    values.extend(counts.into_iter().map(|(k, n)| (k.to_string(), n)));
                 }
                 FacetCount::Absent => {}
             }
@@ -325,9 +180,7 @@ impl SegmentCollector for Segment {
         }
         SegmentFruit {
             proposals: self.proposals,
-            groups: self.groups,
-            top,
-            top_clusters,
+            ideas: self.ideas,
             facets,
         }
     }

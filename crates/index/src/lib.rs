@@ -36,7 +36,10 @@ use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 use tantivy::collector::TopDocs;
-use tantivy::query::{AllQuery, BooleanQuery, FuzzyTermQuery, Occur, PhraseQuery, TermQuery};
+use tantivy::query::{
+    AllQuery, BooleanQuery, ConstScoreQuery, FuzzyTermQuery, Occur, PhraseQuery, QueryClone,
+    TermQuery,
+};
 use tantivy::schema::{
     FAST, Field, INDEXED, IndexRecordOption, STORED, STRING, Schema, TantivyDocument,
     TextFieldIndexing, TextOptions, Value,
@@ -48,12 +51,12 @@ use sborka_core::{Catalog, ClusterId, Label, Proposal};
 pub use analyzer::TOKENIZER;
 pub use query::MAX_CHARS;
 
-use collect::{FACETS, QueryCollector};
+use collect::{FACETS, TotalsCollector};
 use query::Node;
 
 /// The version of the index layout. Bumped whenever the schema or the
 /// analysis changes, so that an old index is rebuilt rather than misread.
-pub const FORMAT: u32 = 2;
+pub const FORMAT: u32 = 3;
 
 /// The most hits one search returns (`offset + limit`).
 pub const MAX_HITS: usize = 100_000;
@@ -106,8 +109,9 @@ struct Fields {
     year: Field,
     /// The cluster id as written in the outputs (`c…`).
     cluster: Field,
-    /// The same as a number, for grouping.
-    cluster_key: Field,
+    /// The cluster's number in build order (dense, from 0): groups hits
+    /// and counts ideas.
+    cluster_ord: Field,
     /// Indexed on the cluster's representative only, so that a grouped hit
     /// can show the idea's own text.
     idea: Field,
@@ -115,7 +119,9 @@ struct Fields {
     districts: Field,
     cluster_proposals: Field,
     cluster_districts: Field,
-    /// The proposal's place in the build: breaks score ties.
+    /// The proposal's place in the build. Documents are stored in this
+    /// order, so tantivy's tie-break by address is a tie-break by build
+    /// order.
     ord: Field,
     file: Field,
     record: Field,
@@ -143,7 +149,7 @@ fn schema() -> (Schema, Fields) {
         kind: b.add_text_field("kind", facet),
         year: b.add_u64_field("year", INDEXED | STORED | FAST),
         cluster: b.add_text_field("cluster", STRING | STORED),
-        cluster_key: b.add_u64_field("cluster_key", FAST),
+        cluster_ord: b.add_u64_field("cluster_ord", FAST),
         idea: b.add_text_field("idea", STRING),
         districts: b.add_text_field("districts", STORED),
         cluster_proposals: b.add_u64_field("cluster_proposals", STORED),
@@ -182,7 +188,9 @@ fn slug<T: Copy>(label: &Label<T>, name: impl Fn(T) -> String) -> Option<String>
 /// Settings of [`build`].
 #[derive(Clone, Debug)]
 pub struct BuildOptions {
-    /// Indexing threads; 0 lets tantivy choose.
+    /// Indexing threads. Only one is used, whatever this says: documents
+    /// must stay in build order for ranking ties to be broken the same way
+    /// on every machine (see [`Hit`]).
     pub threads: usize,
     /// Memory budget of the writer, in bytes, for all threads together.
     pub memory: usize,
@@ -212,9 +220,11 @@ pub fn build<'a>(
     let (schema, f) = schema();
     let index = Index::create_in_dir(dir, schema)?;
     analyzer::register(&index);
-    let threads = options.threads.max(1);
-    let memory = options.memory.max(threads * 15_000_000);
-    let mut writer: IndexWriter = index.writer_with_num_threads(threads, memory)?;
+    // One thread and no background merges: documents keep build order
+    // inside segments; the segments are then merged in build order.
+    let memory = options.memory.clamp(15_000_000, 4_000_000_000);
+    let mut writer: IndexWriter = index.writer_with_num_threads(1, memory)?;
+    writer.set_merge_policy(Box::new(tantivy::indexer::NoMergePolicy));
 
     let district_slug = |p: &Proposal| {
         p.district
@@ -231,7 +241,7 @@ pub fn build<'a>(
             set.insert(slug);
         }
     }
-    let mut represented: HashSet<u64> = HashSet::new();
+    let mut cluster_ords: HashMap<u64, u64> = HashMap::new();
     for (ord, d) in docs.iter().enumerate() {
         let p = d.proposal;
         let mut doc = TantivyDocument::default();
@@ -259,14 +269,16 @@ pub fn build<'a>(
             doc.add_u64(f.year, u64::from(year));
         }
         let cluster = d.cluster.to_string();
-        if represented.insert(d.cluster.0) {
+        let next = cluster_ords.len() as u64;
+        let cluster_ord = *cluster_ords.entry(d.cluster.0).or_insert(next);
+        if cluster_ord == next {
             doc.add_text(f.idea, &cluster);
             for district in cluster_districts.get(&d.cluster.0).into_iter().flatten() {
                 doc.add_text(f.districts, district);
             }
         }
         doc.add_text(f.cluster, cluster);
-        doc.add_u64(f.cluster_key, d.cluster.0);
+        doc.add_u64(f.cluster_ord, cluster_ord);
         doc.add_u64(f.cluster_proposals, u64::from(d.cluster_proposals));
         doc.add_u64(f.cluster_districts, u64::from(d.cluster_districts));
         doc.add_u64(f.ord, ord as u64);
@@ -279,6 +291,7 @@ pub fn build<'a>(
         writer.add_document(doc)?;
     }
     writer.commit()?;
+    merge_in_build_order(&index, &mut writer, f.ord)?;
     writer.wait_merging_threads()?;
     let meta = Meta {
         format: FORMAT,
@@ -286,6 +299,29 @@ pub fn build<'a>(
     };
     let meta = serde_json::to_string(&meta).expect("meta serializes");
     std::fs::write(dir.join(META_FILE), meta).map_err(io)?;
+    Ok(())
+}
+
+/// Merges the segments of `index` into one, in the order of their first
+/// document's `ord`.
+fn merge_in_build_order(index: &Index, writer: &mut IndexWriter, ord: Field) -> Result<()> {
+    let reader = index.reader()?;
+    let searcher = reader.searcher();
+    let name = searcher.schema().get_field_name(ord).to_string();
+    let mut segments = Vec::new();
+    for segment in searcher.segment_readers() {
+        let first = segment
+            .fast_fields()
+            .u64(&name)?
+            .first(0)
+            .unwrap_or(u64::MAX);
+        segments.push((first, segment.segment_id()));
+    }
+    if segments.len() > 1 {
+        segments.sort();
+        let ids: Vec<_> = segments.into_iter().map(|(_, id)| id).collect();
+        writer.merge(&ids).wait()?;
+    }
     Ok(())
 }
 
@@ -344,7 +380,8 @@ pub struct Source {
 }
 
 /// One result: an idea (grouped), shown by its representative proposal, or
-/// one proposal (`all`).
+/// one proposal (`all`). Hits come best score first; equal scores in build
+/// order (of the idea's best-scoring matching proposal).
 #[derive(Clone, Debug, Serialize)]
 pub struct Hit {
     /// The best score among the idea's matching proposals.
@@ -492,44 +529,61 @@ impl Searcher {
         for (field, value) in filters {
             if let Some(value) = value {
                 let term = Term::from_field_text(field, value);
-                clauses.push((
-                    Occur::Must,
-                    Box::new(TermQuery::new(term, IndexRecordOption::Basic)),
-                ));
+                clauses.push((Occur::Must, filter(term)));
             }
         }
         if let Some(year) = q.year {
             let term = Term::from_field_u64(f.year, u64::from(year));
-            clauses.push((
-                Occur::Must,
-                Box::new(TermQuery::new(term, IndexRecordOption::Basic)),
-            ));
+            clauses.push((Occur::Must, filter(term)));
         }
         let query = BooleanQuery::new(clauses);
         let searcher = self.reader.searcher();
         let offset = q.offset.min(MAX_HITS);
-        let collector = QueryCollector {
-            grouped: !q.all,
-            offset,
-            limit: q.limit.min(MAX_HITS - offset),
-            facets: q.facets,
-        };
-        let collected = searcher.search(&query, &collector)?;
+        let keep = offset + q.limit.min(MAX_HITS - offset);
+        let totals = searcher.search(&query, &TotalsCollector { facets: q.facets })?;
+
+        // The page: tantivy's top documents (ties by address, which is
+        // build order), grouped by idea in that order. The first time an
+        // idea appears is its best proposal, so the ideas come out ranked
+        // by their best score; fetch more until the page is full or every
+        // match has been seen.
+        let mut page: Vec<(f32, tantivy::DocAddress)> = Vec::new();
+        if keep > 0 && totals.proposals > 0 {
+            let mut fetch = if q.all { keep } else { (keep * 4).max(64) };
+            loop {
+                let top = searcher.search(&query, &TopDocs::with_limit(fetch).order_by_score())?;
+                let complete = top.len() < fetch;
+                if q.all {
+                    page = top;
+                    break;
+                }
+                page = self.first_of_each_idea(&searcher, top, keep)?;
+                if page.len() >= keep || complete {
+                    break;
+                }
+                fetch = fetch.saturating_mul(4);
+            }
+        }
 
         let mut terms = Vec::new();
         query::positive_terms(node, &mut terms);
         terms.sort();
         terms.dedup();
-        let mut hits = Vec::with_capacity(collected.page.len());
-        for (_, group) in &collected.page {
-            let best: TantivyDocument = searcher.doc(group.address)?;
-            let doc = if q.all {
-                best
+        let mut hits = Vec::with_capacity(q.limit);
+        for &(score, address) in page.iter().skip(offset) {
+            let best: TantivyDocument = searcher.doc(address)?;
+            let (doc, matched) = if q.all {
+                (best, 1)
             } else {
-                self.representative(&searcher, &best)?.unwrap_or(best)
+                let matched = self.matched(&searcher, &query, &best)?;
+                (
+                    self.representative(&searcher, &best)?.unwrap_or(best),
+                    matched,
+                )
             };
-            hits.push(self.hit(&doc, group, q.all, &terms, fuzzy));
+            hits.push(self.hit(&doc, score, matched, q.all, &terms, fuzzy));
         }
+        let collected = totals;
         let facets = collected.facets.map(|mut lists| {
             let mut take = |name: &str| {
                 let i = FACETS.iter().position(|n| *n == name).unwrap_or(0);
@@ -555,6 +609,58 @@ impl Searcher {
         })
     }
 
+    /// The first document of each idea among `top`, up to `keep` ideas.
+    fn first_of_each_idea(
+        &self,
+        searcher: &tantivy::Searcher,
+        top: Vec<(f32, tantivy::DocAddress)>,
+        keep: usize,
+    ) -> Result<Vec<(f32, tantivy::DocAddress)>> {
+        let name = searcher
+            .schema()
+            .get_field_name(self.fields.cluster_ord)
+            .to_string();
+        let mut columns = Vec::new();
+        for segment in searcher.segment_readers() {
+            columns.push(segment.fast_fields().u64(&name)?);
+        }
+        let mut seen = HashSet::new();
+        let mut out = Vec::new();
+        for (score, address) in top {
+            let idea = columns
+                .get(address.segment_ord as usize)
+                .and_then(|c| c.first(address.doc_id));
+            if seen.insert((address.segment_ord, idea)) {
+                out.push((score, address));
+                if out.len() == keep {
+                    break;
+                }
+            }
+        }
+        Ok(out)
+    }
+
+    /// How many proposals of `doc`'s idea match `query`.
+    fn matched(
+        &self,
+        searcher: &tantivy::Searcher,
+        query: &BooleanQuery,
+        doc: &TantivyDocument,
+    ) -> Result<u64> {
+        let Some(cluster) = doc.get_first(self.fields.cluster).and_then(|v| v.as_str()) else {
+            return Ok(1);
+        };
+        let term = Term::from_field_text(self.fields.cluster, cluster);
+        let both = BooleanQuery::new(vec![
+            (Occur::Must, query.box_clone()),
+            (
+                Occur::Must,
+                Box::new(TermQuery::new(term, IndexRecordOption::Basic)),
+            ),
+        ]);
+        Ok(searcher.search(&both, &tantivy::collector::Count)? as u64)
+    }
+
     /// The representative proposal of `doc`'s cluster.
     fn representative(
         &self,
@@ -576,7 +682,8 @@ impl Searcher {
     fn hit(
         &self,
         doc: &TantivyDocument,
-        group: &collect::Group,
+        score: f32,
+        matched: u64,
         all: bool,
         terms: &[String],
         fuzzy: bool,
@@ -603,7 +710,7 @@ impl Searcher {
                 .collect()
         };
         Hit {
-            score: group.rank.score,
+            score,
             cluster: get(f.cluster).unwrap_or_default(),
             id: get(f.id).unwrap_or_default(),
             highlights: highlight_ranges(&self.analyzer, terms, fuzzy, &text),
@@ -615,7 +722,7 @@ impl Searcher {
             level: get(f.level),
             kind: get(f.kind),
             year: num(f.year),
-            matched: group.matched,
+            matched,
             cluster_proposals: num(f.cluster_proposals).unwrap_or(1),
             cluster_districts: num(f.cluster_districts).unwrap_or(0),
             source: Source {
@@ -668,6 +775,14 @@ impl Searcher {
             )),
         }
     }
+}
+
+/// A facet filter: it narrows, it does not change the score.
+fn filter(term: Term) -> Box<dyn tantivy::query::Query> {
+    Box::new(ConstScoreQuery::new(
+        Box::new(TermQuery::new(term, IndexRecordOption::Basic)),
+        0.0,
+    ))
 }
 
 /// Whether the fuzzy fallback could find something the exact query did not.
