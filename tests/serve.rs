@@ -200,7 +200,10 @@ fn malformed_requests_get_4xx_with_a_message() {
     let cluster = api["hits"][0]["cluster"].as_str().unwrap().to_string();
     let (status, body) = server.get("/roadmap.html");
     assert_eq!(status, 200);
-    assert!(body.contains(&format!("id=\"{cluster}\"")), "{cluster}: {body:.200}");
+    assert!(
+        body.contains(&format!("id=\"{cluster}\"")),
+        "{cluster}: {body:.200}"
+    );
 }
 
 #[test]

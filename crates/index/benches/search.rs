@@ -399,6 +399,8 @@ fn index(n: usize, catalog: &Catalog) -> PathBuf {
 
 /// A query and what every hit must satisfy.
 struct Case {
+    /// What kind of query, for the per-kind figures.
+    kind: &'static str,
     query: Query,
     /// Stems every hit's text must hold / must not hold.
     must: Vec<String>,
@@ -438,6 +440,7 @@ fn queries(catalog: &Catalog, analyzer: &Analyzer) -> Vec<Case> {
         let mut case = match kind {
             // Single words.
             0..=7 => Case {
+                kind: "word",
                 must: stem(&word),
                 query: Query::new(&word),
                 must_not: vec![],
@@ -446,6 +449,7 @@ fn queries(catalog: &Catalog, analyzer: &Analyzer) -> Vec<Case> {
             8..=11 => {
                 let phrase = phrases[rng.below(phrases.len())];
                 Case {
+                    kind: "phrase",
                     query: Query::new(&format!("\"{phrase}\"")),
                     must: stem(phrase),
                     must_not: vec![],
@@ -457,6 +461,7 @@ fn queries(catalog: &Catalog, analyzer: &Analyzer) -> Vec<Case> {
                 let mut must = stem(&word);
                 must.extend(stem(&other));
                 Case {
+                    kind: "two words",
                     query: Query::new(&format!("{word} {other}")),
                     must,
                     must_not: vec![],
@@ -466,6 +471,7 @@ fn queries(catalog: &Catalog, analyzer: &Analyzer) -> Vec<Case> {
             14 => {
                 let other = words[rng.below(words.len())].clone();
                 Case {
+                    kind: "exclusion",
                     query: Query::new(&format!("{word} -{other}")),
                     must: stem(&word),
                     must_not: stem(&other),
@@ -475,6 +481,7 @@ fn queries(catalog: &Catalog, analyzer: &Analyzer) -> Vec<Case> {
             15 => {
                 let other = words[rng.below(words.len())].clone();
                 Case {
+                    kind: "OR + facets",
                     query: Query::new(&format!("{word} OR {other}")),
                     must: vec![],
                     must_not: vec![],
@@ -482,6 +489,7 @@ fn queries(catalog: &Catalog, analyzer: &Analyzer) -> Vec<Case> {
             }
             // A word with facet filters.
             _ => Case {
+                kind: "word + facets",
                 must: stem(&word),
                 query: Query::new(&word),
                 must_not: vec![],
@@ -605,6 +613,7 @@ fn main() {
     let cases = queries(&catalog, &analyzer);
 
     let mut times = Vec::with_capacity(QUERIES);
+    let mut by_kind: std::collections::BTreeMap<&str, Vec<Duration>> = Default::default();
     let mut with_hits = 0;
     for (i, case) in cases.iter().enumerate() {
         let started = Instant::now();
@@ -613,6 +622,7 @@ fn main() {
         check(case, &results, &analyzer);
         if i >= WARMUP {
             times.push(took);
+            by_kind.entry(case.kind).or_default().push(took);
             with_hits += usize::from(!results.hits.is_empty());
         }
         if case.query.district.is_some() && i % 5 == 0 {
@@ -626,6 +636,15 @@ fn main() {
         "most queries find something: {with_hits}"
     );
     times.sort_unstable();
+    for (kind, mut t) in by_kind {
+        t.sort_unstable();
+        println!(
+            "  {kind:>14}: {:>4} queries, p50 {:.2} ms, p99 {:.2} ms",
+            t.len(),
+            percentile(&t, 0.5).as_secs_f64() * 1e3,
+            percentile(&t, 0.99).as_secs_f64() * 1e3
+        );
+    }
     let p50 = percentile(&times, 0.50);
     let p99 = percentile(&times, 0.99);
     let mean = times.iter().sum::<Duration>() / times.len() as u32;

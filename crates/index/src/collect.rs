@@ -1,16 +1,17 @@
-//! Counting what a query matches, without scoring: proposals, distinct
-//! ideas and, on request, facet values.
+//! One pass over what a query matches: how many proposals, how many
+//! distinct ideas, facet values on request, and the best-scoring
+//! documents (ties by address, as tantivy's own top-docs collector).
 //!
-//! Ranking is left to tantivy's top-docs collector, which can skip
-//! documents that cannot reach the top (block-max WAND); this pass only
-//! walks the matches, reading two fast fields per document, so it stays
-//! cheap when a word matches a tenth of a million proposals.
+//! Per document it reads two fast fields, sets a bit and compares a score
+//! with the worst kept one, so a word matching a tenth of a million
+//! proposals costs one walk of its postings.
 
-use std::collections::BTreeMap;
+use std::cmp::Ordering;
+use std::collections::{BTreeMap, BinaryHeap};
 
 use tantivy::collector::{Collector, SegmentCollector};
 use tantivy::columnar::{Column, StrColumn};
-use tantivy::{DocId, Score, SegmentOrdinal, SegmentReader};
+use tantivy::{DocAddress, DocId, Score, SegmentOrdinal, SegmentReader};
 
 /// Facets counted per query, by the name of their fast field.
 pub(crate) const FACETS: [&str; 5] = ["district", "theme", "level", "kind", "year"];
@@ -22,13 +23,43 @@ pub(crate) struct Totals {
     pub ideas: u64,
     /// Per facet of [`FACETS`]: value → proposals, most first, when asked.
     pub facets: Option<Vec<Vec<(String, u64)>>>,
+    /// The best documents, best first; every match when fewer than asked.
+    pub top: Vec<(Score, DocAddress)>,
 }
 
 pub(crate) struct TotalsCollector {
     pub facets: bool,
+    /// How many of the best documents to keep.
+    pub top: usize,
+}
+
+/// A kept document, ordered so that the heap's top is the worst: lower
+/// score, then higher address.
+#[derive(Clone, Copy)]
+struct Kept(Score, DocId);
+
+impl PartialEq for Kept {
+    fn eq(&self, other: &Self) -> bool {
+        self.cmp(other) == Ordering::Equal
+    }
+}
+impl Eq for Kept {}
+impl PartialOrd for Kept {
+    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
+        Some(self.cmp(other))
+    }
+}
+impl Ord for Kept {
+    fn cmp(&self, other: &Self) -> Ordering {
+        other
+            .0
+            .total_cmp(&self.0)
+            .then_with(|| self.1.cmp(&other.1))
+    }
 }
 
 pub(crate) struct SegmentFruit {
+    top: Vec<(Score, DocAddress)>,
     proposals: u64,
     /// One bit per cluster ordinal (dense, build order).
     ideas: Vec<u64>,
@@ -36,6 +67,9 @@ pub(crate) struct SegmentFruit {
 }
 
 pub(crate) struct Segment {
+    segment: SegmentOrdinal,
+    keep: usize,
+    top: BinaryHeap<Kept>,
     cluster_ords: Column<u64>,
     proposals: u64,
     ideas: Vec<u64>,
@@ -52,7 +86,11 @@ impl Collector for TotalsCollector {
     type Fruit = Totals;
     type Child = Segment;
 
-    fn for_segment(&self, _: SegmentOrdinal, reader: &SegmentReader) -> tantivy::Result<Segment> {
+    fn for_segment(
+        &self,
+        segment: SegmentOrdinal,
+        reader: &SegmentReader,
+    ) -> tantivy::Result<Segment> {
         let fast = reader.fast_fields();
         let facets = if self.facets {
             let mut counts = Vec::new();
@@ -76,6 +114,9 @@ impl Collector for TotalsCollector {
         let cluster_ords = fast.u64("cluster_ord")?;
         let words = (cluster_ords.max_value() / 64 + 1) as usize;
         Ok(Segment {
+            segment,
+            keep: self.top,
+            top: BinaryHeap::with_capacity(self.top + 1),
             cluster_ords,
             proposals: 0,
             ideas: vec![0; words],
@@ -84,15 +125,17 @@ impl Collector for TotalsCollector {
     }
 
     fn requires_scoring(&self) -> bool {
-        false
+        self.top > 0
     }
 
     fn merge_fruits(&self, fruits: Vec<SegmentFruit>) -> tantivy::Result<Totals> {
         let mut proposals = 0;
+        let mut top = Vec::new();
         let mut ideas: Vec<u64> = Vec::new();
         let mut facet_totals: Vec<BTreeMap<String, u64>> = vec![BTreeMap::new(); FACETS.len()];
         for fruit in fruits {
             proposals += fruit.proposals;
+            top.extend(fruit.top);
             if ideas.len() < fruit.ideas.len() {
                 ideas.resize(fruit.ideas.len(), 0);
             }
@@ -116,7 +159,10 @@ impl Collector for TotalsCollector {
                 })
                 .collect()
         });
+        top.sort_by(|a, b| b.0.total_cmp(&a.0).then_with(|| a.1.cmp(&b.1)));
+        top.truncate(self.top);
         Ok(Totals {
+            top,
             proposals,
             ideas: ideas.iter().map(|w| u64::from(w.count_ones())).sum(),
             facets,
@@ -127,8 +173,17 @@ impl Collector for TotalsCollector {
 impl SegmentCollector for Segment {
     type Fruit = SegmentFruit;
 
-    fn collect(&mut self, doc: DocId, _: Score) {
+    fn collect(&mut self, doc: DocId, score: Score) {
         self.proposals += 1;
+        if self.keep > 0 {
+            let kept = Kept(score, doc);
+            if self.top.len() < self.keep {
+                self.top.push(kept);
+            } else if self.top.peek().is_some_and(|worst| kept < *worst) {
+                self.top.pop();
+                self.top.push(kept);
+            }
+        }
         if let Some(ord) = self.cluster_ords.first(doc)
             && let Some(word) = self.ideas.get_mut((ord / 64) as usize)
         {
@@ -178,7 +233,13 @@ impl SegmentCollector for Segment {
             }
             facets.push(values);
         }
+        let segment = self.segment;
         SegmentFruit {
+            top: self
+                .top
+                .into_iter()
+                .map(|Kept(score, doc)| (score, DocAddress::new(segment, doc)))
+                .collect(),
             proposals: self.proposals,
             ideas: self.ideas,
             facets,

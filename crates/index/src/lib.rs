@@ -540,29 +540,30 @@ impl Searcher {
         let searcher = self.reader.searcher();
         let offset = q.offset.min(MAX_HITS);
         let keep = offset + q.limit.min(MAX_HITS - offset);
-        let totals = searcher.search(&query, &TotalsCollector { facets: q.facets })?;
-
-        // The page: tantivy's top documents (ties by address, which is
-        // build order), grouped by idea in that order. The first time an
-        // idea appears is its best proposal, so the ideas come out ranked
-        // by their best score; fetch more until the page is full or every
-        // match has been seen.
-        let mut page: Vec<(f32, tantivy::DocAddress)> = Vec::new();
-        if keep > 0 && totals.proposals > 0 {
-            let mut fetch = if q.all { keep } else { (keep * 4).max(64) };
-            loop {
-                let top = searcher.search(&query, &TopDocs::with_limit(fetch).order_by_score())?;
-                let complete = top.len() < fetch;
-                if q.all {
-                    page = top;
-                    break;
-                }
-                page = self.first_of_each_idea(&searcher, top, keep)?;
-                if page.len() >= keep || complete {
-                    break;
-                }
-                fetch = fetch.saturating_mul(4);
-            }
+        // One pass counts and keeps the best documents (ties by address,
+        // which is build order). Grouped, those are taken idea by idea in
+        // that order: the first time an idea appears is its best proposal,
+        // so ideas come out ranked by their best score. When the kept
+        // documents hold too few ideas, tantivy's top docs fetch more.
+        let first_fetch = if q.all { keep } else { (keep * 4).max(64) };
+        let mut totals = searcher.search(
+            &query,
+            &TotalsCollector {
+                facets: q.facets,
+                top: if keep > 0 { first_fetch } else { 0 },
+            },
+        )?;
+        let top = std::mem::take(&mut totals.top);
+        let mut page = if q.all {
+            top
+        } else {
+            self.first_of_each_idea(&searcher, top, keep)?
+        };
+        let mut fetch = first_fetch;
+        while !q.all && page.len() < keep && (fetch as u64) < totals.proposals {
+            fetch = fetch.saturating_mul(4);
+            let top = searcher.search(&query, &TopDocs::with_limit(fetch).order_by_score())?;
+            page = self.first_of_each_idea(&searcher, top, keep)?;
         }
 
         let mut terms = Vec::new();
@@ -572,16 +573,25 @@ impl Searcher {
         let mut hits = Vec::with_capacity(q.limit);
         for &(score, address) in page.iter().skip(offset) {
             let best: TantivyDocument = searcher.doc(address)?;
-            let (doc, matched) = if q.all {
-                (best, 1)
-            } else {
-                let matched = self.matched(&searcher, &query, &best)?;
-                (
-                    self.representative(&searcher, &best)?.unwrap_or(best),
-                    matched,
-                )
-            };
-            hits.push(self.hit(&doc, score, matched, q.all, &terms, fuzzy));
+            if q.all {
+                hits.push(self.hit(&best, score, 1, true, &terms, fuzzy));
+                continue;
+            }
+            let matched = self.matched(&searcher, &query, &best)?;
+            // The idea speaks through its representative, unless a near
+            // duplicate matched with words the representative lacks: then
+            // through the proposal that matched best.
+            let mut hit = self.hit(&best, score, matched, false, &terms, fuzzy);
+            if let Some(rep) = self.representative(&searcher, &best)? {
+                let shown = self.hit(&rep, score, matched, false, &terms, fuzzy);
+                if !shown.highlights.is_empty() || hit.highlights.is_empty() {
+                    hit = shown;
+                } else {
+                    // The idea's districts are kept on its representative.
+                    hit.districts = shown.districts;
+                }
+            }
+            hits.push(hit);
         }
         let collected = totals;
         let facets = collected.facets.map(|mut lists| {
@@ -630,7 +640,10 @@ impl Searcher {
             let idea = columns
                 .get(address.segment_ord as usize)
                 .and_then(|c| c.first(address.doc_id));
-            if seen.insert((address.segment_ord, idea)) {
+            // Cluster numbers are the same in every segment; a document
+            // without one stands alone.
+            let key = idea.ok_or(address);
+            if seen.insert(key) {
                 out.push((score, address));
                 if out.len() == keep {
                     break;
@@ -1014,6 +1027,43 @@ mod tests {
             .collect();
         assert_eq!(seen, whole);
         assert!(whole.windows(2).all(|w| w[0].0 >= w[1].0), "{whole:?}");
+    }
+
+    #[test]
+    fn a_near_duplicate_speaks_when_the_representative_lacks_the_words() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("index");
+        let docs = [
+            proposal(1, "Сиделки для пожилых людей на дому", Level::Regional, 0),
+            proposal(2, "Сиделки для стариков на дому", Level::Regional, 1),
+        ];
+        let idea = |p| IndexDoc {
+            proposal: p,
+            cluster: ClusterId(7),
+            cluster_proposals: 2,
+            cluster_districts: 2,
+        };
+        build(
+            &path,
+            docs.iter().map(idea),
+            &Catalog::embedded(),
+            &BuildOptions::default(),
+        )
+        .unwrap();
+        let s = Searcher::open(&path).unwrap();
+        let cases = [
+            ("стариков", "t.csv#2", 1),
+            ("пожилых", "t.csv#1", 1),
+            ("сиделки", "t.csv#1", 2),
+        ];
+        for (text, id, matched) in cases {
+            let r = s.search(&Query::new(text)).unwrap();
+            assert_eq!(r.hits.len(), 1, "{text}");
+            let hit = &r.hits[0];
+            assert_eq!((hit.id.as_str(), hit.matched), (id, matched), "{text}");
+            assert_eq!(hit.districts, ["cfo", "szfo"], "{text}");
+            assert!(!hit.highlights.is_empty(), "{text}");
+        }
     }
 
     #[test]
