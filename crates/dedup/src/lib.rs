@@ -211,15 +211,40 @@ impl Prepared {
     }
 }
 
-/// A second 64-bit hash (FNV-1a from another offset) to make exact keys
-/// 128 bits wide.
-fn hash2(bytes: &[u8]) -> u64 {
-    let mut h: u64 = 0x6c62_272e_07bb_0142;
-    for &b in bytes {
-        h ^= u64::from(b);
-        h = h.wrapping_mul(0x0000_0100_0000_01b3);
+/// Two FNV-1a hashes (the second from another offset, to make exact keys
+/// 128 bits wide) of words joined by single spaces, fed a word at a time:
+/// `a` equals `stable_hash` of the joined text.
+struct Fnv {
+    a: u64,
+    b: u64,
+    empty: bool,
+}
+
+impl Default for Fnv {
+    fn default() -> Fnv {
+        Fnv {
+            a: 0xcbf2_9ce4_8422_2325,
+            b: 0x6c62_272e_07bb_0142,
+            empty: true,
+        }
     }
-    h
+}
+
+impl Fnv {
+    fn bytes(&mut self, bytes: &[u8]) {
+        for &byte in bytes {
+            self.a = (self.a ^ u64::from(byte)).wrapping_mul(0x0000_0100_0000_01b3);
+            self.b = (self.b ^ u64::from(byte)).wrapping_mul(0x0000_0100_0000_01b3);
+        }
+    }
+
+    fn word(&mut self, word: &str) {
+        if !self.empty {
+            self.bytes(b" ");
+        }
+        self.empty = false;
+        self.bytes(word.as_bytes());
+    }
 }
 
 fn term_hash(term: &str) -> u64 {
@@ -320,17 +345,15 @@ impl Deduper {
 
     fn analyse(&self, analyzer: &Analyzer, text: &str) -> Doc {
         let normalized = sborka_text::normalize(text);
-        let mut key = String::with_capacity(normalized.len());
+        // The matching text's words joined by spaces, hashed as they come.
+        let mut key = Fnv::default();
         for word in normalized.split(|c: char| {
             !(c.is_ascii_alphanumeric()
                 || ('а'..='я').contains(&c)
                 || (!c.is_ascii() && c.is_alphanumeric()))
         }) {
             if !word.is_empty() {
-                if !key.is_empty() {
-                    key.push(' ');
-                }
-                key.push_str(word);
+                key.word(word);
             }
         }
         let mut terms = analyzer.terms(&drop_identifiers(&normalized));
@@ -338,7 +361,10 @@ impl Deduper {
         if let Some(lexicon) = lexicon {
             terms.drain(..lexicon.opening_len(&terms));
         }
-        let joined = terms.join(" ");
+        let mut exact = Fnv::default();
+        for term in &terms {
+            exact.word(term);
+        }
         let mut numbers = Vec::new();
         let mut groups = Vec::new();
         let mut negated = Vec::new();
@@ -372,8 +398,8 @@ impl Deduper {
             }
         }
         Doc {
-            verbatim: stable_hash(key.as_bytes()),
-            exact: (stable_hash(joined.as_bytes()), hash2(joined.as_bytes())),
+            verbatim: key.a,
+            exact: (exact.a, exact.b),
             len: u32::try_from(text.len()).unwrap_or(u32::MAX),
             raw: stable_hash(text.as_bytes()),
             terms: sorted(hashes),
@@ -471,6 +497,8 @@ impl Deduper {
     /// Why texts `i` and `j` of `prepared` are (or are not) put together:
     /// their similarity, or the guard that refused them. Ignores the
     /// candidate step and the other texts' assignments (for explaining).
+    /// `i` and `j` must be indexes of texts given to [`Deduper::prepare`]:
+    /// it panics otherwise, like slice indexing.
     pub fn explain_pair(&self, prepared: &Prepared, i: usize, j: usize) -> Result<f32, Refusal> {
         let stats = self.stats(&prepared.docs);
         let node = |x: usize| {
@@ -978,6 +1006,17 @@ mod tests {
         let clusters = d.cluster(&d.prepare(&["", "—", "", "..."]));
         let members: usize = clusters.iter().map(|c| c.members.len()).sum();
         assert_eq!(members, 4);
+    }
+
+    #[test]
+    fn word_hash_is_the_hash_of_the_joined_words() {
+        for words in [&[][..], &["a"], &["создать", "центр", "30"]] {
+            let mut h = Fnv::default();
+            for w in words {
+                h.word(w);
+            }
+            assert_eq!(h.a, stable_hash(words.join(" ").as_bytes()), "{words:?}");
+        }
     }
 
     #[test]

@@ -343,9 +343,11 @@ impl Lexicon {
     pub fn polarities(&self, terms: &[String]) -> Vec<i8> {
         let holds = |phrases: &[Phrase]| {
             phrases.iter().any(|p| {
-                terms
-                    .windows(p.len())
-                    .any(|w| w.iter().zip(p).all(|(t, p)| t.starts_with(p.as_str())))
+                let first = p[0].as_bytes()[0];
+                terms.windows(p.len()).any(|w| {
+                    w[0].as_bytes().first() == Some(&first)
+                        && w.iter().zip(p).all(|(t, p)| t.starts_with(p.as_str()))
+                })
             })
         };
         self.antonyms
