@@ -246,6 +246,7 @@ fn check_cfb(bytes: &[u8]) -> Result<(), String> {
         return Err(past_end("the directory", dir_start));
     }
     // The streams' first sectors, from the directory (128-byte entries).
+    let mut entries: Vec<(String, u32, usize)> = Vec::new();
     let mut id = dir_start;
     let mut steps = 0;
     while used(&id) && steps <= max_sectors {
@@ -253,6 +254,15 @@ fn check_cfb(bytes: &[u8]) -> Result<(), String> {
         for entry in data.chunks_exact(128) {
             let start = u32_at(entry, 116);
             let len = u32_at(entry, 120);
+            let name: String = char::decode_utf16(
+                entry[..64]
+                    .chunks_exact(2)
+                    .map(|p| u16::from_le_bytes([p[0], p[1]]))
+                    .take_while(|&u| u != 0),
+            )
+            .map(|c| c.unwrap_or('\u{fffd}'))
+            .collect();
+            entries.push((name, start, len as usize));
             // Streams under 4096 bytes live in the mini stream.
             if used(&start) && len >= 4096 && !in_file(start) {
                 return Err(past_end("a stream", start));
@@ -263,6 +273,7 @@ fn check_cfb(bytes: &[u8]) -> Result<(), String> {
     }
 
     // The mini allocation table: a chain of the main one.
+    let mut mini_fat = Vec::new();
     let mini_start = u32_at(bytes, 60);
     let mini_sectors = u32_at(bytes, 64) as usize;
     if mini_sectors > 0 && mini_start < CFB_RESERVED {
@@ -274,6 +285,94 @@ fn check_cfb(bytes: &[u8]) -> Result<(), String> {
             id = fat.get(id as usize).copied().unwrap_or(CFB_END);
         }
         acyclic(&mini).map_err(|e| format!("mini allocation table: {e}"))?;
+        mini_fat = mini;
+    }
+
+    // The workbook stream, as calamine finds it, for its sheets' declared
+    // dimensions: calamine 0.38 reserves rows × columns cells as declared,
+    // so a 6 KB file could ask for 500 GB (found by the fuzz tests).
+    let chain = |start: u32, len: usize, table: &[u32], read: &dyn Fn(u32) -> Vec<u8>| {
+        let mut out = Vec::new();
+        let mut id = start;
+        let mut steps = 0;
+        while id < CFB_RESERVED && out.len() < len && steps <= table.len() {
+            out.extend(read(id));
+            id = table.get(id as usize).copied().unwrap_or(CFB_END);
+            steps += 1;
+        }
+        out.truncate(len);
+        out
+    };
+    let regular = |id: u32| sector(id).to_vec();
+    let Some((_, root_start, root_len)) = entries.first().cloned() else {
+        return Ok(());
+    };
+    let ministream = chain(root_start, root_len, &fat, &regular);
+    let mini_sector = |id: u32| {
+        let start = (id as usize).saturating_mul(64);
+        ministream
+            .get(start..start.saturating_add(64).min(ministream.len()))
+            .unwrap_or(&[])
+            .to_vec()
+    };
+    let find = |want: &str| {
+        entries
+            .iter()
+            .find(|(n, _, _)| n.eq_ignore_ascii_case(want))
+    };
+    if let Some((_, start, len)) = find("Workbook").or_else(|| find("Book")) {
+        let stream = if *len < 4096 {
+            chain(*start, *len, &mini_fat, &mini_sector)
+        } else {
+            chain(*start, *len, &fat, &regular)
+        };
+        check_dimensions(&stream)?;
+    }
+    Ok(())
+}
+
+/// The most cells a sheet of an XLS may declare (BIFF8 allows 65,536 rows
+/// of 256 columns; no export of proposals comes near this).
+const MAX_XLS_CELLS: u64 = 4 << 20;
+
+/// Every DIMENSIONS record of a BIFF stream, read as calamine reads it,
+/// declares a sane range.
+fn check_dimensions(stream: &[u8]) -> Result<(), String> {
+    let u16_at = |b: &[u8], at: usize| u32::from(u16::from_le_bytes([b[at], b[at + 1]]));
+    let u32_at = |b: &[u8], at: usize| u32::from_le_bytes([b[at], b[at + 1], b[at + 2], b[at + 3]]);
+    let mut pos = 0;
+    while pos + 4 <= stream.len() {
+        let typ = u16_at(stream, pos);
+        let len = u16_at(stream, pos + 2) as usize;
+        let Some(r) = stream.get(pos + 4..pos + 4 + len) else {
+            break;
+        };
+        pos += 4 + len;
+        if typ != 0x0200 {
+            continue;
+        }
+        let (rf, rl, mut cf, cl) = match r.len() {
+            10 => (u16_at(r, 0), u16_at(r, 2), u16_at(r, 4), u16_at(r, 6)),
+            14 | 16 => (u32_at(r, 0), u32_at(r, 4), u16_at(r, 8), u16_at(r, 10)),
+            _ => continue,
+        };
+        if 0xff < cf || cl < cf {
+            cf = 0;
+        }
+        if rl >= 1 && cl >= 1 {
+            let (end_row, end_col) = (rl - 1, cl - 1);
+            if end_row < rf || end_col < cf {
+                return Err(format!(
+                    "a sheet's dimensions run backwards (rows {rf}–{end_row}, columns {cf}–{end_col})"
+                ));
+            }
+            let cells = u64::from(end_row - rf + 1) * u64::from(end_col - cf + 1);
+            if cells > MAX_XLS_CELLS {
+                return Err(format!(
+                    "a sheet declares {cells} cells, more than the limit of {MAX_XLS_CELLS}"
+                ));
+            }
+        }
     }
     Ok(())
 }
@@ -574,6 +673,32 @@ mod tests {
         assert!(err.contains("loops"), "{err}");
         bytes[fat + 4..fat + 8].copy_from_slice(&CFB_END.to_le_bytes());
         assert_eq!(check_cfb(&bytes), Ok(()));
+    }
+
+    #[test]
+    fn dimensions_table() {
+        let record = |rf: u32, rl: u32, cf: u16, cl: u16| {
+            let mut r = vec![0x00, 0x02, 14, 0];
+            r.extend(rf.to_le_bytes());
+            r.extend(rl.to_le_bytes());
+            r.extend(cf.to_le_bytes());
+            r.extend(cl.to_le_bytes());
+            r.extend([0, 0]);
+            r
+        };
+        let other = vec![0x09, 0x08, 2, 0, 1, 2];
+        let cases = [
+            (record(0, 10, 0, 5), true),
+            (record(0, 0, 0, 0), true),
+            (record(0, 65_536, 0, 64), true),
+            (record(0, 1 << 30, 0, 200), false),
+            (record(100, 10, 0, 5), false),
+            ([other.clone(), record(0, 4, 0, 4)].concat(), true),
+            ([other, record(0, u32::MAX, 0, 255)].concat(), false),
+        ];
+        for (stream, ok) in cases {
+            assert_eq!(check_dimensions(&stream).is_ok(), ok, "{stream:?}");
+        }
     }
 
     #[test]
