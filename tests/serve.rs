@@ -218,6 +218,55 @@ fn page_renders_hits_and_escapes_the_query() {
     assert!(page.contains("&lt;script&gt;x&lt;/script&gt;"), "{page}");
 }
 
+/// The `data-id`s of the hits of a page.
+fn hit_ids(page: &str) -> Vec<String> {
+    page.split("<li class=\"hit\" data-id=\"")
+        .skip(1)
+        .filter_map(|rest| rest.split('"').next())
+        .map(str::to_string)
+        .collect()
+}
+
+/// The target of the link marked `rel`, unescaped.
+fn link_to(page: &str, rel: &str) -> Option<String> {
+    let end = page.find(&format!("\" rel=\"{rel}\""))?;
+    let start = page[..end].rfind("href=\"")? + "href=\"".len();
+    Some(page[start..end].replace("&amp;", "&"))
+}
+
+#[test]
+fn pages_cover_every_hit_once() {
+    let server = Server::start(built());
+    let query = encode("очередь OR сиделки OR ярмарки");
+    let mut path = format!("/?q={query}&all=1&limit=2");
+    let mut seen = Vec::new();
+    let mut pages = 0;
+    loop {
+        let (status, page) = server.get(&path);
+        assert_eq!(status, 200, "{path}");
+        assert_eq!(link_to(&page, "prev").is_some(), pages > 0, "{path}");
+        let ids = hit_ids(&page);
+        assert!(!ids.is_empty() && ids.len() <= 2, "{path}: {ids:?}");
+        seen.extend(ids);
+        pages += 1;
+        match link_to(&page, "next") {
+            Some(next) => path = next,
+            None => break,
+        }
+        assert!(pages < 10, "paging ends");
+    }
+    let (_, api) = server.get(&format!("/api/search?q={query}&all=1&limit=100"));
+    let api: Value = serde_json::from_str(&api).unwrap();
+    let all: Vec<String> = api["hits"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|h| h["id"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(seen, all);
+    assert_eq!(pages, all.len().div_ceil(2));
+}
+
 /// Headless Chromium, or `None` when it is absent and SBORKA_SKIP_BROWSER=1
 /// allows skipping.
 fn chromium() -> Option<String> {

@@ -305,6 +305,7 @@ fn link(params: &Params, change: impl FnOnce(&mut Vec<(&'static str, String)>)) 
         ("kind", &params.kind),
         ("year", &params.year),
         ("all", &params.all),
+        ("limit", &params.limit),
     ]
     .into_iter()
     .filter_map(|(k, v)| v.clone().filter(|v| !v.is_empty()).map(|v| (k, v)))
