@@ -367,6 +367,12 @@ fn grouping_paging_and_text_output() {
         );
     }
     assert_eq!(paged, whole);
+    // Counting only: no hits shown, but the query matched.
+    let (status, json) = search_json(&["пожилых", "--limit", "0", "--facets"]);
+    assert_eq!(status, 0);
+    assert_eq!(json["hits"].as_array().map(Vec::len), Some(0));
+    assert_eq!(json["total"]["proposals"], 3);
+    assert_eq!(json["facets"]["district"][0]["count"], 2);
 
     // Text: `**` around matches when not a terminal, the idea's support, the
     // provenance; --facets appends counts.

@@ -309,7 +309,9 @@ pub fn run(args: &Args, catalog: &Catalog) -> anyhow::Result<Outcome> {
         }
     }
     out.flush()?;
-    Ok(Outcome::Status(if results.hits.is_empty() { 1 } else { 0 }))
+    // Like grep: whether anything matched, whatever the page shows
+    // (`--limit 0 --facets` only counts).
+    Ok(Outcome::Status(if results.proposals == 0 { 1 } else { 0 }))
 }
 
 /// `text` with its `highlights` wrapped in `on`…`off`, on one line.
