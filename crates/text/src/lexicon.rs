@@ -152,6 +152,11 @@ pub struct Lexicon {
     openings: Vec<Phrase>,
     /// Antonym pairs as family-folded term sequences: (a side, b side).
     antonyms: Vec<(Vec<Phrase>, Vec<Phrase>)>,
+    /// The [`bucket`]s of the first words of the antonym phrases: a text
+    /// without a term in one of them has no polarity, and is told so by
+    /// one lookup per term.
+    antonym_buckets:
+        std::collections::HashSet<String, std::hash::BuildHasherDefault<crate::FxHasher>>,
     /// Folded number words → the figure («восьми» → `8`).
     numbers: crate::FxHashMap<String, &'static str>,
     /// Where each file came from: `embedded` or a path.
@@ -271,6 +276,12 @@ impl Lexicon {
                 .collect()
         };
         lexicon.antonyms = antonyms.iter().map(|p| (side(&p.a), side(&p.b))).collect();
+        lexicon.antonym_buckets = lexicon
+            .antonyms
+            .iter()
+            .flat_map(|(a, b)| a.iter().chain(b))
+            .map(|phrase| bucket(&phrase[0]).to_string())
+            .collect();
         lexicon.sources = texts
             .iter()
             .zip(FILES)
@@ -341,19 +352,24 @@ impl Lexicon {
     /// phrase matches every term it begins, so that the aspects of a verb
     /// («включ-ить», «включа-ть») count alike.
     pub fn polarities(&self, terms: &[String]) -> Vec<i8> {
+        let starts: Vec<usize> = (0..terms.len())
+            .filter(|&i| self.antonym_buckets.contains(bucket(&terms[i])))
+            .collect();
         let holds = |phrases: &[Phrase]| {
             phrases.iter().any(|p| {
-                let first = p[0].as_bytes()[0];
-                terms.windows(p.len()).any(|w| {
-                    w[0].as_bytes().first() == Some(&first)
-                        && w.iter().zip(p).all(|(t, p)| t.starts_with(p.as_str()))
+                starts.iter().any(|&i| {
+                    terms
+                        .get(i..i + p.len())
+                        .is_some_and(|w| w.iter().zip(p).all(|(t, p)| t.starts_with(p.as_str())))
                 })
             })
         };
         self.antonyms
             .iter()
             .map(|(a, b)| {
-                if holds(b) {
+                if starts.is_empty() {
+                    0
+                } else if holds(b) {
                     -1
                 } else if holds(a) {
                     1
@@ -381,7 +397,8 @@ fn bucket(stem: &str) -> &str {
 /// other and the shorter has at least [`BUCKET`] characters.
 fn same_stem(a: &str, b: &str) -> bool {
     let (short, long) = if a.len() <= b.len() { (a, b) } else { (b, a) };
-    short == long || (short.chars().count() >= BUCKET && long.starts_with(short))
+    // The prefix test first: counting characters is the dearer part.
+    long.starts_with(short) && (short.len() == long.len() || short.chars().count() >= BUCKET)
 }
 
 /// Folds `text` into family terms: the words, folded and stemmed, with
