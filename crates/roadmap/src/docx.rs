@@ -12,8 +12,9 @@
 use std::io::Cursor;
 
 use docx_rs::{
-    AlignmentType, Docx, Footer, PageMargin, PageNum, Paragraph, Run, RunFonts, Shading, Style,
-    StyleType, Table, TableCell, TableOfContents, TableOfContentsItem, TableRow, WidthType,
+    AlignmentType, Docx, FieldCharType, Footer, InstrPAGEREF, InstrText, LineSpacing, PageMargin,
+    PageNum, Paragraph, Run, RunFonts, Shading, Style, StyleType, Tab, TabLeaderType, TabValueType,
+    Table, TableCell, TableRow, WidthType,
 };
 
 use crate::model::{Item, Roadmap};
@@ -22,6 +23,9 @@ use crate::plural;
 /// The creation date written when no `--date` was given: the zip epoch,
 /// so that the document says nothing about when it was built.
 const EPOCH: &str = "1980-01-01T00:00:00Z";
+
+/// A4 width less the margins, in twentieths of a point.
+const TEXT_WIDTH: usize = 11906 - 1418 - 850;
 
 pub fn render_docx(r: &Roadmap) -> Vec<u8> {
     // docx-rs numbers paragraphs (`w14:paraId`) from a per-thread counter
@@ -55,6 +59,12 @@ pub fn render_docx(r: &Roadmap) -> Vec<u8> {
         .add_style(heading(1, 32))
         .add_style(heading(2, 26))
         .add_style(heading(3, 23))
+        .add_style(
+            Style::new("TOC1", StyleType::Paragraph)
+                .name("toc 1")
+                .based_on("Normal")
+                .next("Normal"),
+        )
         .add_style(
             Style::new("Title", StyleType::Paragraph)
                 .name("Title")
@@ -129,28 +139,14 @@ pub fn render_docx(r: &Roadmap) -> Vec<u8> {
         entries.push(("Приложение Б. Карантин".to_string(), 1));
     }
     let bookmarks: Vec<String> = (1..=entries.len()).map(|n| format!("_Toc{n:08}")).collect();
-    let toc = entries.iter().zip(&bookmarks).fold(
-        TableOfContents::new()
-            .heading_styles_range(1, 2)
-            .alias("Содержание")
-            .dirty(),
-        |toc, ((text, level), key)| {
-            toc.add_item(
-                TableOfContentsItem::new()
-                    .text(clean(text))
-                    .toc_key(key)
-                    .level(*level)
-                    .page_ref(""),
-            )
-        },
-    );
     let mut mark = Marks {
-        keys: bookmarks.into_iter(),
+        keys: bookmarks.clone().into_iter(),
         id: 0,
     };
-    doc = doc
-        .add_paragraph(label("Содержание").page_break_before(true))
-        .add_table_of_contents(toc);
+    doc = doc.add_paragraph(label("Содержание").page_break_before(true));
+    for p in toc(&entries, &bookmarks) {
+        doc = doc.add_paragraph(p);
+    }
 
     // Method.
     doc = doc.add_paragraph(mark.h1("Как считали"));
@@ -182,7 +178,7 @@ pub fn render_docx(r: &Roadmap) -> Vec<u8> {
     doc = doc.add_table(table(
         &["№", "Тема", "Предложений", "Идей", "Округов"],
         &rows,
-        &[500, 5000, 1400, 1000, 1100],
+        &[500, 4900, 1600, 1000, 1200],
     ));
     if !s.districts.is_empty() {
         doc = doc.add_paragraph(h(2, "Округа и темы: число предложений"));
@@ -198,8 +194,8 @@ pub fn render_docx(r: &Roadmap) -> Vec<u8> {
                 row
             })
             .collect();
-        let column = 5400 / s.districts.len().max(1);
-        let mut widths = vec![3600];
+        let column = (TEXT_WIDTH - 2800) / s.districts.len().max(1);
+        let mut widths = vec![2800];
         widths.extend(std::iter::repeat_n(column, s.districts.len()));
         doc = doc.add_table(table(&header, &rows, &widths));
     }
@@ -216,7 +212,7 @@ pub fn render_docx(r: &Roadmap) -> Vec<u8> {
             row
         })
         .collect();
-    doc = doc.add_table(table(&header, &rows, &[3800, 1300, 1300, 1300, 1300]));
+    doc = doc.add_table(table(&header, &rows, &[2800, 1700, 1700, 1700, 1700]));
     doc = doc.add_paragraph(h(2, "Поддержка идей: число округов"));
     let rows: Vec<Vec<String>> = s
         .support_distribution
@@ -388,7 +384,7 @@ fn add_item(mut doc: Docx, number: &str, item: &Item) -> Docx {
             )
         ));
     }
-    doc = doc.add_paragraph(small(&facts.join(" · ")));
+    doc = doc.add_paragraph(small(&facts.join(" · ")).line_spacing(LineSpacing::new().after(100)));
     if !item.other_themes.is_empty() {
         doc = doc.add_paragraph(small(&format!(
             "Также в темах: {}",
@@ -408,6 +404,42 @@ fn add_item(mut doc: Docx, number: &str, item: &Item) -> Docx {
         )));
     }
     doc
+}
+
+/// The TOC field, its result filled in: one `TOC1` paragraph per level-1
+/// heading with a PAGEREF to the heading's bookmark. Written by hand
+/// because docx-rs's own TOC items put the right tab off the page and
+/// LibreOffice shows the field code of the first entry. Not marked dirty,
+/// so Word opens without a question; F9 updates it.
+fn toc(entries: &[(String, usize)], bookmarks: &[String]) -> Vec<Paragraph> {
+    let field = |run: Run, kind: FieldCharType| run.add_field_char(kind, false);
+    let mut out = Vec::new();
+    for (i, ((text, _), key)) in entries.iter().zip(bookmarks).enumerate() {
+        let mut p = Paragraph::new().style("TOC1").add_tab(
+            Tab::new()
+                .val(TabValueType::Right)
+                .leader(TabLeaderType::Dot)
+                .pos(TEXT_WIDTH),
+        );
+        if i == 0 {
+            let begin = field(Run::new(), FieldCharType::Begin).add_instr_text(
+                InstrText::Unsupported("TOC \\o \"1-2\" \\h \\z \\u".to_string()),
+            );
+            p = p.add_run(field(begin, FieldCharType::Separate));
+        }
+        let pageref = field(Run::new(), FieldCharType::Begin)
+            .add_instr_text(InstrText::PAGEREF(InstrPAGEREF::new(key).hyperlink()));
+        p = p
+            .add_run(Run::new().add_text(clean(text)))
+            .add_run(Run::new().add_tab())
+            .add_run(field(
+                field(pageref, FieldCharType::Separate),
+                FieldCharType::End,
+            ));
+        out.push(p);
+    }
+    out.push(Paragraph::new().add_run(Run::new().add_field_char(FieldCharType::End, false)));
+    out
 }
 
 /// The bookmarks the TOC entries point at, handed out in order to the
@@ -437,6 +469,11 @@ fn heading(level: usize, size: usize) -> Style {
         .next("Normal")
         .q_format(true)
         .outline_lvl(level - 1)
+        .line_spacing(
+            LineSpacing::new()
+                .before(if level == 1 { 0 } else { 200 })
+                .after(80),
+        )
         .bold()
         .size(size)
         .color(if level == 1 { "1F4E8C" } else { "1D232B" })

@@ -93,7 +93,7 @@ struct Cell {
     title: String,
 }
 
-const LABEL_W: u32 = 330;
+const LABEL_W: u32 = 380;
 const ROW_H: u32 = 22;
 
 fn heat_map(r: &Roadmap) -> HeatMap {
@@ -125,7 +125,7 @@ fn heat_map(r: &Roadmap) -> HeatMap {
         rows.push(Label {
             x: LABEL_W - 8,
             y: y + ROW_H / 2 + 4,
-            text: shorten(&theme.name, 52),
+            text: shorten(&theme.name, 50),
             title: theme.name.clone(),
         });
         for (i, &value) in theme.by_district.iter().enumerate() {
@@ -212,7 +212,7 @@ fn level_split(r: &Roadmap) -> LevelSplit {
         rows.push(Label {
             x: LABEL_W - 8,
             y: y + ROW_H / 2 + 4,
-            text: shorten(&theme.name, 52),
+            text: shorten(&theme.name, 50),
             title: theme.name.clone(),
         });
         let mut x = u64::from(LABEL_W);

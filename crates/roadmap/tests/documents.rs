@@ -360,7 +360,18 @@ fn docx_has_headings_toc_tables_page_numbers_and_russian_text() {
     assert!(h1.contains(&"Приложение Б. Карантин"));
     assert!(styled("Heading2").contains(&"Что значат числа поддержки"));
     assert!(!styled("Heading3").is_empty(), "members under Heading3");
-    assert!(doc.contains("TOC \\o &quot;1-2&quot;"), "a TOC field");
+    assert!(
+        doc.contains("<w:instrText>TOC \\o \"1-2\" \\h \\z \\u</w:instrText>"),
+        "a TOC field"
+    );
+    assert!(
+        doc.contains("PAGEREF _Toc00000001 \\h"),
+        "TOC entries point at headings"
+    );
+    assert!(
+        doc.contains("w:name=\"_Toc00000001\""),
+        "the bookmark they point at"
+    );
     assert!(doc.contains("<w:tbl>"), "tables");
     assert!(doc.matches("<w:tbl>").count() >= 6);
     // Hostile text is XML text, escaped once; the NUL is gone.
