@@ -154,13 +154,21 @@ fn facet(
     }
     let key = fold_key(value);
     let all = valid();
-    let close: Vec<&String> = all
+    let mut close: Vec<&String> = all
         .iter()
         .filter(|v| {
             let v = fold_key(v);
             !key.is_empty() && (v.contains(&key) || key.contains(&v))
         })
         .collect();
+    if close.is_empty() {
+        // A typo: the values one or two edits away.
+        let allowed = if key.chars().count() > 5 { 2 } else { 1 };
+        close = all
+            .iter()
+            .filter(|v| edits(&fold_key(v), &key) <= allowed)
+            .collect();
+    }
     let list = if close.is_empty() {
         all.join("; ")
     } else {
@@ -171,6 +179,24 @@ fn facet(
             .join("; ")
     };
     bail!("--{name} {value:?} is not a known value; valid values: {list}")
+}
+
+/// Levenshtein distance between two short strings, in characters.
+fn edits(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut diagonal = row[0];
+        row[0] = i + 1;
+        for (j, cb) in b.iter().enumerate() {
+            let next = (row[j + 1] + 1)
+                .min(row[j] + 1)
+                .min(diagonal + usize::from(ca != *cb));
+            diagonal = row[j + 1];
+            row[j + 1] = next;
+        }
+    }
+    row[b.len()]
 }
 
 impl Filters {
@@ -414,4 +440,59 @@ fn print_facets(out: &mut impl Write, f: &Facets, names: &Names<'_>) -> std::io:
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn edits_table() {
+        let cases = [
+            ("скфо", "скфо", 0),
+            ("скфо", "скфщ", 1),
+            ("скфо", "сзфо", 1),
+            ("", "аб", 2),
+            ("федеральный", "федеральнй", 1),
+        ];
+        for (a, b, want) in cases {
+            assert_eq!(edits(a, b), want, "{a} {b}");
+        }
+    }
+
+    #[test]
+    fn unknown_values_list_the_closest() {
+        let c = Catalog::embedded();
+        let cases = [
+            (
+                Filters {
+                    district: Some("СКФЩ".into()),
+                    ..Filters::default()
+                },
+                "valid values: СКФО",
+            ),
+            (
+                Filters {
+                    level: Some("федеральнй".into()),
+                    ..Filters::default()
+                },
+                "valid values: федеральный",
+            ),
+            (
+                Filters {
+                    kind: Some("zzz".into()),
+                    ..Filters::default()
+                },
+                "valid values: предложение;",
+            ),
+        ];
+        for (filters, want) in cases {
+            let err = filters.resolve(&c).unwrap_err().to_string();
+            assert!(err.contains(want), "{err}");
+            // The typo cases name only the value meant.
+            if !want.ends_with(';') {
+                assert!(err.ends_with(want), "{err}");
+            }
+        }
+    }
 }
