@@ -218,6 +218,21 @@ fn page_renders_hits_and_escapes_the_query() {
     assert!(page.contains("&lt;script&gt;x&lt;/script&gt;"), "{page}");
 }
 
+#[cfg(unix)]
+#[test]
+fn stops_cleanly_on_sigterm() {
+    let mut server = Server::start(built());
+    let (status, _) = server.get("/");
+    assert_eq!(status, 200);
+    let killed = Command::new("kill")
+        .args(["-TERM", &server.child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(killed.success());
+    let status = server.child.wait().unwrap();
+    assert_eq!(status.code(), Some(0), "{status:?}");
+}
+
 /// The `data-id`s of the hits of a page.
 fn hit_ids(page: &str) -> Vec<String> {
     page.split("<li class=\"hit\" data-id=\"")

@@ -48,7 +48,7 @@ enum Command {
     /// Serve a local search page and `/api/search` over the index of a build.
     ///
     /// Read-only; listens on loopback unless told otherwise. Exit status: 0
-    /// stopped with Ctrl-C; 2 error.
+    /// stopped by Ctrl-C or SIGTERM; 2 error.
     Serve(serve::Args),
 }
 

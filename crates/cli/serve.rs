@@ -149,13 +149,27 @@ pub fn run(args: &Args, catalog: &Catalog) -> anyhow::Result<Outcome> {
             args.dir.display()
         );
         axum::serve(listener, router(app))
-            .with_graceful_shutdown(async {
-                let _ = tokio::signal::ctrl_c().await;
-            })
+            .with_graceful_shutdown(stop())
             .await
             .context("the server stopped")
     })?;
     Ok(Outcome::Status(0))
+}
+
+/// Resolves on Ctrl-C, or on SIGTERM from a service manager.
+async fn stop() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        if let Ok(mut term) = signal(SignalKind::terminate()) {
+            tokio::select! {
+                _ = tokio::signal::ctrl_c() => {}
+                _ = term.recv() => {}
+            }
+            return;
+        }
+    }
+    let _ = tokio::signal::ctrl_c().await;
 }
 
 fn router(app: Arc<App>) -> Router {
