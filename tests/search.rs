@@ -432,3 +432,30 @@ fn errors_are_one_line_with_status_2() {
         assert_eq!(err.lines().count(), 1, "{err}");
     }
 }
+
+#[test]
+fn results_do_not_depend_on_build_threads() {
+    let outputs: Vec<String> = ["1", "4"]
+        .iter()
+        .map(|threads| {
+            let (_tmp, dir, out) =
+                build(&[&fixture("exports")], &["--quiet", "--threads", threads]);
+            assert!(code(&out) == 0 || code(&out) == 2, "{}", stderr(&out));
+            let dir = dir.to_str().unwrap().to_string();
+            // Ties are many on an empty query (every score equal): their
+            // order is build order.
+            ["", "инвалидов", "\"без очереди\" OR пожилых"]
+                .iter()
+                .map(|q| {
+                    let out = sborka(&[
+                        "search", q, "--in", &dir, "--format", "json", "--limit", "50", "--facets",
+                    ]);
+                    stdout(&out)
+                })
+                .collect::<Vec<_>>()
+                .join("\n")
+        })
+        .collect();
+    assert!(outputs[0].contains("\"hits\": ["), "{}", outputs[0]);
+    assert_eq!(outputs[0], outputs[1]);
+}
