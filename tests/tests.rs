@@ -19,3 +19,6 @@ mod serve;
 
 // Every kind of export (fixtures/messy): the truth table, unreadable files.
 mod ingest;
+
+// Publishing: a killed build leaves the previous output, one build at a time.
+mod publish;

@@ -3,9 +3,10 @@
 use std::collections::BTreeSet;
 use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use anyhow::{Context, bail};
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use rayon::prelude::*;
 
 use sborka_core::{Catalog, Cluster, Proposal, Quarantined};
@@ -13,6 +14,7 @@ use sborka_ingest::FileReport;
 
 use crate::Outcome;
 use crate::output::{self, Report, Timings};
+use crate::publish::{Lock, Staging};
 
 /// The bundled sample, read when no input is named.
 pub const DEFAULT_INPUT: &str = "fixtures/exports";
@@ -28,6 +30,14 @@ pub struct Args {
     #[arg(long, value_name = "DIR", default_value = "out")]
     out: PathBuf,
 
+    /// Keep the previous output as DIR.prev.
+    #[arg(long)]
+    keep_prev: bool,
+
+    /// If another build is writing DIR, wait for it instead of exiting.
+    #[arg(long)]
+    wait: bool,
+
     /// Worker threads [default: the number of cores]. The output is the
     /// same for any number.
     #[arg(long, value_name = "N")]
@@ -38,7 +48,8 @@ pub struct Args {
     #[arg(long, value_name = "TEXT")]
     date: Option<String>,
 
-    /// Print stage timings and per-file results on stderr.
+    /// Print each stage as it starts, its timing, and per-file results on
+    /// stderr.
     #[arg(short, long)]
     verbose: bool,
 
@@ -50,6 +61,8 @@ pub struct Args {
 /// Everything the pipeline produced before it is written.
 pub struct Built {
     pub files: Vec<FileReport>,
+    /// SHA-256 of each input file, in the order of `files`.
+    pub digests: Vec<String>,
     pub proposals: Vec<Proposal>,
     pub quarantined: Vec<Quarantined>,
     pub clusters: Vec<Cluster>,
@@ -66,8 +79,71 @@ pub fn run(args: &Args, catalog: &Catalog) -> anyhow::Result<Outcome> {
     pool.install(|| build(args, catalog))
 }
 
+/// Stage announcements and timings: a progress line on a terminal, one
+/// line per stage with `-v`, nothing with `-q` or when stderr is not a
+/// terminal.
+struct Stages {
+    verbose: bool,
+    bar: ProgressBar,
+    current: Option<(&'static str, Instant)>,
+    timings: Timings,
+}
+
+impl Stages {
+    fn new(args: &Args) -> Stages {
+        let target = if args.quiet || args.verbose {
+            ProgressDrawTarget::hidden()
+        } else {
+            // Hidden by indicatif itself when stderr is not a terminal.
+            ProgressDrawTarget::stderr()
+        };
+        let bar = ProgressBar::with_draw_target(None, target);
+        bar.set_style(
+            ProgressStyle::with_template("{spinner} {prefix:>9} {wide_bar} {pos}/{len} {msg}")
+                .expect("the template is valid"),
+        );
+        bar.enable_steady_tick(Duration::from_millis(120));
+        Stages {
+            verbose: args.verbose,
+            bar,
+            current: None,
+            timings: Timings::default(),
+        }
+    }
+
+    fn start(&mut self, name: &'static str, len: Option<u64>) {
+        self.end();
+        if self.verbose {
+            let _ = writeln!(std::io::stderr(), "sborka: {name}…");
+        }
+        self.bar.set_prefix(name);
+        self.bar.set_position(0);
+        self.bar.set_length(len.unwrap_or(0));
+        self.current = Some((name, Instant::now()));
+    }
+
+    fn end(&mut self) {
+        if let Some((name, started)) = self.current.take() {
+            let elapsed = started.elapsed();
+            self.timings.set(name, elapsed);
+            if self.verbose {
+                let _ = writeln!(
+                    std::io::stderr(),
+                    "sborka: {name} done in {:.1} ms",
+                    elapsed.as_secs_f64() * 1e3
+                );
+            }
+        }
+    }
+
+    fn finish(mut self) -> Timings {
+        self.end();
+        self.bar.finish_and_clear();
+        self.timings
+    }
+}
+
 fn build(args: &Args, catalog: &Catalog) -> anyhow::Result<Outcome> {
-    let mut timings = Timings::default();
     let inputs = if args.inputs.is_empty() {
         let default = PathBuf::from(DEFAULT_INPUT);
         if !default.exists() {
@@ -80,33 +156,45 @@ fn build(args: &Args, catalog: &Catalog) -> anyhow::Result<Outcome> {
     } else {
         args.inputs.clone()
     };
-
-    let started = Instant::now();
     let files = sborka_ingest::discover(&inputs)?;
+    let lock = Lock::acquire(&args.out, args.wait)?;
+    let mut stages = Stages::new(args);
+
+    stages.start("read", Some(files.len() as u64));
+    let bar = stages.bar.clone();
     let outcomes: Vec<_> = files
         .par_iter()
-        .map(|input| sborka_ingest::read_file(input, catalog))
+        .map(|input| {
+            let outcome = sborka_ingest::read_file(input, catalog);
+            let digest = output::sha256_file(&input.path);
+            bar.inc(1);
+            (outcome, digest)
+        })
         .collect();
     let mut built = Built {
         files: Vec::with_capacity(outcomes.len()),
+        digests: Vec::with_capacity(outcomes.len()),
         proposals: Vec::new(),
         quarantined: Vec::new(),
         clusters: Vec::new(),
         cluster_of: Vec::new(),
     };
-    for outcome in outcomes {
+    for (outcome, digest) in outcomes {
         built.files.push(outcome.report);
+        built.digests.push(digest);
         built.proposals.extend(outcome.proposals);
         built.quarantined.extend(outcome.quarantined);
     }
-    timings.read = started.elapsed();
 
     let failed: Vec<&FileReport> = built.files.iter().filter(|f| f.error.is_some()).collect();
     for f in &failed {
         let error = f.error.as_deref().unwrap_or_default();
-        let _ = writeln!(std::io::stderr(), "sborka: {}: {error}", f.file);
+        stages.bar.suspend(|| {
+            let _ = writeln!(std::io::stderr(), "sborka: {}: {error}", f.file);
+        });
     }
     if failed.len() == built.files.len() {
+        stages.finish();
         bail!(
             "no export could be read ({} {}); nothing was built, {} is unchanged",
             failed.len(),
@@ -114,15 +202,15 @@ fn build(args: &Args, catalog: &Catalog) -> anyhow::Result<Outcome> {
             args.out.display()
         );
     }
+    let failed = failed.len();
 
-    let started = Instant::now();
+    stages.start("normalize", None);
     let deduper = sborka_dedup::Deduper::new();
     let texts: Vec<&str> = built.proposals.iter().map(|p| p.text.as_str()).collect();
     let prepared = deduper.prepare(&texts);
     drop(texts);
-    timings.normalize = started.elapsed();
 
-    let started = Instant::now();
+    stages.start("cluster", None);
     built.clusters = deduper.cluster(&prepared);
     drop(prepared);
     built.cluster_of = vec![0; built.proposals.len()];
@@ -131,15 +219,13 @@ fn build(args: &Args, catalog: &Catalog) -> anyhow::Result<Outcome> {
             built.cluster_of[m as usize] = c as u32;
         }
     }
-    timings.cluster = started.elapsed();
 
-    let staging = Staging::new(&args.out)?;
-    let started = Instant::now();
+    let staging = Staging::new(&args.out, &lock)?;
+    stages.start("index", None);
     let index_threads = rayon::current_num_threads().clamp(1, 4);
     write_index(&staging.dir.join("index"), &built, catalog, index_threads)?;
-    timings.index = started.elapsed();
 
-    let started = Instant::now();
+    stages.start("assemble", None);
     let roadmap = sborka_roadmap::assemble(&sborka_roadmap::Input {
         catalog,
         proposals: &built.proposals,
@@ -147,31 +233,37 @@ fn build(args: &Args, catalog: &Catalog) -> anyhow::Result<Outcome> {
         quarantined: &built.quarantined,
         date: args.date.clone(),
     });
-    timings.assemble = started.elapsed();
 
-    let started = Instant::now();
-    for (name, bytes) in sborka_roadmap::render_all(&roadmap) {
-        staging.write(name, &bytes)?;
+    stages.start("render", None);
+    let documents = sborka_roadmap::render_all(&roadmap);
+    for (name, bytes) in &documents {
+        staging.write(name, bytes)?;
     }
+    drop(documents);
     staging.write_with("proposals.jsonl", |w| {
         output::write_proposals(w, &built, catalog)
     })?;
     staging.write_with("quarantine.jsonl", |w| {
         output::write_quarantine(w, &built.quarantined)
     })?;
-    timings.render = started.elapsed();
+    staging.write_with("quarantine.csv", |w| {
+        output::write_quarantine_csv(w, &built.quarantined)
+    })?;
 
-    let report = Report::new(&built, catalog, &roadmap, timings.clone());
+    stages.start("publish", None);
+    // The report is written last into the staging folder, with every stage
+    // but the publish itself timed.
+    let mut report = Report::new(&built, catalog, &roadmap, stages.timings.clone());
     staging.write("report.json", report.to_json().as_bytes())?;
-
-    let started = Instant::now();
-    staging.publish()?;
-    timings.publish = started.elapsed();
+    staging.publish(args.keep_prev)?;
+    let timings = stages.finish();
+    report.timings_ms = timings.millis();
 
     if !args.quiet {
         summarize(args, &report, &timings, &built);
     }
-    Ok(Outcome::Status(if failed.is_empty() { 0 } else { 2 }))
+    drop(lock);
+    Ok(Outcome::Status(if failed == 0 { 0 } else { 2 }))
 }
 
 fn write_index(dir: &Path, built: &Built, catalog: &Catalog, threads: usize) -> anyhow::Result<()> {
@@ -222,6 +314,9 @@ fn summarize(args: &Args, report: &Report, timings: &Timings, built: &Built) {
             );
         }
         let _ = writeln!(err, "  timings: {}", timings.describe());
+        if let Some(rss) = report.peak_rss_bytes {
+            let _ = writeln!(err, "  peak memory: {:.1} MB", rss as f64 / 1e6);
+        }
     }
     let _ = writeln!(
         err,
@@ -233,93 +328,4 @@ fn summarize(args: &Args, report: &Report, timings: &Timings, built: &Built) {
         t.quarantined,
         args.out.display()
     );
-}
-
-/// A folder beside the output where the build is written, swapped in only
-/// when everything is in place, so a failed build leaves the previous output
-/// as it was.
-struct Staging {
-    dir: PathBuf,
-    out: PathBuf,
-    published: bool,
-}
-
-impl Staging {
-    fn new(out: &Path) -> anyhow::Result<Staging> {
-        let parent = match out.parent() {
-            Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
-            _ => PathBuf::from("."),
-        };
-        let name = out
-            .file_name()
-            .with_context(|| format!("{}: not a folder name", out.display()))?
-            .to_string_lossy()
-            .into_owned();
-        std::fs::create_dir_all(&parent)
-            .with_context(|| format!("cannot create {}", parent.display()))?;
-        let dir = parent.join(format!(".{name}.building-{}", std::process::id()));
-        if dir.exists() {
-            std::fs::remove_dir_all(&dir)
-                .with_context(|| format!("cannot clear {}", dir.display()))?;
-        }
-        std::fs::create_dir(&dir).with_context(|| format!("cannot create {}", dir.display()))?;
-        Ok(Staging {
-            dir,
-            out: out.to_path_buf(),
-            published: false,
-        })
-    }
-
-    fn write(&self, name: &str, bytes: &[u8]) -> anyhow::Result<()> {
-        let path = self.dir.join(name);
-        std::fs::write(&path, bytes).with_context(|| format!("cannot write {}", path.display()))
-    }
-
-    fn write_with(
-        &self,
-        name: &str,
-        f: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
-    ) -> anyhow::Result<()> {
-        let path = self.dir.join(name);
-        let file = std::fs::File::create(&path)
-            .with_context(|| format!("cannot write {}", path.display()))?;
-        let mut w = std::io::BufWriter::new(file);
-        f(&mut w)
-            .and_then(|()| w.flush())
-            .with_context(|| format!("cannot write {}", path.display()))
-    }
-
-    /// Swaps the staged folder in place of the output.
-    fn publish(mut self) -> anyhow::Result<()> {
-        let old = self.dir.with_file_name(format!(
-            "{}.old",
-            self.dir.file_name().unwrap_or_default().to_string_lossy()
-        ));
-        let had_old = self.out.exists();
-        if had_old {
-            std::fs::rename(&self.out, &old).with_context(|| {
-                format!("cannot move the previous {} aside", self.out.display())
-            })?;
-        }
-        if let Err(e) = std::fs::rename(&self.dir, &self.out) {
-            if had_old {
-                let _ = std::fs::rename(&old, &self.out);
-            }
-            return Err(e).with_context(|| format!("cannot publish {}", self.out.display()));
-        }
-        self.published = true;
-        if had_old {
-            std::fs::remove_dir_all(&old)
-                .with_context(|| format!("cannot remove {}", old.display()))?;
-        }
-        Ok(())
-    }
-}
-
-impl Drop for Staging {
-    fn drop(&mut self) {
-        if !self.published {
-            let _ = std::fs::remove_dir_all(&self.dir);
-        }
-    }
 }

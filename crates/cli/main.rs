@@ -4,6 +4,7 @@
 mod build;
 mod check;
 mod output;
+mod publish;
 mod search;
 mod serve;
 

@@ -2,10 +2,12 @@
 //! `report.json`.
 
 use std::collections::BTreeMap;
-use std::io::Write;
+use std::io::{Read, Write};
+use std::path::Path;
 use std::time::Duration;
 
 use serde::Serialize;
+use sha2::{Digest, Sha256};
 
 use sborka_core::{Catalog, Field, Provenance, Quarantined, Reason};
 use sborka_ingest::FileReport;
@@ -116,6 +118,20 @@ impl Timings {
         ]
     }
 
+    pub fn set(&mut self, stage: &str, d: Duration) {
+        let slot = match stage {
+            "read" => &mut self.read,
+            "normalize" => &mut self.normalize,
+            "cluster" => &mut self.cluster,
+            "index" => &mut self.index,
+            "assemble" => &mut self.assemble,
+            "render" => &mut self.render,
+            "publish" => &mut self.publish,
+            other => unreachable!("unknown stage {other}"),
+        };
+        *slot = d;
+    }
+
     pub fn describe(&self) -> String {
         self.stages()
             .iter()
@@ -124,7 +140,7 @@ impl Timings {
             .join(", ")
     }
 
-    fn millis(&self) -> BTreeMap<&'static str, f64> {
+    pub fn millis(&self) -> BTreeMap<&'static str, f64> {
         self.stages()
             .iter()
             .map(|(name, d)| (*name, (d.as_secs_f64() * 1e4).round() / 10.0))
@@ -144,18 +160,39 @@ pub struct Totals {
     pub unknown_level: u64,
 }
 
+/// One input file in the report: what ingest found, its status and digest.
+#[derive(Serialize)]
+pub struct FileEntry {
+    /// `ok`, or `unreadable` when `error` says why the file could not be
+    /// read at all.
+    pub status: &'static str,
+    pub sha256: String,
+    #[serde(flatten)]
+    pub report: FileReport,
+}
+
+/// `report.json`, for people and for cron wrappers. Its shape is described
+/// by `schema/report.schema.json`.
 #[derive(Serialize)]
 pub struct Report {
     pub schema_version: u32,
     pub sborka_version: &'static str,
+    /// SHA-256 over the inputs' names and digests, in order: the same
+    /// inputs give the same value.
+    pub inputs_sha256: String,
     pub totals: Totals,
     /// Quarantined records by reason code.
     pub reasons: BTreeMap<Reason, u64>,
-    pub files: Vec<FileReport>,
+    /// Things a human should look at: unreadable files, unrecognised themes
+    /// and levels.
+    pub warnings: Vec<String>,
+    pub files: Vec<FileEntry>,
     /// Where each catalogue file came from.
     pub catalog: BTreeMap<String, String>,
-    /// Milliseconds per stage.
+    /// Milliseconds per stage (differ from run to run).
     pub timings_ms: BTreeMap<&'static str, f64>,
+    /// Peak resident memory of the build, where the system tells it.
+    pub peak_rss_bytes: Option<u64>,
 }
 
 impl Report {
@@ -166,9 +203,33 @@ impl Report {
         for q in &built.quarantined {
             *reasons.entry(q.reason).or_default() += 1;
         }
+        let mut warnings = Vec::new();
+        let mut inputs = Sha256::new();
+        for (f, digest) in files.iter().zip(&built.digests) {
+            inputs.update(f.file.as_bytes());
+            inputs.update([0]);
+            inputs.update(digest.as_bytes());
+            inputs.update([0]);
+            if let Some(error) = &f.error {
+                warnings.push(format!("{}: unreadable: {error}", f.file));
+            }
+            if f.unknown_theme > 0 {
+                warnings.push(format!(
+                    "{}: {} proposals with a theme the catalogue does not know",
+                    f.file, f.unknown_theme
+                ));
+            }
+            if f.unknown_level > 0 {
+                warnings.push(format!(
+                    "{}: {} proposals without a recognised level",
+                    f.file, f.unknown_level
+                ));
+            }
+        }
         Report {
             schema_version: SCHEMA_VERSION,
             sborka_version: env!("CARGO_PKG_VERSION"),
+            inputs_sha256: hex(&inputs.finalize()),
             totals: Totals {
                 files: files.len() as u64,
                 files_failed: files.iter().filter(|f| f.error.is_some()).count() as u64,
@@ -180,9 +241,23 @@ impl Report {
                 unknown_level: sum(|f| f.unknown_level),
             },
             reasons,
-            files: files.clone(),
+            warnings,
+            files: files
+                .iter()
+                .zip(&built.digests)
+                .map(|(f, digest)| FileEntry {
+                    status: if f.error.is_some() {
+                        "unreadable"
+                    } else {
+                        "ok"
+                    },
+                    sha256: digest.clone(),
+                    report: f.clone(),
+                })
+                .collect(),
             catalog: catalog.sources().iter().cloned().collect(),
             timings_ms: timings.millis(),
+            peak_rss_bytes: peak_rss_bytes(),
         }
     }
 
@@ -190,5 +265,104 @@ impl Report {
         let mut s = serde_json::to_string_pretty(self).expect("the report serializes");
         s.push('\n');
         s
+    }
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// SHA-256 of a file, hex; empty when it cannot be read (ingest reports
+/// why).
+pub fn sha256_file(path: &Path) -> String {
+    let Ok(mut file) = std::fs::File::open(path) else {
+        return String::new();
+    };
+    let mut hasher = Sha256::new();
+    let mut buf = vec![0u8; 1 << 16];
+    loop {
+        match file.read(&mut buf) {
+            Ok(0) => break,
+            Ok(n) => hasher.update(&buf[..n]),
+            Err(_) => return String::new(),
+        }
+    }
+    hex(&hasher.finalize())
+}
+
+/// The peak resident set size of this process (`VmHWM`), on Linux.
+fn peak_rss_bytes() -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    let kb: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kb * 1024)
+}
+
+/// A spreadsheet cell that starts like a formula (`=`, `+`, `-`, `@`, tab,
+/// carriage return) gets a leading apostrophe, so that opening
+/// `quarantine.csv` in Excel or LibreOffice never runs input as a formula.
+pub fn neutralize(cell: &str) -> std::borrow::Cow<'_, str> {
+    if cell.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        format!("'{cell}").into()
+    } else {
+        cell.into()
+    }
+}
+
+/// `quarantine.csv`: the quarantine for a spreadsheet, one row per record,
+/// the raw fields as one JSON cell.
+pub fn write_quarantine_csv(w: &mut dyn Write, quarantined: &[Quarantined]) -> std::io::Result<()> {
+    let mut out = csv::Writer::from_writer(w);
+    out.write_record([
+        "file",
+        "record",
+        "line",
+        "sheet",
+        "source_id",
+        "reason",
+        "message",
+        "raw",
+    ])?;
+    for q in quarantined {
+        let raw = serde_json::to_string(&q.raw)?;
+        let record = q.source.record.to_string();
+        let line = q.source.line.to_string();
+        let cells = [
+            q.source.file.as_str(),
+            &record,
+            &line,
+            q.source.sheet.as_deref().unwrap_or(""),
+            q.source.source_id.as_deref().unwrap_or(""),
+            q.reason.code(),
+            &q.message,
+            &raw,
+        ];
+        out.write_record(cells.iter().map(|c| neutralize(c).into_owned()))?;
+    }
+    out.flush()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::neutralize;
+
+    #[test]
+    fn formula_cells_are_neutralized() {
+        let cases = [
+            (
+                "=HYPERLINK(\"http://x\",\"y\")",
+                "'=HYPERLINK(\"http://x\",\"y\")",
+            ),
+            ("+7 (495) 000", "'+7 (495) 000"),
+            ("-1", "'-1"),
+            ("@SUM(1)", "'@SUM(1)"),
+            ("\tx", "'\tx"),
+            ("Создать службу", "Создать службу"),
+            ("", ""),
+            ("a=b", "a=b"),
+        ];
+        for (cell, want) in cases {
+            assert_eq!(neutralize(cell), want, "{cell:?}");
+        }
     }
 }
