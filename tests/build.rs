@@ -203,7 +203,7 @@ fn a_failed_build_leaves_the_previous_output() {
     let leftovers: Vec<_> = std::fs::read_dir(out_dir.parent().unwrap())
         .unwrap()
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-        .filter(|n| n != "out")
+        .filter(|n| n != "out" && n != ".out.lock")
         .collect();
     assert!(
         leftovers.is_empty(),
