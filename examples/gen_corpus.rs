@@ -264,7 +264,14 @@ fn main() -> std::io::Result<()> {
         .position(|a| a == "--seed")
         .and_then(|i| args.get(i + 1))
         .map_or(2018, |s| s.parse().expect("--seed takes a number"));
+    let ideas = generate(rows, std::path::Path::new(path), seed)?;
+    eprintln!("gen_corpus: {rows} rows, {ideas} ideas → {path}");
+    Ok(())
+}
 
+/// Writes `rows` proposals to `path`; returns how many distinct ideas they
+/// state.
+pub fn generate(rows: usize, path: &std::path::Path, seed: u64) -> std::io::Result<usize> {
     let catalog = Catalog::embedded();
     let districts: Vec<_> = catalog.districts().collect();
     let themes: Vec<_> = catalog.themes().map(|(_, t)| t.name.clone()).collect();
@@ -280,9 +287,10 @@ fn main() -> std::io::Result<()> {
         "точка роста",
         "зона риска",
     ];
-    let file = std::path::Path::new(path)
-        .file_name()
-        .map_or_else(|| path.clone(), |n| n.to_string_lossy().into_owned());
+    let file = path.file_name().map_or_else(
+        || path.display().to_string(),
+        |n| n.to_string_lossy().into_owned(),
+    );
 
     let mut rng = Rng(seed);
     let mut ideas: Vec<Idea> = Vec::new();
@@ -344,6 +352,5 @@ fn main() -> std::io::Result<()> {
         ])?;
     }
     w.flush()?;
-    eprintln!("gen_corpus: {rows} rows, {} ideas → {path}", ideas.len());
-    Ok(())
+    Ok(ideas.len())
 }
