@@ -210,3 +210,85 @@ fn a_failed_build_leaves_the_previous_output() {
         "no staging folder left: {leftovers:?}"
     );
 }
+
+#[test]
+fn report_follows_its_schema() {
+    let (_tmp, out_dir, out) = build(&[&fixture("tests/basic")], &[]);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    let report = read_json(&out_dir.join("report.json"));
+    let schema = read_json(&root().join("schema/report.schema.json"));
+    // The keys the schema requires are there, at the top, in totals and in
+    // every file; status agrees with error.
+    for key in schema["required"].as_array().unwrap() {
+        assert!(
+            report.get(key.as_str().unwrap()).is_some(),
+            "report.json has {key}"
+        );
+    }
+    for key in schema["properties"]["totals"]["required"]
+        .as_array()
+        .unwrap()
+    {
+        assert!(
+            report["totals"][key.as_str().unwrap()].is_u64(),
+            "totals.{key}"
+        );
+    }
+    for f in report["files"].as_array().unwrap() {
+        for key in schema["properties"]["files"]["items"]["required"]
+            .as_array()
+            .unwrap()
+        {
+            assert!(f.get(key.as_str().unwrap()).is_some(), "files[].{key}");
+        }
+        assert_eq!(f["status"] == "ok", f["error"].is_null());
+        assert_eq!(f["sha256"].as_str().unwrap().len(), 64);
+    }
+    let digest = report["inputs_sha256"].as_str().unwrap();
+    assert_eq!(digest.len(), 64);
+    // The same inputs give the same digest; another input another.
+    let (_t2, again, _) = build(&[&fixture("tests/basic")], &[]);
+    assert_eq!(
+        read_json(&again.join("report.json"))["inputs_sha256"],
+        digest
+    );
+    let (_t3, other, _) = build(&[&fixture("tests/basic").join("skfo.csv")], &[]);
+    assert_ne!(
+        read_json(&other.join("report.json"))["inputs_sha256"],
+        digest
+    );
+}
+
+#[test]
+fn quarantine_csv_neutralizes_formulas() {
+    let tmp = tempfile::tempdir().unwrap();
+    let input = tmp.path().join("hostile.csv");
+    std::fs::write(
+        &input,
+        "id;text;theme\n=HYPERLINK(\"http://x\";\"y\");;@SUM(1)\n+7;—;-1\n",
+    )
+    .unwrap();
+    let out_dir = tmp.path().join("out");
+    let out = sborka(&[
+        "build",
+        input.to_str().unwrap(),
+        "--out",
+        out_dir.to_str().unwrap(),
+    ]);
+    // Nothing was accepted, but the file was read: a build with an empty
+    // roadmap.
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    let csv = std::fs::read_to_string(out_dir.join("quarantine.csv")).unwrap();
+    let mut reader = csv::Reader::from_reader(csv.as_bytes());
+    for row in reader.records() {
+        for cell in row.unwrap().iter() {
+            assert!(
+                !cell.starts_with(['=', '+', '-', '@']),
+                "a cell starts like a formula: {cell:?}"
+            );
+        }
+    }
+    // The source id «+7» would be a formula in a spreadsheet; it is kept
+    // as text.
+    assert!(csv.contains(",'+7,no_letters,"), "{csv}");
+}
