@@ -143,7 +143,7 @@ fn bad_inputs_say_where_and_exit_as_designed() {
             vec![empty.display().to_string()],
             1,
             format!(
-                "sborka: error: {}: no exports found (looked for .csv, .json)\n",
+                "sborka: error: {}: no exports found (looked for .csv, ",
                 empty.display()
             ),
         ),
