@@ -292,3 +292,76 @@ fn quarantine_csv_neutralizes_formulas() {
     // as text.
     assert!(csv.contains(",'+7,no_letters,"), "{csv}");
 }
+
+#[test]
+fn catalog_override_and_limits_from_the_command_line() {
+    let tmp = tempfile::tempdir().unwrap();
+    let export = tmp.path().join("exports");
+    std::fs::create_dir(&export).unwrap();
+    std::fs::write(
+        export.join("a.csv"),
+        "Идея;Тема\nСоздать школу ухода за пожилыми;Пожилые\n",
+    )
+    .unwrap();
+    let out_dir = tmp.path().join("out");
+    let (e, o) = (export.to_str().unwrap(), out_dir.to_str().unwrap());
+
+    // «Идея» is not a known header: the file has no text column.
+    let out = sborka(&["build", e, "--out", o]);
+    assert_eq!(code(&out), 1, "{}", stderr(&out));
+
+    // An analyst adds the spelling in a catalogue folder.
+    let catalog = tmp.path().join("catalog");
+    std::fs::create_dir(&catalog).unwrap();
+    std::fs::write(
+        catalog.join("headers.toml"),
+        "[fields]\ntext = [\"Идея\"]\ntheme = [\"Тема\"]\n",
+    )
+    .unwrap();
+    let out = sborka(&[
+        "build",
+        e,
+        "--out",
+        o,
+        "--catalog",
+        catalog.to_str().unwrap(),
+    ]);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    let report = read_json(&out_dir.join("report.json"));
+    assert_eq!(report["totals"]["accepted"], 1);
+    assert!(
+        report["catalog"]["headers.toml"]
+            .as_str()
+            .unwrap()
+            .ends_with("headers.toml")
+    );
+    assert_eq!(report["catalog"]["themes.toml"], "embedded");
+
+    // A folder with no catalogue file is refused.
+    let empty = tmp.path().join("empty");
+    std::fs::create_dir(&empty).unwrap();
+    let out = sborka(&["build", e, "--out", o, "--catalog", empty.to_str().unwrap()]);
+    assert_eq!(code(&out), 1);
+    assert!(
+        stderr(&out).contains("holds none of districts.toml"),
+        "{}",
+        stderr(&out)
+    );
+
+    // Limits: a text longer than --max-text-chars is quarantined.
+    let out = sborka(&[
+        "build",
+        fixture("tests/basic").to_str().unwrap(),
+        "--out",
+        o,
+        "--max-text-chars",
+        "50",
+    ]);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    let report = read_json(&out_dir.join("report.json"));
+    assert!(
+        report["reasons"]["text_too_long"].as_u64().unwrap() >= 1,
+        "{report}"
+    );
+    assert_invariant(&out_dir);
+}

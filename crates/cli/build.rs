@@ -48,6 +48,9 @@ pub struct Args {
     #[arg(long, value_name = "TEXT")]
     date: Option<String>,
 
+    #[command(flatten)]
+    limits: LimitArgs,
+
     /// Print each stage as it starts, its timing, and per-file results on
     /// stderr.
     #[arg(short, long)]
@@ -56,6 +59,44 @@ pub struct Args {
     /// Print nothing but errors.
     #[arg(short, long, conflicts_with = "verbose")]
     quiet: bool,
+}
+
+/// The limits that protect a build from a hostile or broken export. A record
+/// over a limit is quarantined; a file over one is reported unreadable.
+#[derive(clap::Args, Debug)]
+pub struct LimitArgs {
+    /// Longest proposal text, in characters (longer: quarantined as
+    /// text_too_long).
+    #[arg(long, value_name = "N", default_value_t = sborka_ingest::Limits::default().max_text_chars)]
+    max_text_chars: usize,
+
+    /// Most records read from one file (the rest: too_many_records).
+    #[arg(long, value_name = "N", default_value_t = sborka_ingest::Limits::default().max_records)]
+    max_records: u64,
+
+    /// Largest file read at all, in bytes.
+    #[arg(long, value_name = "BYTES", default_value_t = sborka_ingest::Limits::default().max_file_bytes)]
+    max_file_bytes: u64,
+
+    /// Most bytes an XLSX may decompress to (zip bombs).
+    #[arg(long, value_name = "BYTES", default_value_t = sborka_ingest::Limits::default().max_xlsx_bytes)]
+    max_xlsx_bytes: u64,
+
+    /// Deepest nesting of arrays and objects in JSON.
+    #[arg(long, value_name = "N", default_value_t = sborka_ingest::Limits::default().max_json_depth)]
+    max_json_depth: usize,
+}
+
+impl LimitArgs {
+    pub fn limits(&self) -> sborka_ingest::Limits {
+        sborka_ingest::Limits {
+            max_text_chars: self.max_text_chars,
+            max_records: self.max_records,
+            max_file_bytes: self.max_file_bytes,
+            max_xlsx_bytes: self.max_xlsx_bytes,
+            max_json_depth: self.max_json_depth,
+        }
+    }
 }
 
 /// Everything the pipeline produced before it is written.
@@ -70,13 +111,13 @@ pub struct Built {
     pub cluster_of: Vec<u32>,
 }
 
-pub fn run(args: &Args, catalog: &Catalog) -> anyhow::Result<Outcome> {
+pub fn run(args: &Args, catalog: &Catalog, catalog_dir: Option<&Path>) -> anyhow::Result<Outcome> {
     let threads = args.threads.unwrap_or(0);
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(threads)
         .build()
         .context("cannot start worker threads")?;
-    pool.install(|| build(args, catalog))
+    pool.install(|| build(args, catalog, catalog_dir))
 }
 
 /// Stage announcements and timings: a progress line on a terminal, one
@@ -143,7 +184,7 @@ impl Stages {
     }
 }
 
-fn build(args: &Args, catalog: &Catalog) -> anyhow::Result<Outcome> {
+fn build(args: &Args, catalog: &Catalog, catalog_dir: Option<&Path>) -> anyhow::Result<Outcome> {
     let inputs = if args.inputs.is_empty() {
         let default = PathBuf::from(DEFAULT_INPUT);
         if !default.exists() {
@@ -157,6 +198,8 @@ fn build(args: &Args, catalog: &Catalog) -> anyhow::Result<Outcome> {
         args.inputs.clone()
     };
     let files = sborka_ingest::discover(&inputs)?;
+    let deduper = sborka_dedup::Deduper::load(catalog_dir)?;
+    let limits = args.limits.limits();
     let lock = Lock::acquire(&args.out, args.wait)?;
     let mut stages = Stages::new(args);
 
@@ -165,7 +208,7 @@ fn build(args: &Args, catalog: &Catalog) -> anyhow::Result<Outcome> {
     let outcomes: Vec<_> = files
         .par_iter()
         .map(|input| {
-            let outcome = sborka_ingest::read_file(input, catalog);
+            let outcome = sborka_ingest::read_file_with(input, catalog, &limits);
             let digest = output::sha256_file(&input.path);
             bar.inc(1);
             (outcome, digest)
@@ -205,7 +248,6 @@ fn build(args: &Args, catalog: &Catalog) -> anyhow::Result<Outcome> {
     let failed = failed.len();
 
     stages.start("normalize", None);
-    let deduper = sborka_dedup::Deduper::new();
     let texts: Vec<&str> = built.proposals.iter().map(|p| p.text.as_str()).collect();
     let prepared = deduper.prepare(&texts);
     drop(texts);

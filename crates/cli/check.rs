@@ -20,6 +20,9 @@ pub struct Args {
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Text)]
     format: Format,
+
+    #[command(flatten)]
+    limits: crate::build::LimitArgs,
 }
 
 #[derive(Serialize)]
@@ -33,9 +36,10 @@ struct CheckOutput<'a> {
 
 pub fn run(args: &Args, catalog: &Catalog) -> anyhow::Result<Outcome> {
     let inputs = sborka_ingest::discover(&args.inputs)?;
+    let limits = args.limits.limits();
     let reports: Vec<FileReport> = inputs
         .par_iter()
-        .map(|input| sborka_ingest::read_file(input, catalog).report)
+        .map(|input| sborka_ingest::read_file_with(input, catalog, &limits).report)
         .collect();
     let failed = reports.iter().filter(|r| r.error.is_some()).count() as u64;
     let mut out = std::io::stdout().lock();

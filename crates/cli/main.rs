@@ -69,13 +69,13 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let catalog = match &cli.catalog {
         None => Catalog::embedded(),
-        Some(dir) => match Catalog::load_dir(dir) {
+        Some(dir) => match load_catalog(dir) {
             Ok(c) => c,
-            Err(e) => return fail(&anyhow::Error::new(e), error_status(&cli.command)),
+            Err(e) => return fail(&e, error_status(&cli.command)),
         },
     };
     let result = match cli.command {
-        Command::Build(ref args) => build::run(args, &catalog),
+        Command::Build(ref args) => build::run(args, &catalog, cli.catalog.as_deref()),
         Command::Check(ref args) => check::run(args, &catalog),
         Command::Search(ref args) => search::run(args, &catalog),
         Command::Serve(ref args) => serve::run(args, &catalog),
@@ -85,6 +85,22 @@ fn main() -> ExitCode {
         Err(e) if is_broken_pipe(&e) => ExitCode::SUCCESS,
         Err(e) => fail(&e, error_status(&cli.command)),
     }
+}
+
+/// The catalogue of `--catalog DIR`: its files replace the embedded ones. A
+/// folder with no catalogue file at all is a mistake worth saying.
+fn load_catalog(dir: &std::path::Path) -> anyhow::Result<Catalog> {
+    let names: Vec<&str> = Catalog::file_names()
+        .chain(["abbreviations.toml", "synonyms.toml"])
+        .collect();
+    if !names.iter().any(|n| dir.join(n).is_file()) {
+        anyhow::bail!(
+            "--catalog {}: holds none of {}",
+            dir.display(),
+            names.join(", ")
+        );
+    }
+    Ok(Catalog::load_dir(dir)?)
 }
 
 /// The exit status of a command that failed outright.

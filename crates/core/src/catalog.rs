@@ -222,7 +222,9 @@ impl Catalog {
     }
 
     /// The embedded catalogue with every file present in `dir` taking the
-    /// place of its embedded default.
+    /// place of its embedded default. A folder with none of them gives the
+    /// embedded catalogue: the caller decides whether that is an error (it
+    /// may hold other catalogue files, such as the lexicon's).
     pub fn load_dir(dir: &Path) -> Result<Catalog, CatalogError> {
         if !dir.is_dir() {
             return Err(CatalogError::new(
@@ -232,7 +234,6 @@ impl Catalog {
         }
         let mut texts = Vec::new();
         let mut sources = Vec::new();
-        let mut overridden = 0;
         for (name, embedded) in FILES {
             let path: PathBuf = dir.join(name);
             if path.exists() {
@@ -240,20 +241,17 @@ impl Catalog {
                     .map_err(|e| CatalogError::new(&path.display().to_string(), e))?;
                 texts.push((name.to_string(), text));
                 sources.push((name.to_string(), path.display().to_string()));
-                overridden += 1;
             } else {
                 texts.push((name.to_string(), embedded.to_string()));
                 sources.push((name.to_string(), "embedded".to_string()));
             }
         }
-        if overridden == 0 {
-            let names: Vec<&str> = FILES.iter().map(|(n, _)| *n).collect();
-            return Err(CatalogError::new(
-                &dir.display().to_string(),
-                format!("holds none of {}", names.join(", ")),
-            ));
-        }
         Catalog::from_texts(&texts, sources)
+    }
+
+    /// The names of the files [`Catalog::load_dir`] reads.
+    pub fn file_names() -> impl Iterator<Item = &'static str> {
+        FILES.iter().map(|(name, _)| *name)
     }
 
     fn from_texts(
