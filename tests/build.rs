@@ -365,3 +365,53 @@ fn catalog_override_and_limits_from_the_command_line() {
     );
     assert_invariant(&out_dir);
 }
+
+#[test]
+fn search_shows_the_roadmap_representative() {
+    let (_tmp, out_dir, out) = build(&[&fixture("exports")], &["-q"]);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    let roadmap = read_json(&out_dir.join("roadmap.json"));
+    let items: Vec<&serde_json::Value> = roadmap["themes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|t| t["levels"].as_array().unwrap())
+        .flat_map(|l| l["items"].as_array().unwrap())
+        .filter(|i| i["members"].as_array().unwrap().len() > 1)
+        .take(5)
+        .collect();
+    assert!(!items.is_empty(), "some idea has several members");
+    for item in items {
+        let text = item["text"].as_str().unwrap();
+        let query: String = text
+            .split_whitespace()
+            .take(6)
+            .collect::<Vec<_>>()
+            .join(" ");
+        let query: String = query
+            .chars()
+            .filter(|c| c.is_alphanumeric() || c.is_whitespace())
+            .collect();
+        let out = sborka(&[
+            "search",
+            &query,
+            "--in",
+            out_dir.to_str().unwrap(),
+            "--format",
+            "json",
+            "--limit",
+            "100",
+        ]);
+        let json: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+        let hit = json["hits"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|h| h["cluster"] == item["cluster"])
+            .unwrap_or_else(|| panic!("{query:?} finds its idea"));
+        assert_eq!(
+            hit["text"], item["text"],
+            "the hit shows the roadmap's representative"
+        );
+    }
+}

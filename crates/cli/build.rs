@@ -321,12 +321,26 @@ fn write_index(dir: &Path, built: &Built, catalog: &Catalog, threads: usize) -> 
             set.len() as u32
         })
         .collect();
-    let docs = built.proposals.iter().enumerate().map(|(i, p)| {
-        let c = built.cluster_of[i] as usize;
+    // The index takes the first proposal it sees of a cluster as the
+    // cluster's representative: give each cluster's representative first,
+    // then its other members, cluster by cluster.
+    let order = built.clusters.iter().enumerate().flat_map(|(c, cluster)| {
+        std::iter::once(cluster.representative)
+            .chain(
+                cluster
+                    .members
+                    .iter()
+                    .copied()
+                    .filter(move |&m| m != cluster.representative),
+            )
+            .map(move |m| (c, m))
+    });
+    let docs = order.map(|(c, m)| {
+        let cluster = &built.clusters[c];
         sborka_index::IndexDoc {
-            proposal: p,
-            cluster: built.clusters[c].id,
-            cluster_proposals: built.clusters[c].members.len() as u32,
+            proposal: &built.proposals[m as usize],
+            cluster: cluster.id,
+            cluster_proposals: cluster.members.len() as u32,
             cluster_districts: districts[c],
         }
     });
