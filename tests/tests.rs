@@ -14,7 +14,7 @@ mod check;
 mod search;
 
 // `sborka serve`: the JSON API against the CLI, malformed requests, and the
-// page in headless Chromium (needs `chromium`; SBORKA_SKIP_BROWSER=1 skips).
+// page in headless Chromium (needs `chromium`: skipped when absent, except in CI).
 mod serve;
 
 // Every kind of export (fixtures/messy): the truth table, unreadable files.
