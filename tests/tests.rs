@@ -22,3 +22,6 @@ mod ingest;
 
 // Publishing: a killed build leaves the previous output, one build at a time.
 mod publish;
+
+// The roadmap documents (HTML, DOCX, Markdown, JSON) on hostile input.
+mod roadmap;
