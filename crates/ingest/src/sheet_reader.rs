@@ -315,6 +315,24 @@ fn check_cfb(bytes: &[u8]) -> Result<(), String> {
             .unwrap_or(&[])
             .to_vec()
     };
+    // Mini sectors past the end of the mini stream make calamine panic too.
+    let in_mini = |id: u32| (id as usize).saturating_mul(64) <= ministream.len();
+    if let Some(&id) = mini_fat
+        .iter()
+        .filter(|id| used(id))
+        .find(|&&id| !in_mini(id))
+    {
+        return Err(format!(
+            "the mini allocation table names mini sector {id}, past the end of the mini stream"
+        ));
+    }
+    for (_, start, len) in entries.iter().skip(1) {
+        if *len < 4096 && used(start) && !in_mini(*start) {
+            return Err(format!(
+                "a small stream starts at mini sector {start}, past the end of the mini stream"
+            ));
+        }
+    }
     let find = |want: &str| {
         entries
             .iter()
