@@ -23,7 +23,17 @@ pub(crate) fn escape(text: &str) -> String {
             _ => out.push(c),
         }
     }
+    // A right-to-left override or embedding in the text must not run on into
+    // the rest of the line: isolate it (FSI … PDI closes whatever it opened).
+    if out.chars().any(is_bidi_control) {
+        out.insert(0, '\u{2068}');
+        out.push('\u{2069}');
+    }
     out
+}
+
+fn is_bidi_control(c: char) -> bool {
+    matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
 }
 
 pub fn render_markdown(r: &Roadmap) -> String {
@@ -253,6 +263,8 @@ mod tests {
             ("строка\nвторая", "строка вторая"),
             ("1. пункт", "1. пункт"),
             ("a\u{0}b\u{7f}", "a\u{fffd}b\u{fffd}"),
+            ("\u{202e}наоборот", "\u{2068}\u{202e}наоборот\u{2069}"),
+            ("שלום\u{200f}", "שלום\u{200f}"),
             (
                 "`код` ~зачёркнуто~ &amp;",
                 "\\`код\\` \\~зачёркнуто\\~ \\&amp;",

@@ -266,7 +266,7 @@ fn html_shows_hostile_text_as_text() {
         "=HYPERLINK(&quot;http:&#x2f;&#x2f;x&quot;,&quot;y&quot;)",
         "&lt;em&gt;7&lt;&#x2f;em&gt;",
         "тема: Разное &amp; &lt;прочее&gt;",
-        "Права\u{200b} человека \u{202e}наоборот\u{202c}",
+        "<bdi>Права\u{200b} человека \u{202e}наоборот\u{202c} \u{200f}שלום\u{200e}</bdi>",
     ] {
         assert!(html.contains(shown), "html shows {shown}");
     }
