@@ -73,6 +73,7 @@ fn seeds() -> &'static [(String, Vec<u8>)] {
         for dir in [
             "messy/exports",
             "messy/broken",
+            "messy/regressions",
             "tests/basic",
             "tests/notext",
         ] {
@@ -351,4 +352,29 @@ fn fuzz_delimited_text() {
     run("fuzz_delimited_text", strategy, |(text, header, which)| {
         check(NAMES[which], format!("{header}{text}").as_bytes())
     });
+}
+
+/// Inputs the long runs found, kept: each is refused as a file, in bounded
+/// memory, instead of aborting the process.
+#[test]
+fn fuzz_regressions_are_refused() {
+    let cases = [
+        (
+            "looping-chain.xls",
+            "corrupt XLS: allocation table: the chain through sector 0 loops",
+        ),
+        (
+            "huge-dimensions.xls",
+            "corrupt XLS: a sheet declares 12499025955 cells",
+        ),
+    ];
+    for (name, want) in cases {
+        let (_, bytes) = seeds()
+            .iter()
+            .find(|(n, _)| n == name)
+            .unwrap_or_else(|| panic!("{name} among the seeds"));
+        let out = read_bytes_with(&Input::named(name), bytes, catalog(), &limits());
+        let err = out.report.error.unwrap_or_default();
+        assert!(err.starts_with(want), "{name}: {err}");
+    }
 }
