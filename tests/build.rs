@@ -415,3 +415,39 @@ fn search_shows_the_roadmap_representative() {
         );
     }
 }
+
+#[test]
+fn reading_documents_cap_ideas_per_level_but_json_keeps_all() {
+    let (_tmp, out_dir, out) = build(&[&fixture("exports")], &["--items-per-level", "2", "-q"]);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    // roadmap.json still holds every proposal in exactly one idea.
+    assert_invariant(&out_dir);
+    let roadmap = read_json(&out_dir.join("roadmap.json"));
+    let longest = roadmap["themes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|t| t["levels"].as_array().unwrap())
+        .map(|l| l["items"].as_array().unwrap().len())
+        .max()
+        .unwrap();
+    assert!(longest > 2, "some level has more than two ideas");
+    let md = std::fs::read_to_string(out_dir.join("roadmap.md")).unwrap();
+    let html = std::fs::read_to_string(out_dir.join("roadmap.html")).unwrap();
+    assert!(
+        md.contains("… и ещё"),
+        "the Markdown says what it leaves out"
+    );
+    assert!(html.contains("… и ещё"), "the HTML says what it leaves out");
+    let shown = html.matches("<article class=\"item\"").count();
+    let levels: usize = roadmap["themes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["levels"].as_array().unwrap().len())
+        .sum();
+    assert!(
+        shown <= 2 * levels,
+        "{shown} ideas shown for {levels} levels"
+    );
+}

@@ -43,6 +43,12 @@ pub struct Args {
     #[arg(long, value_name = "N")]
     threads: Option<usize>,
 
+    /// Ideas shown per theme and level in roadmap.html, .docx and .md, the
+    /// best supported first; the rest are counted there and listed in
+    /// roadmap.json. 0: all.
+    #[arg(long, value_name = "N", default_value_t = 200)]
+    items_per_level: usize,
+
     /// Date to print in the roadmap (no date is printed otherwise, so that
     /// the same input gives the same bytes).
     #[arg(long, value_name = "TEXT")]
@@ -277,11 +283,14 @@ fn build(args: &Args, catalog: &Catalog, catalog_dir: Option<&Path>) -> anyhow::
     });
 
     stages.start("render", None);
-    let documents = sborka_roadmap::render_all(&roadmap);
-    for (name, bytes) in &documents {
-        staging.write(name, bytes)?;
+    let render = sborka_roadmap::RenderOptions {
+        items_per_level: (args.items_per_level > 0).then_some(args.items_per_level),
+    };
+    for name in sborka_roadmap::DOCUMENTS {
+        staging.write_with(name, |w| {
+            sborka_roadmap::write_document(name, &roadmap, &render, w)
+        })?;
     }
-    drop(documents);
     staging.write_with("proposals.jsonl", |w| {
         output::write_proposals(w, &built, catalog)
     })?;

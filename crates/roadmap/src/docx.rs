@@ -271,6 +271,9 @@ pub fn render_docx(r: &Roadmap) -> Vec<u8> {
                 let number = format!("{}.{}.{}", i + 1, j + 1, k + 1);
                 doc = add_item(doc, &number, item);
             }
+            if let Some(omitted) = &level.omitted {
+                doc = doc.add_paragraph(para(&crate::omitted_note(omitted)));
+            }
         }
     }
 

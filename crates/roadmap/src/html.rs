@@ -39,6 +39,9 @@ pub fn render_html(r: &Roadmap) -> String {
     env.add_filter("plural", |n: u64, one: &str, few: &str, many: &str| {
         plural(n, one, few, many).to_string()
     });
+    env.add_function("omitted_note", |ideas: u64, proposals: u64| {
+        crate::omitted_note(&crate::Omitted { ideas, proposals })
+    });
     let ctx = Context {
         r,
         style: STYLE,

@@ -30,19 +30,73 @@ pub use docx::render_docx;
 pub use html::render_html;
 pub use markdown::render_markdown;
 pub use model::{
-    Input, Item, LevelSection, Member, MethodSection, QuarantineRow, Roadmap, SCHEMA_VERSION,
-    Session, Summary, Support, TOP_IDEAS, ThemeRank, ThemeSection, TopIdea, Totals, UNKNOWN_THEME,
-    UNSPECIFIED_LEVEL, assemble,
+    Input, Item, LevelSection, Member, MethodSection, Omitted, QuarantineRow, Roadmap,
+    SCHEMA_VERSION, Session, Summary, Support, TOP_IDEAS, ThemeRank, ThemeSection, TopIdea, Totals,
+    UNKNOWN_THEME, UNSPECIFIED_LEVEL, assemble,
 };
 
 /// Every document of the roadmap, by file name, in a fixed order.
 pub fn render_all(roadmap: &Roadmap) -> Vec<(&'static str, Vec<u8>)> {
-    vec![
-        ("roadmap.json", render_json(roadmap).into_bytes()),
-        ("roadmap.md", render_markdown(roadmap).into_bytes()),
-        ("roadmap.html", render_html(roadmap).into_bytes()),
-        ("roadmap.docx", render_docx(roadmap)),
-    ]
+    DOCUMENTS
+        .iter()
+        .map(|&name| {
+            let mut bytes = Vec::new();
+            write_document(name, roadmap, &RenderOptions::default(), &mut bytes)
+                .expect("writing to memory cannot fail");
+            (name, bytes)
+        })
+        .collect()
+}
+
+/// The documents of a roadmap, in the order [`render_all`] gives them.
+pub const DOCUMENTS: [&str; 4] = ["roadmap.json", "roadmap.md", "roadmap.html", "roadmap.docx"];
+
+/// Settings of the reading documents.
+#[derive(Clone, Debug, Default)]
+pub struct RenderOptions {
+    /// Ideas shown per theme and level in HTML, DOCX and Markdown (the best
+    /// supported first; the rest are counted). `None`: all. `roadmap.json`
+    /// always lists every idea.
+    pub items_per_level: Option<usize>,
+}
+
+/// Writes one of [`DOCUMENTS`] to `w`. `roadmap.json` is streamed; the
+/// others are rendered from [`Roadmap::for_reading`] and written whole.
+pub fn write_document(
+    name: &str,
+    roadmap: &Roadmap,
+    options: &RenderOptions,
+    w: &mut dyn std::io::Write,
+) -> std::io::Result<()> {
+    if name == "roadmap.json" {
+        serde_json::to_writer_pretty(&mut *w, roadmap)?;
+        return w.write_all(b"\n");
+    }
+    let reading = roadmap.for_reading(options.items_per_level);
+    let bytes = match name {
+        "roadmap.md" => render_markdown(&reading).into_bytes(),
+        "roadmap.html" => render_html(&reading).into_bytes(),
+        "roadmap.docx" => render_docx(&reading),
+        other => {
+            return Err(std::io::Error::new(
+                std::io::ErrorKind::InvalidInput,
+                format!("no document named {other}"),
+            ));
+        }
+    };
+    w.write_all(&bytes)
+}
+
+/// The note a reading document shows after a level's last idea when it
+/// leaves ideas out.
+pub(crate) fn omitted_note(o: &Omitted) -> String {
+    format!(
+        "… и ещё {} {} ({} {}) с меньшей поддержкой: полный список — в roadmap.json",
+        o.ideas,
+        plural(o.ideas, "идея", "идеи", "идей"),
+        o.proposals,
+        plural(o.proposals, "предложение", "предложения", "предложений")
+    )
 }
 
 /// `roadmap.json`: the model as pretty JSON with a final newline.

@@ -115,6 +115,9 @@ fn write_doc(o: &mut String, r: &Roadmap) -> std::fmt::Result {
             for (k, item) in level.items.iter().enumerate() {
                 write_item(o, k + 1, item)?;
             }
+            if let Some(omitted) = &level.omitted {
+                writeln!(o, "*{}*\n", escape(&crate::omitted_note(omitted)))?;
+            }
         }
     }
     if !r.quarantine.is_empty() {

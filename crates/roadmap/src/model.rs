@@ -37,6 +37,62 @@ pub struct Roadmap {
     pub quarantine: Vec<QuarantineRow>,
 }
 
+impl Roadmap {
+    /// The roadmap for the documents people read (HTML, DOCX, Markdown):
+    /// each level keeps its first `items_per_level` ideas, the best
+    /// supported, and says how many ideas and proposals it leaves out.
+    /// Totals and summaries still count everything.
+    pub fn for_reading(&self, items_per_level: Option<usize>) -> std::borrow::Cow<'_, Roadmap> {
+        let Some(limit) = items_per_level else {
+            return std::borrow::Cow::Borrowed(self);
+        };
+        let over = |l: &LevelSection| l.items.len() > limit;
+        if !self.themes.iter().flat_map(|t| &t.levels).any(over) {
+            return std::borrow::Cow::Borrowed(self);
+        }
+        let themes = self
+            .themes
+            .iter()
+            .map(|t| ThemeSection {
+                slug: t.slug.clone(),
+                name: t.name.clone(),
+                proposals: t.proposals,
+                ideas: t.ideas,
+                levels: t
+                    .levels
+                    .iter()
+                    .map(|l| {
+                        let shown = l.items.len().min(limit);
+                        let rest = &l.items[shown..];
+                        LevelSection {
+                            slug: l.slug.clone(),
+                            name: l.name.clone(),
+                            proposals: l.proposals,
+                            items: l.items[..shown].to_vec(),
+                            omitted: (!rest.is_empty()).then(|| Omitted {
+                                ideas: rest.len() as u64,
+                                proposals: rest.iter().map(|i| i.support.proposals).sum(),
+                            }),
+                        }
+                    })
+                    .collect(),
+            })
+            .collect();
+        std::borrow::Cow::Owned(Roadmap {
+            schema_version: self.schema_version,
+            title: self.title.clone(),
+            subtitle: self.subtitle.clone(),
+            date: self.date.clone(),
+            sessions: self.sessions.clone(),
+            totals: self.totals.clone(),
+            method: self.method.clone(),
+            summary: self.summary.clone(),
+            themes,
+            quarantine: self.quarantine.clone(),
+        })
+    }
+}
+
 /// One heading of «Как считали» and its paragraphs (plain text).
 #[derive(Clone, Debug, Serialize)]
 pub struct MethodSection {
@@ -136,6 +192,18 @@ pub struct LevelSection {
     pub name: String,
     pub proposals: u64,
     pub items: Vec<Item>,
+    /// Ideas left out of the reading documents by [`Roadmap::for_reading`]
+    /// (never in `roadmap.json`, which lists every idea).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub omitted: Option<Omitted>,
+}
+
+/// What a reading document leaves out of one level: the ideas after the
+/// first N, which stay in `roadmap.json`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub struct Omitted {
+    pub ideas: u64,
+    pub proposals: u64,
 }
 
 /// One idea: a cluster of proposals.
@@ -272,6 +340,7 @@ pub fn assemble(input: &Input<'_>) -> Roadmap {
             name,
             proposals,
             items,
+            omitted: None,
         });
     }
 
