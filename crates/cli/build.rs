@@ -46,7 +46,7 @@ pub struct Args {
     /// Ideas shown per theme and level in roadmap.html, .docx and .md, the
     /// best supported first; the rest are counted there and listed in
     /// roadmap.json. 0: all.
-    #[arg(long, value_name = "N", default_value_t = 200)]
+    #[arg(long, value_name = "N", default_value_t = 50)]
     items_per_level: usize,
 
     /// Date to print in the roadmap (no date is printed otherwise, so that
