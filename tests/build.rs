@@ -2,8 +2,10 @@ use std::path::Path;
 
 use crate::util::*;
 
-const DETERMINISTIC: [&str; 5] = [
+const DETERMINISTIC: [&str; 7] = [
     "roadmap.json",
+    "roadmap.docx",
+    "quarantine.csv",
     "roadmap.md",
     "roadmap.html",
     "proposals.jsonl",

@@ -46,7 +46,7 @@ pub struct Args {
     /// Ideas shown per theme and level in roadmap.html, .docx and .md, the
     /// best supported first; the rest are counted there and listed in
     /// roadmap.json. 0: all.
-    #[arg(long, value_name = "N", default_value_t = 50)]
+    #[arg(long, value_name = "N", default_value_t = 100)]
     items_per_level: usize,
 
     /// Date to print in the roadmap (no date is printed otherwise, so that
@@ -385,8 +385,9 @@ fn summarize(args: &Args, report: &Report, timings: &Timings, built: &Built) {
     }
     let _ = writeln!(
         err,
-        "sborka: {} files, {} records: {} proposals in {} ideas, {} quarantined → {}",
+        "sborka: {} {}, {} records: {} proposals in {} ideas, {} quarantined → {}",
         t.files,
+        if t.files == 1 { "file" } else { "files" },
         t.records,
         t.accepted,
         t.ideas,

@@ -571,20 +571,32 @@ impl<T: Copy + PartialEq> Keys<T> {
 pub fn fold_key(raw: &str) -> String {
     let mut out = String::with_capacity(raw.len());
     let mut space = false;
+    let emit = |out: &mut String, space: &mut bool, c: char| {
+        if *space && !out.is_empty() {
+            out.push(' ');
+        }
+        *space = false;
+        out.push(if c == 'ё' { 'е' } else { c });
+    };
     for c in raw.chars() {
-        if c.is_alphanumeric() || c == '№' {
-            if space && !out.is_empty() {
-                out.push(' ');
+        // ASCII and the basic Cyrillic alphabet by arithmetic first: the
+        // general Unicode tables are slow, and this runs for every label of
+        // every record.
+        match c {
+            'a'..='z' | '0'..='9' | 'а'..='я' | 'ё' | '№' => emit(&mut out, &mut space, c),
+            'A'..='Z' => emit(&mut out, &mut space, c.to_ascii_lowercase()),
+            'А'..='Я' | 'Ё' => {
+                for lower in c.to_lowercase() {
+                    emit(&mut out, &mut space, lower);
+                }
             }
-            space = false;
-            for lower in c.to_lowercase() {
-                out.push(match lower {
-                    'ё' => 'е',
-                    other => other,
-                });
+            _ if c.is_ascii() => space = true,
+            _ if c.is_alphanumeric() => {
+                for lower in c.to_lowercase() {
+                    emit(&mut out, &mut space, lower);
+                }
             }
-        } else {
-            space = true;
+            _ => space = true,
         }
     }
     out
@@ -607,6 +619,8 @@ mod tests {
             ("№", "№"),
             ("", ""),
             ("—", ""),
+            ("ÄRZTE Ӂ", "ärzte ӂ"),
+            ("26.0", "26 0"),
         ];
         for (raw, want) in cases {
             assert_eq!(fold_key(raw), want, "fold_key({raw:?})");
