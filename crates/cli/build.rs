@@ -286,11 +286,17 @@ fn build(args: &Args, catalog: &Catalog, catalog_dir: Option<&Path>) -> anyhow::
     let render = sborka_roadmap::RenderOptions {
         items_per_level: (args.items_per_level > 0).then_some(args.items_per_level),
     };
-    for name in sborka_roadmap::DOCUMENTS {
-        staging.write_with(name, |w| {
-            sborka_roadmap::write_document(name, &roadmap, &render, w)
-        })?;
-    }
+    // The documents are independent: render them side by side (the DOCX
+    // is the slowest), each straight into its file.
+    let written: Vec<anyhow::Result<()>> = sborka_roadmap::DOCUMENTS
+        .par_iter()
+        .map(|name| {
+            staging.write_with(name, |w| {
+                sborka_roadmap::write_document(name, &roadmap, &render, w)
+            })
+        })
+        .collect();
+    written.into_iter().collect::<anyhow::Result<()>>()?;
     staging.write_with("proposals.jsonl", |w| {
         output::write_proposals(w, &built, catalog)
     })?;
