@@ -264,6 +264,34 @@ impl Resolved {
 pub struct Names<'a>(pub &'a Catalog);
 
 impl Names<'_> {
+    /// A hit's labels in human words, for the text output and the page:
+    /// districts, region, theme, level, kind, year.
+    pub fn hit_facts(&self, hit: &Hit) -> Vec<String> {
+        let mut facts = Vec::new();
+        if !hit.districts.is_empty() {
+            let d: Vec<String> = hit.districts.iter().map(|d| self.district(d)).collect();
+            facts.push(d.join(", "));
+        } else if let Some(d) = &hit.district {
+            facts.push(self.district(d));
+        }
+        if let Some(r) = &hit.region {
+            facts.push(self.region(r));
+        }
+        if let Some(t) = &hit.theme {
+            facts.push(self.theme(t));
+        }
+        if let Some(l) = &hit.level {
+            facts.push(self.level(l));
+        }
+        if let Some(k) = &hit.kind {
+            facts.push(self.kind(k));
+        }
+        if let Some(y) = hit.year {
+            facts.push(y.to_string());
+        }
+        facts
+    }
+
     pub fn district(&self, slug: &str) -> String {
         let c = self.0;
         c.district(slug)
@@ -379,28 +407,7 @@ fn print_hit(
     let text = highlighted(&hit.text, &hit.highlights, on, off);
     writeln!(out, "{n}. [{:.2}] {text}", hit.score)?;
 
-    let mut facts = Vec::new();
-    if !hit.districts.is_empty() {
-        let d: Vec<String> = hit.districts.iter().map(|d| names.district(d)).collect();
-        facts.push(d.join(", "));
-    } else if let Some(d) = &hit.district {
-        facts.push(names.district(d));
-    }
-    if let Some(r) = &hit.region {
-        facts.push(names.region(r));
-    }
-    if let Some(t) = &hit.theme {
-        facts.push(names.theme(t));
-    }
-    if let Some(l) = &hit.level {
-        facts.push(names.level(l));
-    }
-    if let Some(k) = &hit.kind {
-        facts.push(names.kind(k));
-    }
-    if let Some(y) = hit.year {
-        facts.push(y.to_string());
-    }
+    let facts = names.hit_facts(hit);
     writeln!(out, "   {}", facts.join(" · "))?;
     if grouped {
         writeln!(

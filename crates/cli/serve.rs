@@ -467,33 +467,7 @@ fn render(
     );
     for hit in &results.hits {
         let text = escape_ranges(&hit.text, &hit.highlights);
-        let mut facts = Vec::new();
-        if !hit.districts.is_empty() {
-            facts.push(
-                hit.districts
-                    .iter()
-                    .map(|d| names.district(d))
-                    .collect::<Vec<_>>()
-                    .join(", "),
-            );
-        } else if let Some(d) = &hit.district {
-            facts.push(names.district(d));
-        }
-        if let Some(r) = &hit.region {
-            facts.push(names.region(r));
-        }
-        if let Some(t) = &hit.theme {
-            facts.push(names.theme(t));
-        }
-        if let Some(l) = &hit.level {
-            facts.push(names.level(l));
-        }
-        if let Some(k) = &hit.kind {
-            facts.push(names.kind(k));
-        }
-        if let Some(y) = hit.year {
-            facts.push(y.to_string());
-        }
+        let facts = names.hit_facts(hit);
         let facts: Vec<String> = facts.iter().map(|f| escape(f)).collect();
         let _ = writeln!(
             o,

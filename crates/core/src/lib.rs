@@ -28,6 +28,7 @@
 
 mod catalog;
 mod model;
+mod rng;
 
 pub use catalog::{
     Catalog, CatalogError, District, DistrictId, Field, KindInfo, LevelInfo, Region, RegionCode,
@@ -37,3 +38,4 @@ pub use model::{
     Cluster, ClusterId, Kind, Label, Level, Proposal, ProposalId, Provenance, Quarantined, Reason,
     stable_hash,
 };
+pub use rng::SplitMix64;

@@ -17,26 +17,7 @@ use std::time::Instant;
 
 use sborka_dedup::Deduper;
 
-/// splitmix64: a seeded generator that is the same everywhere.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-        z ^ (z >> 31)
-    }
-
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n as u64) as usize
-    }
-
-    fn pick<'a>(&mut self, items: &[&'a str]) -> &'a str {
-        items[self.below(items.len())]
-    }
-}
+use sborka_core::SplitMix64 as Rng;
 
 const ACTIONS: [(&str, &str); 6] = [
     ("Создать", "Организовать"),
@@ -117,7 +98,7 @@ fn pseudo_word(idea: usize, which: usize, rng: &mut Rng) -> String {
     let code = idea * 3 + which;
     let mut w: String = (0..4).map(|k| LETTERS[(code >> (5 * k)) & 31]).collect();
     for _ in 0..1 + rng.below(2) {
-        w.push_str(rng.pick(&SYLLABLES));
+        w.push_str(rng.pick::<&str>(&SYLLABLES));
     }
     w.push_str(["ов", "ных", "ами", "ой"][rng.below(4)]);
     w
@@ -171,7 +152,7 @@ fn write(idea: &Idea, rng: &mut Rng) -> String {
             idea.days
         ),
     };
-    let opening = rng.pick(&OPENINGS);
+    let opening = *rng.pick(&OPENINGS);
     let mut text = if opening.is_empty() || opening.ends_with(". ") || opening.starts_with('—') {
         format!("{opening}{body}.")
     } else {

@@ -28,26 +28,7 @@ const SEED: u64 = 2018;
 const QUERIES: usize = 1000;
 const WARMUP: usize = 200;
 
-/// SplitMix64: small, seeded, the same everywhere.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-        z ^ (z >> 31)
-    }
-
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n as u64) as usize
-    }
-
-    fn pick<'a>(&mut self, items: &[&'a str]) -> &'a str {
-        items[self.below(items.len())]
-    }
-}
+use sborka_core::SplitMix64 as Rng;
 
 const VERBS: &[&str] = &[
     "Создать",
@@ -298,12 +279,12 @@ fn generate(n: usize, catalog: &Catalog) -> Generated {
         } else {
             let mut t = format!(
                 "{} {} {} {}",
-                rng.pick(VERBS),
-                rng.pick(OBJECTS),
-                rng.pick(FOR_WHOM),
-                rng.pick(WHERE)
+                *rng.pick(VERBS),
+                *rng.pick(OBJECTS),
+                *rng.pick(FOR_WHOM),
+                *rng.pick(WHERE)
             );
-            let why = rng.pick(WHY);
+            let why = *rng.pick(WHY);
             if !why.is_empty() {
                 t.push(' ');
                 t.push_str(why);

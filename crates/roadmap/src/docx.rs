@@ -350,43 +350,7 @@ fn add_item(mut doc: Docx, number: &str, item: &Item) -> Docx {
             .add_run(Run::new().add_text(clean(&item.text)))
             .keep_next(true),
     );
-    let s = &item.support;
-    let mut facts = Vec::new();
-    if !item.kinds.is_empty() {
-        facts.push(item.kinds.join(", "));
-    }
-    let d = s.districts.len() as u64;
-    facts.push(format!(
-        "{d} {}{}",
-        plural(d, "округ", "округа", "округов"),
-        if s.districts.is_empty() {
-            String::new()
-        } else {
-            format!(" ({})", s.districts.join(", "))
-        }
-    ));
-    facts.push(format!(
-        "{} {}",
-        s.proposals,
-        plural(s.proposals, "предложение", "предложения", "предложений")
-    ));
-    let m = s.regions.len() as u64;
-    facts.push(format!(
-        "{m} {}",
-        plural(m, "регион", "региона", "регионов")
-    ));
-    if s.verbatim > 0 {
-        facts.push(format!(
-            "{} {}",
-            s.verbatim,
-            plural(
-                s.verbatim,
-                "дословный повтор",
-                "дословных повтора",
-                "дословных повторов"
-            )
-        ));
-    }
+    let facts = crate::item_facts(item);
     doc = doc.add_paragraph(small(&facts.join(" · ")).line_spacing(LineSpacing::new().after(100)));
     if !item.other_themes.is_empty() {
         doc = doc.add_paragraph(small(&format!(
