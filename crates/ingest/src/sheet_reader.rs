@@ -327,6 +327,12 @@ fn check_cfb(bytes: &[u8]) -> Result<(), String> {
         ));
     }
     for (_, start, len) in entries.iter().skip(1) {
+        // calamine follows a small stream's chain through the mini table.
+        if (1..4096).contains(len) && used(start) && *start as usize >= mini_fat.len() {
+            return Err(format!(
+                "a small stream starts at mini sector {start}, beyond the mini allocation table"
+            ));
+        }
         if *len < 4096 && used(start) && !in_mini(*start) {
             return Err(format!(
                 "a small stream starts at mini sector {start}, past the end of the mini stream"
