@@ -14,7 +14,7 @@ What it writes:
   «Образ будущего социальной сферы России» (one file per federal district,
   in the formats the sessions actually produced: comma / semicolon CSV, JSON);
 * ``roi-2013.csv``: about 200 real 2013 citizen initiatives from roi.ru,
-  taken from /work/shared/data/roi-2013 when that folder exists (otherwise
+  taken from ../shared/data/roi-2013 (beside the repository) when that folder exists (otherwise
   the committed copy in fixtures/exports is kept as it is);
 * ``README.md`` and ``roi-2013.SOURCE.md`` describing the files.
 
@@ -44,7 +44,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 CATALOG = ROOT / "catalog"
 OUT = ROOT / "fixtures" / "exports"
-ROI_DIR = Path("/work/shared/data/roi-2013")
+ROI_DIR = Path(__file__).resolve().parent.parent.parent / "shared" / "data" / "roi-2013"
 ROI_MAPPING = ROOT / "scripts" / "roi_mapping.toml"
 SEED = 2018
 
@@ -1611,7 +1611,7 @@ authors' own words (Apache-2.0, see above).
 def write_roi(cat: dict) -> dict | None:
     built = build_roi(cat)
     if built is None:
-        print("gen_sample: /work/shared/data/roi-2013 not found; keeping the committed roi-2013 files",
+        print(f"gen_sample: {ROI_DIR} not found; keeping the committed roi-2013 files",
               file=sys.stderr)
         return None
     rows, info = built
@@ -1709,7 +1709,7 @@ roi.ru; the data come from the public repository `ivbeg/apiroi` (Apache-2.0
 licence), file `scripts/data/raw/petitions_02112012.xls.zip`, commit
 `b75a2c6252d16af437e2672616ec3895dc6bb47f`. See `roi-2013.SOURCE.md` (the source
 note, with a paragraph on which rows were taken and how they were mapped).
-The generator reads the source from `/work/shared/data/roi-2013` when that
+The generator reads the source from `../shared/data/roi-2013` (beside the repository) when that
 folder exists and otherwise leaves the committed `roi-2013.*` files as they are;
 tests must not depend on that folder.
 """
