@@ -360,42 +360,77 @@ fn check_cfb(bytes: &[u8]) -> Result<(), String> {
 const MAX_XLS_CELLS: u64 = 4 << 20;
 
 /// Every DIMENSIONS record of a BIFF stream, read as calamine reads it,
-/// declares a sane range.
+/// declares a sane range. calamine walks the records twice: from the start
+/// of the stream (where BOUNDSHEET records give each sheet's offset), then
+/// from each sheet's offset; a damaged offset lands inside a record and
+/// reads other bytes as records, so every walk is checked (found by the
+/// fuzz tests: such a file asked for 500 GB).
 fn check_dimensions(stream: &[u8]) -> Result<(), String> {
+    let mut sheets = Vec::new();
+    walk_records(stream, 0, |typ, data| {
+        if typ == 0x0085 && data.len() >= 4 {
+            sheets.push(u32::from_le_bytes([data[0], data[1], data[2], data[3]]) as usize);
+        }
+        check_dimensions_record(typ, data)
+    })?;
+    sheets.sort_unstable();
+    sheets.dedup();
+    for start in sheets {
+        walk_records(stream, start, check_dimensions_record)?;
+    }
+    Ok(())
+}
+
+/// Calls `f` with the type and data of each record from `start` on, as
+/// calamine's record iterator finds them; stops at the first record that
+/// does not fit.
+fn walk_records(
+    stream: &[u8],
+    start: usize,
+    mut f: impl FnMut(u32, &[u8]) -> Result<(), String>,
+) -> Result<(), String> {
     let u16_at = |b: &[u8], at: usize| u32::from(u16::from_le_bytes([b[at], b[at + 1]]));
-    let u32_at = |b: &[u8], at: usize| u32::from_le_bytes([b[at], b[at + 1], b[at + 2], b[at + 3]]);
-    let mut pos = 0;
-    while pos + 4 <= stream.len() {
+    let mut pos = start;
+    while pos.saturating_add(4) <= stream.len() {
         let typ = u16_at(stream, pos);
         let len = u16_at(stream, pos + 2) as usize;
-        let Some(r) = stream.get(pos + 4..pos + 4 + len) else {
+        let Some(data) = stream.get(pos + 4..pos + 4 + len) else {
             break;
         };
         pos += 4 + len;
-        if typ != 0x0200 {
-            continue;
+        f(typ, data)?;
+    }
+    Ok(())
+}
+
+/// A DIMENSIONS record (0x0200) declares a range of at most
+/// [`MAX_XLS_CELLS`] cells, read as calamine reads it.
+fn check_dimensions_record(typ: u32, r: &[u8]) -> Result<(), String> {
+    if typ != 0x0200 {
+        return Ok(());
+    }
+    let u16_at = |b: &[u8], at: usize| u32::from(u16::from_le_bytes([b[at], b[at + 1]]));
+    let u32_at = |b: &[u8], at: usize| u32::from_le_bytes([b[at], b[at + 1], b[at + 2], b[at + 3]]);
+    let (rf, rl, mut cf, cl) = match r.len() {
+        10 => (u16_at(r, 0), u16_at(r, 2), u16_at(r, 4), u16_at(r, 6)),
+        14 | 16 => (u32_at(r, 0), u32_at(r, 4), u16_at(r, 8), u16_at(r, 10)),
+        _ => return Ok(()),
+    };
+    if 0xff < cf || cl < cf {
+        cf = 0;
+    }
+    if rl >= 1 && cl >= 1 {
+        let (end_row, end_col) = (rl - 1, cl - 1);
+        if end_row < rf || end_col < cf {
+            return Err(format!(
+                "a sheet's dimensions run backwards (rows {rf}–{end_row}, columns {cf}–{end_col})"
+            ));
         }
-        let (rf, rl, mut cf, cl) = match r.len() {
-            10 => (u16_at(r, 0), u16_at(r, 2), u16_at(r, 4), u16_at(r, 6)),
-            14 | 16 => (u32_at(r, 0), u32_at(r, 4), u16_at(r, 8), u16_at(r, 10)),
-            _ => continue,
-        };
-        if 0xff < cf || cl < cf {
-            cf = 0;
-        }
-        if rl >= 1 && cl >= 1 {
-            let (end_row, end_col) = (rl - 1, cl - 1);
-            if end_row < rf || end_col < cf {
-                return Err(format!(
-                    "a sheet's dimensions run backwards (rows {rf}–{end_row}, columns {cf}–{end_col})"
-                ));
-            }
-            let cells = u64::from(end_row - rf + 1) * u64::from(end_col - cf + 1);
-            if cells > MAX_XLS_CELLS {
-                return Err(format!(
-                    "a sheet declares {cells} cells, more than the limit of {MAX_XLS_CELLS}"
-                ));
-            }
+        let cells = u64::from(end_row - rf + 1) * u64::from(end_col - cf + 1);
+        if cells > MAX_XLS_CELLS {
+            return Err(format!(
+                "a sheet declares {cells} cells, more than the limit of {MAX_XLS_CELLS}"
+            ));
         }
     }
     Ok(())

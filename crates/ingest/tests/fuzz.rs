@@ -367,6 +367,12 @@ fn fuzz_regressions_are_refused() {
             "huge-dimensions.xls",
             "corrupt XLS: a sheet declares 12499025955 cells",
         ),
+        (
+            // A sheet offset inside a record: calamine reads other bytes as
+            // a DIMENSIONS record that asks for 500 GB.
+            "sheet-offset-dimensions.xls",
+            "corrupt XLS: a sheet declares",
+        ),
     ];
     for (name, want) in cases {
         let (_, bytes) = seeds()
