@@ -66,6 +66,7 @@ pub enum Outcome {
 }
 
 fn main() -> ExitCode {
+    quiet_reader_panics();
     let cli = Cli::parse();
     let catalog = match &cli.catalog {
         None => Catalog::embedded(),
@@ -101,6 +102,21 @@ fn load_catalog(dir: &std::path::Path) -> anyhow::Result<Catalog> {
         );
     }
     Ok(Catalog::load_dir(dir)?)
+}
+
+/// calamine panics on some damaged workbooks; the reader catches those
+/// panics and reports the file as unreadable, so their message is noise on
+/// stderr. Every other panic is printed as usual.
+fn quiet_reader_panics() {
+    let default = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        let in_calamine = info
+            .location()
+            .is_some_and(|l| l.file().contains("/calamine-"));
+        if !in_calamine {
+            default(info);
+        }
+    }));
 }
 
 /// The exit status of a command that failed outright.
