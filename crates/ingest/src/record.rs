@@ -163,7 +163,7 @@ pub(crate) fn parse_year(raw: &str) -> Option<u16> {
 }
 
 /// A raw value cut to `max` characters, saying how long it was.
-fn capped(value: &str, max: usize) -> String {
+pub(crate) fn capped(value: &str, max: usize) -> String {
     match value.char_indices().nth(max) {
         None => value.to_string(),
         Some((at, _)) => format!(

@@ -525,15 +525,7 @@ fn is_title(cell: &str) -> bool {
 /// A raw value as kept in the quarantine: at most the text limit, so that
 /// a hostile 50 MB field is not copied into `quarantine.jsonl`.
 pub(crate) fn cap(value: &str, limits: &Limits) -> String {
-    let max = limits.max_text_chars.max(64);
-    match value.char_indices().nth(max) {
-        None => value.to_string(),
-        Some((at, _)) => format!(
-            "{}… [{} characters in all]",
-            &value[..at],
-            value.chars().count()
-        ),
-    }
+    crate::record::capped(value, limits.max_text_chars.max(64))
 }
 
 #[cfg(test)]

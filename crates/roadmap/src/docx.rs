@@ -182,37 +182,14 @@ pub fn render_docx(r: &Roadmap) -> Vec<u8> {
     ));
     if !s.districts.is_empty() {
         doc = doc.add_paragraph(h(2, "Округа и темы: число предложений"));
-        let mut header = vec!["Тема".to_string()];
-        header.extend(s.districts.iter().cloned());
-        let header: Vec<&str> = header.iter().map(String::as_str).collect();
-        let rows: Vec<Vec<String>> = s
-            .ranking
-            .iter()
-            .map(|t| {
-                let mut row = vec![t.name.clone()];
-                row.extend(t.by_district.iter().map(u64::to_string));
-                row
-            })
-            .collect();
         let column = (TEXT_WIDTH - 2800) / s.districts.len().max(1);
         let mut widths = vec![2800];
         widths.extend(std::iter::repeat_n(column, s.districts.len()));
-        doc = doc.add_table(table(&header, &rows, &widths));
+        doc = doc.add_table(theme_table(s, &s.districts, |t| &t.by_district, &widths));
     }
     doc = doc.add_paragraph(h(2, "Уровни по темам: число идей"));
-    let mut header = vec!["Тема".to_string()];
-    header.extend(s.levels.iter().cloned());
-    let header: Vec<&str> = header.iter().map(String::as_str).collect();
-    let rows: Vec<Vec<String>> = s
-        .ranking
-        .iter()
-        .map(|t| {
-            let mut row = vec![t.name.clone()];
-            row.extend(t.by_level.iter().map(u64::to_string));
-            row
-        })
-        .collect();
-    doc = doc.add_table(table(&header, &rows, &[2800, 1700, 1700, 1700, 1700]));
+    let widths = [2800, 1700, 1700, 1700, 1700];
+    doc = doc.add_table(theme_table(s, &s.levels, |t| &t.by_level, &widths));
     doc = doc.add_paragraph(h(2, "Поддержка идей: число округов"));
     let rows: Vec<Vec<String>> = s
         .support_distribution
@@ -341,6 +318,28 @@ pub fn render_docx(r: &Roadmap) -> Vec<u8> {
     let mut bytes = cursor.into_inner();
     fix_zip_times(&mut bytes);
     bytes
+}
+
+/// A table of the themes (rows) against `columns`, with the counts
+/// `counts` gives for each theme.
+fn theme_table(
+    s: &crate::Summary,
+    columns: &[String],
+    counts: impl Fn(&crate::ThemeRank) -> &Vec<u64>,
+    widths: &[usize],
+) -> Table {
+    let mut header = vec!["Тема"];
+    header.extend(columns.iter().map(String::as_str));
+    let rows: Vec<Vec<String>> = s
+        .ranking
+        .iter()
+        .map(|t| {
+            let mut row = vec![t.name.clone()];
+            row.extend(counts(t).iter().map(u64::to_string));
+            row
+        })
+        .collect();
+    table(&header, &rows, widths)
 }
 
 fn add_item(mut doc: Docx, number: &str, item: &Item) -> Docx {
