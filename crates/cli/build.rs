@@ -214,8 +214,12 @@ fn build(args: &Args, catalog: &Catalog, catalog_dir: Option<&Path>) -> anyhow::
     let outcomes: Vec<_> = files
         .par_iter()
         .map(|input| {
-            let outcome = sborka_ingest::read_file_with(input, catalog, &limits);
-            let digest = output::sha256_file(&input.path);
+            // The digest reads the file again (from the page cache) beside
+            // the parse: a single large export keeps both cores busy.
+            let (outcome, digest) = rayon::join(
+                || sborka_ingest::read_file_with(input, catalog, &limits),
+                || output::sha256_file(&input.path),
+            );
             bar.inc(1);
             (outcome, digest)
         })

@@ -585,11 +585,13 @@ pub fn fold_key(raw: &str) -> String {
         match c {
             'a'..='z' | '0'..='9' | 'а'..='я' | 'ё' | '№' => emit(&mut out, &mut space, c),
             'A'..='Z' => emit(&mut out, &mut space, c.to_ascii_lowercase()),
-            'А'..='Я' | 'Ё' => {
-                for lower in c.to_lowercase() {
-                    emit(&mut out, &mut space, lower);
-                }
-            }
+            // U+0410..U+042F lower to U+0430..U+044F; Ё is emitted as е.
+            'А'..='Я' => emit(
+                &mut out,
+                &mut space,
+                char::from_u32(c as u32 + 0x20).unwrap_or(c),
+            ),
+            'Ё' => emit(&mut out, &mut space, 'е'),
             _ if c.is_ascii() => space = true,
             _ if c.is_alphanumeric() => {
                 for lower in c.to_lowercase() {

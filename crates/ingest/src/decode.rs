@@ -1,6 +1,8 @@
 //! Bytes → text: byte-order marks, UTF-8, then a charset detector with
 //! Windows-1251 (the default of Russian Excel) as the fallback.
 
+use std::borrow::Cow;
+
 use encoding_rs::{Encoding, UTF_8, UTF_16BE, UTF_16LE, WINDOWS_1251};
 
 /// A decoded text and how it was decoded.
@@ -25,22 +27,33 @@ const CYRILLIC: [&str; 6] = [
     "x-mac-cyrillic",
 ];
 
-pub(crate) fn decode(bytes: &[u8]) -> Decoded {
-    if let Some((encoding, bom)) = Encoding::for_bom(bytes) {
+/// Decodes `bytes`; given them owned, valid UTF-8 (the common case) becomes
+/// the text without a copy, so a large export is not held twice.
+pub(crate) fn decode(bytes: Cow<'_, [u8]>) -> Decoded {
+    if let Some((encoding, bom)) = Encoding::for_bom(&bytes) {
         return with(encoding, &bytes[bom..]);
     }
     // Before UTF-8: UTF-16 of Russian text is all bytes below 0x80, so it is
     // valid UTF-8 too (full of NULs and 0x04s).
-    if let Some(encoding) = utf16_without_bom(bytes) {
-        return with(encoding, bytes);
+    if let Some(encoding) = utf16_without_bom(&bytes) {
+        return with(encoding, &bytes);
     }
-    if let Ok(text) = std::str::from_utf8(bytes) {
-        return Decoded {
-            text: text.to_string(),
-            encoding: "utf-8".into(),
-            invalid: 0,
-        };
-    }
+    let utf8 = |text: String| Decoded {
+        text,
+        encoding: "utf-8".into(),
+        invalid: 0,
+    };
+    let bytes = match bytes {
+        Cow::Owned(bytes) => match String::from_utf8(bytes) {
+            Ok(text) => return utf8(text),
+            Err(e) => e.into_bytes(),
+        },
+        Cow::Borrowed(bytes) => match std::str::from_utf8(bytes) {
+            Ok(text) => return utf8(text.to_string()),
+            Err(_) => bytes.to_vec(),
+        },
+    };
+    let bytes = &bytes[..];
     // UTF-8 with a few broken bytes (a bad copy, a cut multi-byte letter)
     // stays UTF-8: re-reading it as Windows-1251 would garble every letter.
     let utf8 = with(UTF_8, bytes);
@@ -157,11 +170,16 @@ mod tests {
             ("utf-8, one bad byte", broken, "utf-8", 2),
         ];
         for (name, bytes, want, invalid) in cases {
-            let d = decode(&bytes);
-            assert_eq!(d.encoding, want, "{name}");
-            assert_eq!(d.invalid, invalid, "{name}");
-            if invalid == 0 {
-                assert_eq!(d.text, text, "{name}");
+            // Borrowed and owned bytes take different paths to the text.
+            for d in [
+                decode(Cow::Borrowed(&bytes)),
+                decode(Cow::Owned(bytes.clone())),
+            ] {
+                assert_eq!(d.encoding, want, "{name}");
+                assert_eq!(d.invalid, invalid, "{name}");
+                if invalid == 0 {
+                    assert_eq!(d.text, text, "{name}");
+                }
             }
         }
     }
@@ -169,7 +187,7 @@ mod tests {
     #[test]
     fn short_cp1251_word() {
         // «Да» alone is too short for statistics: the fallback decides.
-        let d = decode(&encode(WINDOWS_1251, "Да"));
+        let d = decode(Cow::Owned(encode(WINDOWS_1251, "Да")));
         assert_eq!(
             (d.text.as_str(), d.encoding.as_str()),
             ("Да", "windows-1251")

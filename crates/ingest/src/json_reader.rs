@@ -82,7 +82,7 @@ pub(crate) fn read(ctx: &Ctx<'_>, text: &str, mut out: FileOutcome) -> FileOutco
     let mut seen: Vec<String> = Vec::new();
     for (k, item) in items.iter().enumerate() {
         let source = ctx.provenance(None, k as u64 + 1, line_of(k));
-        if !ctx.admit(&mut out, source.clone()) {
+        if !ctx.admit(&mut out, &source) {
             break;
         }
         record_from(ctx, &mut out, source, item, &mut seen, &implied);
@@ -116,7 +116,7 @@ pub(crate) fn read_lines(ctx: &Ctx<'_>, text: &str, mut out: FileOutcome) -> Fil
         }
         record += 1;
         let source = ctx.provenance(None, record, line);
-        if !ctx.admit(&mut out, source.clone()) {
+        if !ctx.admit(&mut out, &source) {
             break;
         }
         let raw = || [("line".to_string(), table::cap(this, ctx.limits))].into();

@@ -38,10 +38,10 @@ impl<'c> RecordBuilder<'c> {
     ) -> Result<Proposal, Box<Quarantined>> {
         let mut values: [Option<&str>; Field::ALL.len()] = [None; Field::ALL.len()];
         let mut extra = BTreeMap::new();
-        let mut raw = BTreeMap::new();
-        let cap = self.max_text_chars.clamp(64, 1 << 20);
-        for (header, field, value) in cells {
-            insert_unique(&mut raw, header, &capped(value, cap));
+        // Kept to describe a quarantined record; most records are accepted,
+        // so the raw map is only built for those that are not.
+        let cells: Vec<Cell<'a>> = cells.into_iter().collect();
+        for &(header, field, value) in &cells {
             match field {
                 Some(field) if values[field as usize].is_none() => {
                     values[field as usize] = Some(value.trim());
@@ -59,11 +59,16 @@ impl<'c> RecordBuilder<'c> {
 
         let text = get(Field::Text).unwrap_or("");
         let quarantine = |reason: Reason, what: &str| {
+            let cap = self.max_text_chars.clamp(64, 1 << 20);
+            let mut raw = BTreeMap::new();
+            for &(header, _, value) in &cells {
+                insert_unique(&mut raw, header, &capped(value, cap));
+            }
             Box::new(Quarantined {
                 message: format!("{source}: {what}"),
                 source: source.clone(),
                 reason,
-                raw: raw.clone(),
+                raw,
             })
         };
         if text.is_empty() {

@@ -45,7 +45,7 @@ impl<'a> Ctx<'a> {
 
     /// Counts a record against `max_records`; false (and the record
     /// quarantined) when it is one too many.
-    pub fn admit(&self, out: &mut FileOutcome, source: Provenance) -> bool {
+    pub fn admit(&self, out: &mut FileOutcome, source: &Provenance) -> bool {
         if out.report.records < self.limits.max_records {
             return true;
         }
@@ -54,7 +54,7 @@ impl<'a> Ctx<'a> {
                 "{source}: more than {} records in the file; the rest of it is not read",
                 self.limits.max_records
             ),
-            source,
+            source: source.clone(),
             reason: Reason::TooManyRecords,
             raw: BTreeMap::new(),
         });
@@ -359,7 +359,9 @@ pub(crate) fn read_table(
         })
         .collect();
     let header_key: Vec<String> = headers.iter().map(|h| fold_key(h)).collect();
-    let names: Vec<String> = headers
+    // Column names, one per cell; rows wider than the header (in a
+    // spreadsheet) add `column N`.
+    let mut names: Vec<String> = headers
         .iter()
         .enumerate()
         .map(|(i, h)| {
@@ -370,12 +372,6 @@ pub(crate) fn read_table(
             }
         })
         .collect();
-    let name = |i: usize| -> String {
-        names
-            .get(i)
-            .cloned()
-            .unwrap_or_else(|| format!("column {}", i + 1))
-    };
     let theme_col = fields.iter().position(|f| *f == Some(Field::Theme));
 
     let mut section = Implied::default();
@@ -390,7 +386,7 @@ pub(crate) fn read_table(
             } => {
                 record += 1;
                 let source = ctx.provenance(kind.sheet, record, line);
-                if !ctx.admit(out, source.clone()) {
+                if !ctx.admit(out, &source) {
                     return read(header.line, columns, false);
                 }
                 out.reject(Quarantined {
@@ -424,13 +420,17 @@ pub(crate) fn read_table(
         }
         record += 1;
         let source = ctx.provenance(kind.sheet, record, row.line);
-        if !ctx.admit(out, source.clone()) {
+        if !ctx.admit(out, &source) {
             return read(header.line, columns, false);
         }
         let raw = || -> BTreeMap<String, String> {
             let mut raw = BTreeMap::new();
             for (i, v) in row.cells.iter().enumerate() {
-                raw.insert(name(i), cap(v, ctx.limits));
+                let name = names.get(i).cloned();
+                raw.insert(
+                    name.unwrap_or_else(|| format!("column {}", i + 1)),
+                    cap(v, ctx.limits),
+                );
             }
             raw
         };
@@ -475,10 +475,12 @@ pub(crate) fn read_table(
             });
             continue;
         }
-        let cell_names: Vec<String> = (0..width).map(name).collect();
+        while names.len() < width {
+            names.push(format!("column {}", names.len() + 1));
+        }
         let cells = (0..width).map(|i| {
             (
-                cell_names[i].as_str(),
+                names[i].as_str(),
                 fields.get(i).copied().flatten(),
                 row.cells[i].as_str(),
             )
