@@ -169,6 +169,35 @@ impl Stages {
         self.current = Some((name, Instant::now()));
     }
 
+    /// Says (with `-v`) that `name` starts on its own thread.
+    fn announce(&self, name: &'static str) {
+        if self.verbose {
+            let _ = writeln!(
+                std::io::stderr(),
+                "sborka: {name}… (beside assemble and render)"
+            );
+        }
+    }
+
+    /// Shows that the build waits for `name`, running on its own thread.
+    fn wait(&mut self, name: &'static str) {
+        self.end();
+        self.bar.set_prefix(name);
+        self.bar.set_length(0);
+    }
+
+    /// Records the time of `name`, a stage that ran on its own thread.
+    fn record(&mut self, name: &'static str, elapsed: Duration) {
+        self.timings.set(name, elapsed);
+        if self.verbose {
+            let _ = writeln!(
+                std::io::stderr(),
+                "sborka: {name} done in {:.1} ms (beside assemble and render)",
+                elapsed.as_secs_f64() * 1e3
+            );
+        }
+    }
+
     fn end(&mut self) {
         if let Some((name, started)) = self.current.take() {
             let elapsed = started.elapsed();
@@ -273,43 +302,38 @@ fn build(args: &Args, catalog: &Catalog, catalog_dir: Option<&Path>) -> anyhow::
     }
 
     let staging = Staging::new(&args.out, &lock)?;
-    stages.start("index", None);
-    let index_threads = rayon::current_num_threads().clamp(1, 4);
-    write_index(&staging.dir.join("index"), &built, catalog, index_threads)?;
-
-    stages.start("assemble", None);
-    let roadmap = sborka_roadmap::assemble(&sborka_roadmap::Input {
-        catalog,
-        proposals: &built.proposals,
-        clusters: &built.clusters,
-        quarantined: &built.quarantined,
-        date: args.date.clone(),
-    });
-
-    stages.start("render", None);
-    let render = sborka_roadmap::RenderOptions {
-        items_per_level: (args.items_per_level > 0).then_some(args.items_per_level),
+    // The index and the documents need only the clusters: with more than
+    // one thread the index is written on its own thread while the
+    // documents are assembled and rendered (its stage time is its own).
+    let threads = rayon::current_num_threads();
+    let index_dir = staging.dir.join("index");
+    let index = || {
+        let started = Instant::now();
+        let written = write_index(&index_dir, &built, catalog, threads.clamp(1, 4));
+        (written, started.elapsed())
     };
-    // The documents are independent: render them side by side (the DOCX
-    // is the slowest), each straight into its file.
-    let written: Vec<anyhow::Result<()>> = sborka_roadmap::DOCUMENTS
-        .par_iter()
-        .map(|name| {
-            staging.write_with(name, |w| {
-                sborka_roadmap::write_document(name, &roadmap, &render, w)
-            })
+    let (indexed, documents) = if threads > 1 {
+        std::thread::scope(|scope| {
+            stages.announce("index");
+            let index = scope.spawn(index);
+            let documents = documents(args, &mut stages, &built, catalog, &staging);
+            stages.wait("index");
+            (index.join().expect("the index thread panicked"), documents)
         })
-        .collect();
-    written.into_iter().collect::<anyhow::Result<()>>()?;
-    staging.write_with("proposals.jsonl", |w| {
-        output::write_proposals(w, &built, catalog)
-    })?;
-    staging.write_with("quarantine.jsonl", |w| {
-        output::write_quarantine(w, &built.quarantined)
-    })?;
-    staging.write_with("quarantine.csv", |w| {
-        output::write_quarantine_csv(w, &built.quarantined)
-    })?;
+    } else {
+        stages.start("index", None);
+        let indexed = index();
+        (
+            indexed,
+            documents(args, &mut stages, &built, catalog, &staging),
+        )
+    };
+    let (written, index_time) = indexed;
+    written?;
+    if threads > 1 {
+        stages.record("index", index_time);
+    }
+    let roadmap = documents?;
 
     stages.start("publish", None);
     // The report is written last into the staging folder, with every stage
@@ -325,6 +349,51 @@ fn build(args: &Args, catalog: &Catalog, catalog_dir: Option<&Path>) -> anyhow::
     }
     drop(lock);
     Ok(Outcome::Status(if failed == 0 { 0 } else { 2 }))
+}
+
+/// Assembles the roadmap and writes every file of the output but the index
+/// and the report, side by side (the DOCX and `proposals.jsonl` are the
+/// slowest), each straight into its file.
+fn documents(
+    args: &Args,
+    stages: &mut Stages,
+    built: &Built,
+    catalog: &Catalog,
+    staging: &Staging,
+) -> anyhow::Result<sborka_roadmap::Roadmap> {
+    stages.start("assemble", None);
+    let roadmap = sborka_roadmap::assemble(&sborka_roadmap::Input {
+        catalog,
+        proposals: &built.proposals,
+        clusters: &built.clusters,
+        quarantined: &built.quarantined,
+        date: args.date.clone(),
+    });
+
+    stages.start("render", None);
+    let render = sborka_roadmap::RenderOptions {
+        items_per_level: (args.items_per_level > 0).then_some(args.items_per_level),
+    };
+    let data = ["proposals.jsonl", "quarantine.jsonl", "quarantine.csv"];
+    let names: Vec<&str> = sborka_roadmap::DOCUMENTS
+        .iter()
+        .copied()
+        .chain(data)
+        .collect();
+    let written: Vec<anyhow::Result<()>> = names
+        .par_iter()
+        .map(|&name| {
+            staging.write_with(name, |w| match name {
+                "proposals.jsonl" => output::write_proposals(w, built, catalog),
+                "quarantine.jsonl" => output::write_quarantine(w, &built.quarantined),
+                "quarantine.csv" => output::write_quarantine_csv(w, &built.quarantined),
+                document => sborka_roadmap::write_document(document, &roadmap, &render, w),
+            })
+        })
+        .collect();
+    written.into_iter().collect::<anyhow::Result<()>>()?;
+    stages.end();
+    Ok(roadmap)
 }
 
 fn write_index(dir: &Path, built: &Built, catalog: &Catalog, threads: usize) -> anyhow::Result<()> {

@@ -367,6 +367,7 @@ fn index(n: usize, catalog: &Catalog) -> PathBuf {
     let options = BuildOptions {
         threads: 2,
         memory: 1_000_000_000,
+        ..BuildOptions::default()
     };
     sborka_index::build(&dir, docs, catalog, &options).expect("the bench index builds");
     std::fs::write(&done, "").expect("marker written");

@@ -56,7 +56,7 @@ use query::Node;
 
 /// The version of the index layout. Bumped whenever the schema or the
 /// analysis changes, so that an old index is rebuilt rather than misread.
-pub const FORMAT: u32 = 3;
+pub const FORMAT: u32 = 4;
 
 /// The most hits one search returns (`offset + limit`).
 pub const MAX_HITS: usize = 100_000;
@@ -140,7 +140,8 @@ fn schema() -> (Schema, Fields) {
         .set_stored();
     let facet = STRING | STORED | FAST;
     let fields = Fields {
-        id: b.add_text_field("id", STRING | STORED),
+        // Shown, never searched: not indexed (a million unique terms).
+        id: b.add_text_field("id", STORED),
         text: b.add_text_field("text", text_options),
         district: b.add_text_field("district", facet.clone()),
         region: b.add_text_field("region", facet.clone()),
@@ -188,12 +189,15 @@ fn slug<T: Copy>(label: &Label<T>, name: impl Fn(T) -> String) -> Option<String>
 /// Settings of [`build`].
 #[derive(Clone, Debug)]
 pub struct BuildOptions {
-    /// Indexing threads. Only one is used, whatever this says: documents
-    /// must stay in build order for ranking ties to be broken the same way
-    /// on every machine (see [`Hit`]).
+    /// Indexing threads: the documents are cut into this many parts (of
+    /// at least `min_part_docs`), indexed side by side and merged in build
+    /// order, so the index is the same for any number.
     pub threads: usize,
     /// Memory budget of the writer, in bytes, for all threads together.
     pub memory: usize,
+    /// The fewest documents a part is given (below, fewer parts): a part
+    /// costs a writer and a merge.
+    pub min_part_docs: usize,
 }
 
 impl Default for BuildOptions {
@@ -201,48 +205,132 @@ impl Default for BuildOptions {
         BuildOptions {
             threads: 1,
             memory: 200_000_000,
+            min_part_docs: 20_000,
         }
     }
 }
 
 /// Writes a new index of `docs` into `dir`, which must not exist or be empty.
+///
+/// The documents are cut into as many contiguous parts as
+/// [`BuildOptions::threads`] allows (at least
+/// [`BuildOptions::min_part_docs`] each);
+/// each part is indexed by its own single-threaded writer into its own
+/// index beside `dir`, and the segments of all parts are then merged into
+/// one, in build order. The index is thus the same, document for document,
+/// whatever the number of threads: ranking ties are broken by address,
+/// which is build order.
 pub fn build<'a>(
     dir: &Path,
     docs: impl IntoIterator<Item = IndexDoc<'a>>,
     catalog: &Catalog,
     options: &BuildOptions,
 ) -> Result<()> {
-    let io = |e| Error::Io {
-        path: dir.display().to_string(),
-        source: e,
+    let io = |path: &Path| {
+        let path = path.display().to_string();
+        move |source| Error::Io { path, source }
     };
-    std::fs::create_dir_all(dir).map_err(io)?;
+    std::fs::create_dir_all(dir).map_err(io(dir))?;
+    let docs: Vec<IndexDoc<'a>> = docs.into_iter().collect();
+    let facts = ClusterFacts::gather(&docs, catalog);
+    let parts = options
+        .threads
+        .clamp(1, 8)
+        .min(docs.len().div_ceil(options.min_part_docs.max(1)))
+        .max(1);
+    let memory = options.memory.clamp(15_000_000, 4_000_000_000);
+    if parts == 1 {
+        let index = write_part(dir, &docs, 0, &facts, catalog, memory)?;
+        merge_in_build_order(&index)?;
+    } else {
+        let scratch = dir.with_extension("parts");
+        let per_part = docs.len().div_ceil(parts);
+        let indexes: Vec<Result<Index>> = std::thread::scope(|scope| {
+            let handles: Vec<_> = docs
+                .chunks(per_part)
+                .enumerate()
+                .map(|(k, chunk)| {
+                    let dir = scratch.join(k.to_string());
+                    let facts = &facts;
+                    scope.spawn(move || {
+                        std::fs::create_dir_all(&dir).map_err(io(&dir))?;
+                        write_part(&dir, chunk, k * per_part, facts, catalog, memory / parts)
+                    })
+                })
+                .collect();
+            handles
+                .into_iter()
+                .map(|h| h.join().expect("an indexing thread panicked"))
+                .collect()
+        });
+        let indexes = indexes.into_iter().collect::<Result<Vec<Index>>>()?;
+        merge_parts(&indexes, dir)?;
+        drop(indexes);
+        std::fs::remove_dir_all(&scratch).map_err(io(&scratch))?;
+    }
+    let meta = Meta {
+        format: FORMAT,
+        sborka: env!("CARGO_PKG_VERSION").to_string(),
+    };
+    let meta = serde_json::to_string(&meta).expect("meta serializes");
+    std::fs::write(dir.join(META_FILE), meta).map_err(io(dir))?;
+    Ok(())
+}
+
+/// What every document needs to know of its cluster, decided over all
+/// documents before they are cut into parts.
+struct ClusterFacts {
+    /// Per document: its cluster's number in build order, and whether it is
+    /// the cluster's first document (its representative).
+    ords: Vec<(u64, bool)>,
+    /// Per cluster number: the districts of its proposals, as slugs.
+    districts: Vec<BTreeSet<String>>,
+}
+
+impl ClusterFacts {
+    fn gather(docs: &[IndexDoc<'_>], catalog: &Catalog) -> ClusterFacts {
+        let mut number: HashMap<u64, u64> = HashMap::new();
+        let mut districts: Vec<BTreeSet<String>> = Vec::new();
+        let mut ords = Vec::with_capacity(docs.len());
+        for d in docs {
+            let next = number.len() as u64;
+            let ord = *number.entry(d.cluster.0).or_insert(next);
+            if ord == next {
+                districts.push(BTreeSet::new());
+            }
+            if let Some(slug) = district_slug(d.proposal, catalog) {
+                districts[ord as usize].insert(slug);
+            }
+            ords.push((ord, ord == next));
+        }
+        ClusterFacts { ords, districts }
+    }
+}
+
+fn district_slug(p: &Proposal, catalog: &Catalog) -> Option<String> {
+    p.district
+        .known()
+        .map(|d| catalog.district_info(d).slug.clone())
+}
+
+/// Indexes `docs`, the documents from number `first` on, into a new index
+/// in `dir` with one single-threaded writer (documents keep their order
+/// inside segments) and no merges.
+fn write_part(
+    dir: &Path,
+    docs: &[IndexDoc<'_>],
+    first: usize,
+    facts: &ClusterFacts,
+    catalog: &Catalog,
+    memory: usize,
+) -> Result<Index> {
     let (schema, f) = schema();
     let index = Index::create_in_dir(dir, schema)?;
     analyzer::register(&index);
-    // One thread and no background merges: documents keep build order
-    // inside segments; the segments are then merged in build order.
-    let memory = options.memory.clamp(15_000_000, 4_000_000_000);
-    let mut writer: IndexWriter = index.writer_with_num_threads(1, memory)?;
+    let mut writer: IndexWriter = index.writer_with_num_threads(1, memory.max(15_000_000))?;
     writer.set_merge_policy(Box::new(tantivy::indexer::NoMergePolicy));
-
-    let district_slug = |p: &Proposal| {
-        p.district
-            .known()
-            .map(|d| catalog.district_info(d).slug.clone())
-    };
-    // The cluster's districts, gathered before any document is written so
-    // that the representative can carry them.
-    let docs: Vec<IndexDoc<'a>> = docs.into_iter().collect();
-    let mut cluster_districts: HashMap<u64, BTreeSet<String>> = HashMap::new();
-    for d in &docs {
-        let set = cluster_districts.entry(d.cluster.0).or_default();
-        if let Some(slug) = district_slug(d.proposal) {
-            set.insert(slug);
-        }
-    }
-    let mut cluster_ords: HashMap<u64, u64> = HashMap::new();
-    for (ord, d) in docs.iter().enumerate() {
+    for (i, d) in docs.iter().enumerate() {
+        let ord = first + i;
         let p = d.proposal;
         let mut doc = TantivyDocument::default();
         doc.add_text(f.id, &p.id.0);
@@ -250,7 +338,7 @@ pub fn build<'a>(
         let facets = [
             (
                 f.district,
-                district_slug(p).or_else(|| slug(&p.district, |_| String::new())),
+                district_slug(p, catalog).or_else(|| slug(&p.district, |_| String::new())),
             ),
             (f.region, slug(&p.region, |r| r.0.to_string())),
             (
@@ -269,11 +357,10 @@ pub fn build<'a>(
             doc.add_u64(f.year, u64::from(year));
         }
         let cluster = d.cluster.to_string();
-        let next = cluster_ords.len() as u64;
-        let cluster_ord = *cluster_ords.entry(d.cluster.0).or_insert(next);
-        if cluster_ord == next {
+        let (cluster_ord, representative) = facts.ords[ord];
+        if representative {
             doc.add_text(f.idea, &cluster);
-            for district in cluster_districts.get(&d.cluster.0).into_iter().flatten() {
+            for district in &facts.districts[cluster_ord as usize] {
                 doc.add_text(f.districts, district);
             }
         }
@@ -291,37 +378,49 @@ pub fn build<'a>(
         writer.add_document(doc)?;
     }
     writer.commit()?;
-    merge_in_build_order(&index, &mut writer, f.ord)?;
     writer.wait_merging_threads()?;
-    let meta = Meta {
-        format: FORMAT,
-        sborka: env!("CARGO_PKG_VERSION").to_string(),
-    };
-    let meta = serde_json::to_string(&meta).expect("meta serializes");
-    std::fs::write(dir.join(META_FILE), meta).map_err(io)?;
+    Ok(index)
+}
+
+/// The segments of `index`, ordered by their first document's `ord`.
+fn segments_in_build_order(index: &Index) -> Result<Vec<tantivy::Segment>> {
+    let mut segments = Vec::new();
+    for segment in index.searchable_segments()? {
+        let reader = tantivy::SegmentReader::open(&segment)?;
+        let first = reader
+            .fast_fields()
+            .u64("ord")?
+            .first(0)
+            .unwrap_or(u64::MAX);
+        segments.push((first, segment));
+    }
+    segments.sort_by_key(|(first, _)| *first);
+    Ok(segments.into_iter().map(|(_, s)| s).collect())
+}
+
+/// Merges the segments of `index` into one, in build order.
+fn merge_in_build_order(index: &Index) -> Result<()> {
+    let segments = segments_in_build_order(index)?;
+    if segments.len() > 1 {
+        let ids: Vec<_> = segments.iter().map(tantivy::Segment::id).collect();
+        let mut writer: IndexWriter = index.writer_with_num_threads(1, 15_000_000)?;
+        writer.merge(&ids).wait()?;
+        writer.wait_merging_threads()?;
+    }
     Ok(())
 }
 
-/// Merges the segments of `index` into one, in the order of their first
-/// document's `ord`.
-fn merge_in_build_order(index: &Index, writer: &mut IndexWriter, ord: Field) -> Result<()> {
-    let reader = index.reader()?;
-    let searcher = reader.searcher();
-    let name = searcher.schema().get_field_name(ord).to_string();
+/// Merges the segments of `parts`, in order, into one index in `dir`.
+fn merge_parts(parts: &[Index], dir: &Path) -> Result<()> {
     let mut segments = Vec::new();
-    for segment in searcher.segment_readers() {
-        let first = segment
-            .fast_fields()
-            .u64(&name)?
-            .first(0)
-            .unwrap_or(u64::MAX);
-        segments.push((first, segment.segment_id()));
+    for part in parts {
+        segments.extend(segments_in_build_order(part)?);
     }
-    if segments.len() > 1 {
-        segments.sort();
-        let ids: Vec<_> = segments.into_iter().map(|(_, id)| id).collect();
-        writer.merge(&ids).wait()?;
-    }
+    let settings = parts[0].settings().clone();
+    let alive = vec![None; segments.len()];
+    let directory =
+        tantivy::directory::MmapDirectory::open(dir).map_err(|e| Error::Tantivy(e.into()))?;
+    tantivy::indexer::merge_filtered_segments(&segments, settings, alive, directory)?;
     Ok(())
 }
 
@@ -893,6 +992,70 @@ mod tests {
         )
         .unwrap();
         Searcher::open(dir).unwrap()
+    }
+
+    /// An index cut into parts answers every query as the index written
+    /// in one piece: the same hits, scores, order (ties included) and
+    /// counts.
+    #[test]
+    fn parts_change_nothing() {
+        let catalog = Catalog::embedded();
+        let words = [
+            "пожилые",
+            "сиделки",
+            "школа",
+            "ухода",
+            "дети",
+            "центр",
+            "очередь",
+        ];
+        let proposals: Vec<Proposal> = (0..60u64)
+            .map(|i| {
+                let w = |k: u64| words[((i * 5 + k * 3 + i / 7) % words.len() as u64) as usize];
+                let text = format!("{} {} {} на дому", w(0), w(1), w(i % 3));
+                proposal(i + 1, &text, Level::Regional, (i % 8) as u8)
+            })
+            .collect();
+        let dir = tempfile::tempdir().unwrap();
+        let searchers: Vec<Searcher> = [(1, 20_000), (3, 7), (4, 1)]
+            .iter()
+            .map(|&(threads, min_part_docs)| {
+                let path = dir.path().join(format!("index-{threads}"));
+                let docs = proposals.iter().enumerate().map(|(i, p)| IndexDoc {
+                    proposal: p,
+                    cluster: ClusterId(i as u64 / 4),
+                    cluster_proposals: 4,
+                    cluster_districts: 1,
+                });
+                let options = BuildOptions {
+                    threads,
+                    min_part_docs,
+                    ..BuildOptions::default()
+                };
+                build(&path, docs, &catalog, &options).unwrap();
+                Searcher::open(&path).unwrap()
+            })
+            .collect();
+        for text in [
+            "пожилые",
+            "сиделки OR школа",
+            "дети -центр",
+            "\"на дому\"",
+            "дому",
+        ] {
+            for all in [false, true] {
+                let mut q = Query::new(text);
+                q.all = all;
+                q.facets = true;
+                let answers: Vec<String> = searchers
+                    .iter()
+                    .map(|s| serde_json::to_string(&s.search(&q).unwrap()).unwrap())
+                    .collect();
+                assert!(answers[0].contains("\"hits\":[{"), "{text}: {}", answers[0]);
+                assert_eq!(answers[0], answers[1], "{text}, all={all}: 3 parts");
+                assert_eq!(answers[0], answers[2], "{text}, all={all}: 4 parts");
+            }
+        }
     }
 
     fn ids(r: &Results) -> Vec<String> {
