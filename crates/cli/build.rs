@@ -264,7 +264,13 @@ fn build(args: &Args, catalog: &Catalog, catalog_dir: Option<&Path>) -> anyhow::
     for (outcome, digest) in outcomes {
         built.files.push(outcome.report);
         built.digests.push(digest);
-        built.proposals.extend(outcome.proposals);
+        // The first file's records are moved, not copied (one large export
+        // is the common case of a big build).
+        if built.proposals.is_empty() {
+            built.proposals = outcome.proposals;
+        } else {
+            built.proposals.extend(outcome.proposals);
+        }
         built.quarantined.extend(outcome.quarantined);
     }
 

@@ -37,14 +37,14 @@ use std::path::Path;
 use serde::{Deserialize, Serialize};
 use tantivy::collector::TopDocs;
 use tantivy::query::{
-    AllQuery, BooleanQuery, ConstScoreQuery, FuzzyTermQuery, Occur, PhraseQuery, QueryClone,
-    TermQuery,
+    AllQuery, BitSetDocSet, BooleanQuery, ConstScoreQuery, ConstScorer, EnableScoring, Explanation,
+    FuzzyTermQuery, Occur, PhraseQuery, QueryClone, Scorer, TermQuery, Weight,
 };
 use tantivy::schema::{
     FAST, Field, INDEXED, IndexRecordOption, STORED, STRING, Schema, TantivyDocument,
     TextFieldIndexing, TextOptions, Value,
 };
-use tantivy::{Index, IndexWriter, Term};
+use tantivy::{BitSet, DocAddress, DocId, Index, IndexWriter, Score, SegmentReader, Term};
 
 use sborka_core::{Catalog, ClusterId, Label, Proposal};
 
@@ -56,7 +56,7 @@ use query::Node;
 
 /// The version of the index layout. Bumped whenever the schema or the
 /// analysis changes, so that an old index is rebuilt rather than misread.
-pub const FORMAT: u32 = 4;
+pub const FORMAT: u32 = 5;
 
 /// The most hits one search returns (`offset + limit`).
 pub const MAX_HITS: usize = 100_000;
@@ -112,9 +112,12 @@ struct Fields {
     /// The cluster's number in build order (dense, from 0): groups hits
     /// and counts ideas.
     cluster_ord: Field,
-    /// Indexed on the cluster's representative only, so that a grouped hit
-    /// can show the idea's own text.
-    idea: Field,
+    /// The documents of a cluster are contiguous, its representative
+    /// first: the representative's document number, and how many there
+    /// are. A grouped hit shows the idea's own text and counts its
+    /// matching proposals through them, with no term per cluster to index.
+    members_from: Field,
+    members: Field,
     /// The districts of the cluster's proposals (on the representative).
     districts: Field,
     cluster_proposals: Field,
@@ -149,9 +152,10 @@ fn schema() -> (Schema, Fields) {
         level: b.add_text_field("level", facet.clone()),
         kind: b.add_text_field("kind", facet),
         year: b.add_u64_field("year", INDEXED | STORED | FAST),
-        cluster: b.add_text_field("cluster", STRING | STORED),
+        cluster: b.add_text_field("cluster", STORED),
         cluster_ord: b.add_u64_field("cluster_ord", FAST),
-        idea: b.add_text_field("idea", STRING),
+        members_from: b.add_u64_field("members_from", STORED),
+        members: b.add_u64_field("members", STORED),
         districts: b.add_text_field("districts", STORED),
         cluster_proposals: b.add_u64_field("cluster_proposals", STORED),
         cluster_districts: b.add_u64_field("cluster_districts", STORED),
@@ -231,8 +235,8 @@ pub fn build<'a>(
         move |source| Error::Io { path, source }
     };
     std::fs::create_dir_all(dir).map_err(io(dir))?;
-    let docs: Vec<IndexDoc<'a>> = docs.into_iter().collect();
-    let facts = ClusterFacts::gather(&docs, catalog);
+    let mut docs: Vec<IndexDoc<'a>> = docs.into_iter().collect();
+    let facts = ClusterFacts::gather(&mut docs, catalog);
     let parts = options
         .threads
         .clamp(1, 8)
@@ -280,30 +284,51 @@ pub fn build<'a>(
 /// What every document needs to know of its cluster, decided over all
 /// documents before they are cut into parts.
 struct ClusterFacts {
-    /// Per document: its cluster's number in build order, and whether it is
-    /// the cluster's first document (its representative).
-    ords: Vec<(u64, bool)>,
+    /// Per document: its cluster's number in build order.
+    ords: Vec<u64>,
+    /// Per cluster number: its first document's number and its size.
+    spans: Vec<(u64, u64)>,
     /// Per cluster number: the districts of its proposals, as slugs.
     districts: Vec<BTreeSet<String>>,
 }
 
 impl ClusterFacts {
-    fn gather(docs: &[IndexDoc<'_>], catalog: &Catalog) -> ClusterFacts {
+    /// Puts the documents of each cluster together, in the order clusters
+    /// first appear and keeping the order within each (a stable sort: the
+    /// first document stays the representative), and gathers the facts.
+    fn gather<'a>(docs: &mut Vec<IndexDoc<'a>>, catalog: &Catalog) -> ClusterFacts {
         let mut number: HashMap<u64, u64> = HashMap::new();
-        let mut districts: Vec<BTreeSet<String>> = Vec::new();
-        let mut ords = Vec::with_capacity(docs.len());
-        for d in docs {
-            let next = number.len() as u64;
-            let ord = *number.entry(d.cluster.0).or_insert(next);
-            if ord == next {
-                districts.push(BTreeSet::new());
+        let mut ords: Vec<u64> = docs
+            .iter()
+            .map(|d| {
+                let next = number.len() as u64;
+                *number.entry(d.cluster.0).or_insert(next)
+            })
+            .collect();
+        if ords.windows(2).any(|w| w[1] < w[0]) {
+            let mut keyed: Vec<(u64, IndexDoc<'a>)> =
+                ords.into_iter().zip(docs.drain(..)).collect();
+            keyed.sort_by_key(|(ord, _)| *ord);
+            (ords, *docs) = keyed.into_iter().unzip();
+        }
+        let clusters = number.len();
+        let mut spans = vec![(0, 0); clusters];
+        let mut districts = vec![BTreeSet::new(); clusters];
+        for (n, (d, &ord)) in docs.iter().zip(&ords).enumerate() {
+            let span = &mut spans[ord as usize];
+            if span.1 == 0 {
+                span.0 = n as u64;
             }
+            span.1 += 1;
             if let Some(slug) = district_slug(d.proposal, catalog) {
                 districts[ord as usize].insert(slug);
             }
-            ords.push((ord, ord == next));
         }
-        ClusterFacts { ords, districts }
+        ClusterFacts {
+            ords,
+            spans,
+            districts,
+        }
     }
 }
 
@@ -356,15 +381,16 @@ fn write_part(
         if let Some(year) = p.year {
             doc.add_u64(f.year, u64::from(year));
         }
-        let cluster = d.cluster.to_string();
-        let (cluster_ord, representative) = facts.ords[ord];
-        if representative {
-            doc.add_text(f.idea, &cluster);
+        let cluster_ord = facts.ords[ord];
+        let (from, members) = facts.spans[cluster_ord as usize];
+        if from == ord as u64 {
             for district in &facts.districts[cluster_ord as usize] {
                 doc.add_text(f.districts, district);
             }
         }
-        doc.add_text(f.cluster, cluster);
+        doc.add_u64(f.members_from, from);
+        doc.add_u64(f.members, members);
+        doc.add_text(f.cluster, d.cluster.to_string());
         doc.add_u64(f.cluster_ord, cluster_ord);
         doc.add_u64(f.cluster_proposals, u64::from(d.cluster_proposals));
         doc.add_u64(f.cluster_districts, u64::from(d.cluster_districts));
@@ -380,6 +406,32 @@ fn write_part(
     writer.commit()?;
     writer.wait_merging_threads()?;
     Ok(index)
+}
+
+/// The documents numbered in a range (of the one segment): a cluster's
+/// members, to intersect with a query.
+#[derive(Clone, Debug)]
+struct DocRange(Range<DocId>);
+
+impl tantivy::query::Query for DocRange {
+    fn weight(&self, _: EnableScoring<'_>) -> tantivy::Result<Box<dyn Weight>> {
+        Ok(Box::new(self.clone()))
+    }
+}
+
+impl Weight for DocRange {
+    fn scorer(&self, reader: &SegmentReader, boost: Score) -> tantivy::Result<Box<dyn Scorer>> {
+        let max = reader.max_doc();
+        let mut docs = BitSet::with_max_value(max);
+        for doc in self.0.start.min(max)..self.0.end.min(max) {
+            docs.insert(doc);
+        }
+        Ok(Box::new(ConstScorer::new(BitSetDocSet::from(docs), boost)))
+    }
+
+    fn explain(&self, _: &SegmentReader, _: DocId) -> tantivy::Result<Explanation> {
+        Ok(Explanation::new("a cluster's members", 1.0))
+    }
 }
 
 /// The segments of `index`, ordered by their first document's `ord`.
@@ -582,6 +634,14 @@ impl Searcher {
         let index = Index::open_in_dir(dir)?;
         analyzer::register(&index);
         let reader = index.reader()?;
+        // Document numbers are build order (see `members_from`): one segment.
+        if reader.searcher().segment_readers().len() > 1 {
+            return Err(Error::Format {
+                path: dir.display().to_string(),
+                found: meta.format,
+                by: format!("{} (several segments)", meta.sborka),
+            });
+        }
         let (_, fields) = schema();
         Ok(Searcher {
             reader,
@@ -759,16 +819,12 @@ impl Searcher {
         query: &BooleanQuery,
         doc: &TantivyDocument,
     ) -> Result<u64> {
-        let Some(cluster) = doc.get_first(self.fields.cluster).and_then(|v| v.as_str()) else {
+        let Some(members) = self.members(doc) else {
             return Ok(1);
         };
-        let term = Term::from_field_text(self.fields.cluster, cluster);
         let both = BooleanQuery::new(vec![
             (Occur::Must, query.box_clone()),
-            (
-                Occur::Must,
-                Box::new(TermQuery::new(term, IndexRecordOption::Basic)),
-            ),
+            (Occur::Must, Box::new(DocRange(members))),
         ]);
         Ok(searcher.search(&both, &tantivy::collector::Count)? as u64)
     }
@@ -779,16 +835,18 @@ impl Searcher {
         searcher: &tantivy::Searcher,
         doc: &TantivyDocument,
     ) -> Result<Option<TantivyDocument>> {
-        let Some(cluster) = doc.get_first(self.fields.cluster).and_then(|v| v.as_str()) else {
-            return Ok(None);
-        };
-        let term = Term::from_field_text(self.fields.idea, cluster);
-        let query = TermQuery::new(term, IndexRecordOption::Basic);
-        let top = searcher.search(&query, &TopDocs::with_limit(1).order_by_score())?;
-        match top.first() {
-            Some((_, address)) => Ok(Some(searcher.doc(*address)?)),
+        match self.members(doc) {
+            Some(members) => Ok(Some(searcher.doc(DocAddress::new(0, members.start))?)),
             None => Ok(None),
         }
+    }
+
+    /// The document numbers of `doc`'s cluster, its representative first.
+    fn members(&self, doc: &TantivyDocument) -> Option<Range<DocId>> {
+        let num = |field| doc.get_first(field).and_then(|v| v.as_u64());
+        let from = DocId::try_from(num(self.fields.members_from)?).ok()?;
+        let members = DocId::try_from(num(self.fields.members)?).ok()?;
+        Some(from..from.saturating_add(members))
     }
 
     fn hit(
