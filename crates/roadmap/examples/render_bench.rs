@@ -1,6 +1,6 @@
 //! Times each document of the render stage on a large generated model.
 //!
-//!     cargo run --release -p sborka-roadmap --example render_bench -- [ROWS] [--runs N] [--cap N] [--out DIR]
+//!     cargo run --release -p sborka-roadmap --example render_bench -- [ROWS] [--runs N] [--cap N] [--only NAME] [--out DIR]
 //!
 //! The model is built in memory, without reading or deduplicating: proposals
 //! drawn like `examples/gen_corpus.rs` draws them (about 65% new ideas, 20%
@@ -10,7 +10,8 @@
 //! documents capped at `--cap` ideas per theme and level, default 100, as the
 //! CLI's `--items-per-level`), one after another, into memory; the time is
 //! this thread's CPU time (Linux; wall time elsewhere), the best of `--runs`
-//! (default 3). `--out DIR` also writes the documents there, to look at.
+//! (default 3). `--only roadmap.docx` renders that document alone (for a
+//! profiler); `--out DIR` also writes the documents there, to look at.
 
 use std::time::Instant;
 
@@ -225,6 +226,7 @@ fn main() {
     let runs: usize = flag("--runs").and_then(|s| s.parse().ok()).unwrap_or(3);
     let cap: usize = flag("--cap").and_then(|s| s.parse().ok()).unwrap_or(100);
     let out = flag("--out").map(std::path::PathBuf::from);
+    let only = flag("--only");
 
     let catalog = Catalog::embedded();
     let (proposals, clusters) = generate(&catalog, rows, 2018);
@@ -247,6 +249,9 @@ fn main() {
     let before = peak_rss_mb().unwrap_or(0.0);
     let mut total = 0.0;
     for name in DOCUMENTS {
+        if only.is_some_and(|o| o != name) {
+            continue;
+        }
         let mut best = f64::MAX;
         let mut bytes = Vec::new();
         for _ in 0..runs.max(1) {

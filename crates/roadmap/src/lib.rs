@@ -76,7 +76,7 @@ pub fn write_document(
     let bytes = match name {
         "roadmap.md" => render_markdown(&reading).into_bytes(),
         "roadmap.html" => render_html(&reading).into_bytes(),
-        "roadmap.docx" => render_docx(&reading),
+        "roadmap.docx" => return docx::write_docx(&reading, w),
         other => {
             return Err(std::io::Error::new(
                 std::io::ErrorKind::InvalidInput,
