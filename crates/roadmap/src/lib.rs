@@ -23,6 +23,7 @@
 
 mod docx;
 mod html;
+mod json;
 mod markdown;
 mod model;
 
@@ -69,8 +70,7 @@ pub fn write_document(
     w: &mut dyn std::io::Write,
 ) -> std::io::Result<()> {
     if name == "roadmap.json" {
-        serde_json::to_writer_pretty(&mut *w, roadmap)?;
-        return w.write_all(b"\n");
+        return json::write_json(roadmap, w);
     }
     let reading = roadmap.for_reading(options.items_per_level);
     let bytes = match name {
@@ -99,11 +99,13 @@ pub(crate) fn omitted_note(o: &Omitted) -> String {
     )
 }
 
-/// `roadmap.json`: the model as pretty JSON with a final newline.
+/// `roadmap.json`: the model as JSON, indented down to the lists of ideas
+/// and one idea a line (see the `json` module), with a final newline.
 pub fn render_json(roadmap: &Roadmap) -> String {
-    let mut out = serde_json::to_string_pretty(roadmap).expect("the model serializes");
-    out.push('\n');
-    out
+    let mut out = Vec::new();
+    // Writing to memory cannot fail, nor can the model's serialization.
+    let _ = json::write_json(roadmap, &mut out);
+    String::from_utf8(out).unwrap_or_default()
 }
 
 /// An item's support and kinds as short Russian phrases, unescaped: each

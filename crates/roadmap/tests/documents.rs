@@ -306,6 +306,22 @@ fn markdown_text_cannot_change_structure() {
 }
 
 #[test]
+fn json_layout_changes_no_content() {
+    for date in [None, Some("2018-03-02")] {
+        let roadmap = sample(date);
+        let written: Value = serde_json::from_str(&render_json(&roadmap)).unwrap();
+        assert_eq!(written, serde_json::to_value(&roadmap).unwrap());
+    }
+    // One idea a line.
+    let json = render_json(&sample(None));
+    let ideas = json
+        .lines()
+        .filter(|l| l.trim_start().starts_with("{\"cluster\":"))
+        .count();
+    assert_eq!(ideas, 8, "{json}");
+}
+
+#[test]
 fn json_keeps_text_as_written() {
     let json: Value = serde_json::from_str(&render_json(&sample(None))).unwrap();
     let texts: Vec<&str> = items(&json).map(|i| i["text"].as_str().unwrap()).collect();
