@@ -83,12 +83,12 @@ pub fn render_docx(r: &Roadmap) -> Vec<u8> {
     let mut out = Vec::new();
     // Writing into memory fails only if a part reaches 4 GB, which the
     // reading documents' limits keep far away; the file is then empty.
-    let _ = write_docx(r, &mut out);
+    let _ = write_docx(r, None, &mut out);
     out
 }
 
-/// Writes the package to `w`.
-pub fn write_docx(r: &Roadmap, w: &mut dyn Write) -> io::Result<()> {
+/// Writes the package to `w`, showing at most `cap` ideas per level.
+pub(crate) fn write_docx(r: &Roadmap, cap: Option<usize>, w: &mut dyn Write) -> io::Result<()> {
     let stamp = r
         .date
         .as_deref()
@@ -104,7 +104,7 @@ pub fn write_docx(r: &Roadmap, w: &mut dyn Write) -> io::Result<()> {
         parts::DOCUMENT_RELS.as_bytes(),
     )?;
     let mut body = Body::new(zip::Part::new("word/document.xml"));
-    write_body(&mut body, r);
+    write_body(&mut body, r, cap);
     zip.add_part(body.finish()?)?;
     zip.add("word/styles.xml", parts::STYLES.as_bytes())?;
     zip.add("word/settings.xml", parts::SETTINGS.as_bytes())?;
@@ -113,7 +113,7 @@ pub fn write_docx(r: &Roadmap, w: &mut dyn Write) -> io::Result<()> {
     w.write_all(&zip.finish()?)
 }
 
-fn write_body<W: Write>(doc: &mut Body<W>, r: &Roadmap) {
+fn write_body<W: Write>(doc: &mut Body<W>, r: &Roadmap, cap: Option<usize>) {
     // Title page.
     doc.para(
         NORMAL,
@@ -273,10 +273,11 @@ fn write_body<W: Write>(doc: &mut Body<W>, r: &Roadmap) {
         );
         for (j, level) in theme.levels.iter().enumerate() {
             h(doc, 2, &format!("{}.{}. {}", i + 1, j + 1, level.name));
-            for (k, item) in level.items.iter().enumerate() {
+            let (items, omitted) = crate::shown(level, cap);
+            for (k, item) in items.iter().enumerate() {
                 add_item(doc, &format!("{}.{}.{}. ", i + 1, j + 1, k + 1), item);
             }
-            if let Some(omitted) = &level.omitted {
+            if let Some(omitted) = &omitted {
                 doc.para(NORMAL, PLAIN, &crate::omitted_note(omitted));
             }
         }
@@ -293,7 +294,7 @@ fn write_body<W: Write>(doc: &mut Body<W>, r: &Roadmap) {
     for (i, theme) in r.themes.iter().enumerate() {
         h(doc, 2, &format!("{}. {}", i + 1, theme.name));
         for (j, level) in theme.levels.iter().enumerate() {
-            for (k, item) in level.items.iter().enumerate() {
+            for (k, item) in crate::shown(level, cap).0.iter().enumerate() {
                 h(
                     doc,
                     3,

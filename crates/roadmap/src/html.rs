@@ -6,11 +6,15 @@
 //! The charts' geometry is computed here, in Rust, and handed to the
 //! template as numbers: the template only places them.
 
+use std::io::{self, Write};
+
 use minijinja::Environment;
 use minijinja::value::Serde;
 use serde::Serialize;
 
-use crate::model::Roadmap;
+use crate::model::{
+    Item, MethodSection, Omitted, QuarantineRow, Roadmap, Session, Summary, Totals,
+};
 use crate::plural;
 
 const TEMPLATE: &str = include_str!("../templates/roadmap.html");
@@ -20,10 +24,20 @@ const STYLE: &str = include_str!("../templates/roadmap.css");
 const LEVEL_COLOURS: [&str; 4] = ["#1f4e8c", "#4f8fd6", "#9cc3ea", "#c9ced6"];
 
 pub fn render_html(r: &Roadmap) -> String {
+    let mut out = Vec::new();
+    // Writing to memory cannot fail and the embedded template renders
+    // (tested).
+    let _ = write_html(r, None, &mut out);
+    String::from_utf8(out).unwrap_or_default()
+}
+
+/// Renders the page into `w` as the template produces it, showing at most
+/// `cap` ideas per level.
+pub(crate) fn write_html(r: &Roadmap, cap: Option<usize>, w: &mut dyn Write) -> io::Result<()> {
     let mut env = Environment::new();
     // `.html` turns HTML auto-escaping on for everything the template prints.
     env.add_template("roadmap.html", TEMPLATE)
-        .expect("the embedded template parses (tested)");
+        .map_err(io::Error::other)?;
     // Every value goes through the engine's HTML escaping; text from an
     // export first loses the characters no HTML document may carry.
     env.set_formatter(|out, state, value| match value.as_str() {
@@ -43,27 +57,101 @@ pub fn render_html(r: &Roadmap) -> String {
         crate::omitted_note(&crate::Omitted { ideas, proposals })
     });
     let ctx = Context {
-        r,
+        r: View::new(r, cap),
         style: STYLE,
         heat: heat_map(r),
         levels: level_split(r),
         support: support_chart(r),
     };
-    let mut out = env
-        .get_template("roadmap.html")
-        .and_then(|t| t.render(Serde(&ctx)))
-        .expect("the embedded template renders (tested)");
-    out.push('\n');
-    out
+    let mut w = io::BufWriter::with_capacity(1 << 16, w);
+    env.get_template("roadmap.html")
+        .and_then(|t| t.render_captured_to(Serde(&ctx), &mut w))
+        .map_err(io::Error::other)?;
+    w.write_all(b"\n")?;
+    w.flush()
 }
 
 #[derive(Serialize)]
 struct Context<'a> {
-    r: &'a Roadmap,
+    r: View<'a>,
     style: &'static str,
     heat: HeatMap,
     levels: LevelSplit,
     support: SupportChart,
+}
+
+/// The roadmap as the template sees it: the model, borrowed, with each
+/// level's ideas cut to the first `cap` (see [`crate::shown`]).
+#[derive(Serialize)]
+struct View<'a> {
+    title: &'a str,
+    subtitle: &'a str,
+    date: Option<&'a str>,
+    sessions: &'a [Session],
+    totals: &'a Totals,
+    method: &'a [MethodSection],
+    summary: &'a Summary,
+    themes: Vec<ThemeView<'a>>,
+    quarantine: &'a [QuarantineRow],
+}
+
+#[derive(Serialize)]
+struct ThemeView<'a> {
+    slug: &'a str,
+    name: &'a str,
+    proposals: u64,
+    ideas: u64,
+    levels: Vec<LevelView<'a>>,
+}
+
+#[derive(Serialize)]
+struct LevelView<'a> {
+    slug: &'a str,
+    name: &'a str,
+    proposals: u64,
+    items: &'a [Item],
+    #[serde(skip_serializing_if = "Option::is_none")]
+    omitted: Option<Omitted>,
+}
+
+impl<'a> View<'a> {
+    fn new(r: &'a Roadmap, cap: Option<usize>) -> View<'a> {
+        let themes = r
+            .themes
+            .iter()
+            .map(|t| ThemeView {
+                slug: &t.slug,
+                name: &t.name,
+                proposals: t.proposals,
+                ideas: t.ideas,
+                levels: t
+                    .levels
+                    .iter()
+                    .map(|l| {
+                        let (items, omitted) = crate::shown(l, cap);
+                        LevelView {
+                            slug: &l.slug,
+                            name: &l.name,
+                            proposals: l.proposals,
+                            items,
+                            omitted,
+                        }
+                    })
+                    .collect(),
+            })
+            .collect();
+        View {
+            title: &r.title,
+            subtitle: &r.subtitle,
+            date: r.date.as_deref(),
+            sessions: &r.sessions,
+            totals: &r.totals,
+            method: &r.method,
+            summary: &r.summary,
+            themes,
+            quarantine: &r.quarantine,
+        }
+    }
 }
 
 /// District × theme: proposals per cell, shaded by share of the maximum.

@@ -61,30 +61,45 @@ pub struct RenderOptions {
     pub items_per_level: Option<usize>,
 }
 
-/// Writes one of [`DOCUMENTS`] to `w`. `roadmap.json` is streamed; the
-/// others are rendered from [`Roadmap::for_reading`] and written whole.
+/// Writes one of [`DOCUMENTS`] to `w`, streamed. The reading documents
+/// show the first [`RenderOptions::items_per_level`] ideas of each level
+/// (what [`Roadmap::for_reading`] keeps), taken from the model in place.
 pub fn write_document(
     name: &str,
     roadmap: &Roadmap,
     options: &RenderOptions,
     w: &mut dyn std::io::Write,
 ) -> std::io::Result<()> {
-    if name == "roadmap.json" {
-        return json::write_json(roadmap, w);
+    let cap = options.items_per_level;
+    match name {
+        "roadmap.json" => json::write_json(roadmap, w),
+        "roadmap.md" => w.write_all(markdown::render(roadmap, cap).as_bytes()),
+        "roadmap.html" => html::write_html(roadmap, cap, w),
+        "roadmap.docx" => docx::write_docx(roadmap, cap, w),
+        other => Err(std::io::Error::new(
+            std::io::ErrorKind::InvalidInput,
+            format!("no document named {other}"),
+        )),
     }
-    let reading = roadmap.for_reading(options.items_per_level);
-    let bytes = match name {
-        "roadmap.md" => render_markdown(&reading).into_bytes(),
-        "roadmap.html" => render_html(&reading).into_bytes(),
-        "roadmap.docx" => return docx::write_docx(&reading, w),
-        other => {
-            return Err(std::io::Error::new(
-                std::io::ErrorKind::InvalidInput,
-                format!("no document named {other}"),
-            ));
-        }
+}
+
+/// What a reading document shows of `level`: its first `cap` ideas (all
+/// of them without a cap), and what it leaves out, if anything.
+pub(crate) fn shown(level: &LevelSection, cap: Option<usize>) -> (&[Item], Option<Omitted>) {
+    let n = cap.map_or(level.items.len(), |c| c.min(level.items.len()));
+    let (items, rest) = level.items.split_at(n);
+    if rest.is_empty() {
+        return (items, level.omitted);
+    }
+    let before = level.omitted.unwrap_or(Omitted {
+        ideas: 0,
+        proposals: 0,
+    });
+    let omitted = Omitted {
+        ideas: before.ideas + rest.len() as u64,
+        proposals: before.proposals + rest.iter().map(|i| i.support.proposals).sum::<u64>(),
     };
-    w.write_all(&bytes)
+    (items, Some(omitted))
 }
 
 /// The note a reading document shows after a level's last idea when it

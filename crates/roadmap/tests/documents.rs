@@ -8,7 +8,8 @@ use serde_json::Value;
 
 use sborka_core::{Catalog, Label, Proposal, Provenance, Quarantined, Reason};
 use sborka_roadmap::{
-    Input, Roadmap, assemble, render_all, render_docx, render_html, render_json, render_markdown,
+    Input, RenderOptions, Roadmap, assemble, render_all, render_docx, render_html, render_json,
+    render_markdown, write_document,
 };
 
 /// (record, source id, district, region, theme, level, kind, text)
@@ -214,6 +215,32 @@ fn every_document_is_the_same_bytes_for_the_same_model() {
         assert!(bytes == b2, "{name} differs on a second render");
         assert!(bytes == b3, "{name} differs in another thread");
     }
+}
+
+#[test]
+fn a_cap_shows_what_for_reading_keeps() {
+    let r = sample(Some("2018-03-02"));
+    let write = |r: &Roadmap, name: &str, cap: Option<usize>| {
+        let mut out = Vec::new();
+        let options = RenderOptions {
+            items_per_level: cap,
+        };
+        write_document(name, r, &options, &mut out).unwrap();
+        out
+    };
+    for cap in [1, 2] {
+        let reading = r.for_reading(Some(cap));
+        for name in ["roadmap.md", "roadmap.html", "roadmap.docx"] {
+            let capped = write(&r, name, Some(cap));
+            assert!(capped == write(&reading, name, None), "{name}, {cap}");
+            // A cap on a model that is already cut counts on from there.
+            assert!(capped == write(&reading, name, Some(cap)), "{name}, {cap}");
+        }
+    }
+    let md = String::from_utf8(write(&r, "roadmap.md", Some(1))).unwrap();
+    assert!(md.contains("… и ещё 2 идеи (2 предложения)"), "{md}");
+    // roadmap.json lists every idea whatever the cap.
+    assert!(write(&r, "roadmap.json", Some(1)) == write(&r, "roadmap.json", None));
 }
 
 #[test]
