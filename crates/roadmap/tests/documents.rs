@@ -429,6 +429,93 @@ fn docx_has_headings_toc_tables_page_numbers_and_russian_text() {
 }
 
 #[test]
+fn docx_parts_are_well_formed_xml() {
+    for date in [None, Some("2018-03-02")] {
+        let parts = unzip(&render_docx(&sample(date)));
+        assert_eq!(parts.len(), 10, "{:?}", parts.keys());
+        for (name, bytes) in &parts {
+            let xml = std::str::from_utf8(bytes).unwrap();
+            if let Err(e) = well_formed(xml) {
+                panic!("{name}: {e}");
+            }
+        }
+    }
+    // The check itself catches what it should.
+    for bad in [
+        "<a><b></a></b>",
+        "<a>x & y</a>",
+        "<a>x < y</a>",
+        "<a/><b/>",
+        "<a x=\"1></a>",
+        "<a>",
+    ] {
+        assert!(well_formed(bad).is_err(), "{bad}");
+    }
+    assert_eq!(
+        well_formed("<?xml version=\"1.0\"?>\n<a x=\"1\"><b/>&amp;</a>"),
+        Ok(())
+    );
+}
+
+/// Enough of an XML check for parts we write ourselves: one root, tags
+/// nested and closed in order, attribute values quoted, every `&` an
+/// entity, no `<` in text.
+fn well_formed(xml: &str) -> Result<(), String> {
+    let body = match xml.strip_prefix("<?xml") {
+        Some(rest) => rest.split_once("?>").ok_or("unclosed declaration")?.1,
+        None => xml,
+    };
+    let mut open: Vec<&str> = Vec::new();
+    let mut roots = 0;
+    let mut rest = body;
+    while let Some(lt) = rest.find('<') {
+        check_text(&rest[..lt])?;
+        let gt = rest[lt..].find('>').ok_or("unclosed tag")? + lt;
+        let tag = &rest[lt + 1..gt];
+        if let Some(name) = tag.strip_prefix('/') {
+            let top = open.pop().ok_or(format!("</{name}> closes nothing"))?;
+            if top != name {
+                return Err(format!("</{name}> closes <{top}>"));
+            }
+        } else {
+            if open.is_empty() {
+                roots += 1;
+            }
+            let empty = tag.ends_with('/');
+            let tag = tag.trim_end_matches('/');
+            let (name, attrs) = tag.split_once(' ').unwrap_or((tag, ""));
+            if attrs.matches('"').count() % 2 != 0 || attrs.contains('<') {
+                return Err(format!("bad attributes in <{tag}>"));
+            }
+            check_text(attrs)?;
+            if !empty {
+                open.push(name);
+            }
+        }
+        rest = &rest[gt + 1..];
+    }
+    check_text(rest)?;
+    match (open.last(), roots) {
+        (Some(name), _) => Err(format!("<{name}> never closed")),
+        (None, 1) => Ok(()),
+        (None, n) => Err(format!("{n} root elements")),
+    }
+}
+
+fn check_text(text: &str) -> Result<(), String> {
+    if text.contains('>') {
+        return Err(format!("a raw > in {text:?}"));
+    }
+    for (i, _) in text.match_indices('&') {
+        let entity = ["&amp;", "&lt;", "&gt;", "&quot;", "&apos;"];
+        if !entity.iter().any(|e| text[i..].starts_with(e)) {
+            return Err(format!("a raw & in {text:?}"));
+        }
+    }
+    Ok(())
+}
+
+#[test]
 fn docx_zip_entries_carry_a_fixed_time() {
     let bytes = render_docx(&sample(None));
     for (name, (date, time)) in zip_times(&bytes) {
