@@ -5,8 +5,20 @@
 //! [`assemble`] builds the [`Roadmap`] model once from proposals, clusters
 //! and the quarantine: themes → levels → items, each item an idea with its
 //! representative text, support and members. The renderers only format it:
-//! [`render_json`], [`render_markdown`], [`render_html`]. Every text taken
-//! from an export is escaped by the renderer that writes it.
+//! [`render_json`], [`render_markdown`], [`render_html`], [`render_docx`].
+//! Every text taken from an export is escaped by the renderer that writes
+//! it.
+//!
+//! # Rendering at scale
+//!
+//! [`write_document`] is what `sborka build` calls, once per document, side
+//! by side. `roadmap.json` lists every idea and is streamed, one idea a
+//! line. The reading documents show the first N ideas of each level, taken
+//! from the model in place (no copy); their cost follows the ideas and
+//! members shown, not the size of the corpus. The DOCX is written straight
+//! into its deflated zip entry (see the `docx` module). Per document CPU
+//! time, size and peak memory on a generated model of any size:
+//! `cargo run --release -p sborka-roadmap --example render_bench -- 50000`.
 //!
 //! # Example
 //!

@@ -516,6 +516,28 @@ fn check_text(text: &str) -> Result<(), String> {
 }
 
 #[test]
+fn a_large_docx_streams_through_many_buffers_intact() {
+    // About 3 MB of markup: many spills into the deflate stream.
+    let mut r = sample(None);
+    let level = &mut r.themes[0].levels[1];
+    let items = level.items.clone();
+    for n in 0..400 {
+        for item in &items {
+            let mut item = item.clone();
+            item.text = format!("{n}: {}", item.text);
+            level.items.push(item);
+        }
+    }
+    let bytes = render_docx(&r);
+    let parts = unzip(&bytes); // inflated and CRC-checked by the zip crate
+    let doc = text_of(&parts, "word/document.xml");
+    assert!(doc.len() > 2_000_000, "{}", doc.len());
+    assert!(bytes.len() < doc.len() / 5, "deflated: {}", bytes.len());
+    assert_eq!(well_formed(&doc), Ok(()));
+    assert!(doc.contains("1.2.1203. 399: "), "the last item is there");
+}
+
+#[test]
 fn docx_zip_entries_carry_a_fixed_time() {
     let bytes = render_docx(&sample(None));
     for (name, (date, time)) in zip_times(&bytes) {
