@@ -11,8 +11,9 @@ use flate2::Compression;
 use flate2::write::DeflateEncoder;
 
 /// Deflate level: the parts are repetitive markup, which even the fastest
-/// level shrinks about tenfold; higher levels cost far more time than the
-/// bytes they save (see `examples/render_bench.rs`).
+/// level shrinks sixteenfold. On the 50,000-proposal model of
+/// `examples/render_bench.rs` the whole DOCX takes 48 ms for 1.4 MB at
+/// level 1, 60 ms / 1.1 MB at 3, 84 ms / 0.8 MB at 6, 139 ms / 0.7 MB at 9.
 const LEVEL: u32 = 1;
 
 /// DOS date of 1980-01-01 (the zip epoch); the time is 00:00.
