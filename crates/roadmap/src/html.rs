@@ -4,13 +4,22 @@
 //! text taken from an export is escaped by the engine.
 //!
 //! The charts' geometry is computed here, in Rust, and handed to the
-//! template as numbers: the template only places them.
+//! template as numbers: the template only places them. The ideas with their
+//! sources, most of the page, are written here too ([`items_html`]), with
+//! the engine's own escaping, because the engine first copies every value
+//! it is given: at 50,000 proposals the page took 90 ms through the
+//! template alone, 12 ms so (`examples/render_bench.rs`), the same bytes.
+//! The page streams into the writer.
+
+use std::io::{self, Write};
 
 use minijinja::Environment;
 use minijinja::value::Serde;
 use serde::Serialize;
 
-use crate::model::Roadmap;
+use crate::model::{
+    Item, MethodSection, Omitted, QuarantineRow, Roadmap, Session, Summary, Totals,
+};
 use crate::plural;
 
 const TEMPLATE: &str = include_str!("../templates/roadmap.html");
@@ -20,10 +29,20 @@ const STYLE: &str = include_str!("../templates/roadmap.css");
 const LEVEL_COLOURS: [&str; 4] = ["#1f4e8c", "#4f8fd6", "#9cc3ea", "#c9ced6"];
 
 pub fn render_html(r: &Roadmap) -> String {
+    let mut out = Vec::new();
+    // Writing to memory cannot fail and the embedded template renders
+    // (tested).
+    let _ = write_html(r, None, &mut out);
+    String::from_utf8(out).unwrap_or_default()
+}
+
+/// Renders the page into `w` as the template produces it, showing at most
+/// `cap` ideas per level.
+pub(crate) fn write_html(r: &Roadmap, cap: Option<usize>, w: &mut dyn Write) -> io::Result<()> {
     let mut env = Environment::new();
     // `.html` turns HTML auto-escaping on for everything the template prints.
     env.add_template("roadmap.html", TEMPLATE)
-        .expect("the embedded template parses (tested)");
+        .map_err(io::Error::other)?;
     // Every value goes through the engine's HTML escaping; text from an
     // export first loses the characters no HTML document may carry.
     env.set_formatter(|out, state, value| match value.as_str() {
@@ -43,27 +62,255 @@ pub fn render_html(r: &Roadmap) -> String {
         crate::omitted_note(&crate::Omitted { ideas, proposals })
     });
     let ctx = Context {
-        r,
+        r: View::new(r, cap),
         style: STYLE,
         heat: heat_map(r),
         levels: level_split(r),
         support: support_chart(r),
     };
-    let mut out = env
-        .get_template("roadmap.html")
-        .and_then(|t| t.render(Serde(&ctx)))
-        .expect("the embedded template renders (tested)");
-    out.push('\n');
-    out
+    let mut w = io::BufWriter::with_capacity(1 << 16, w);
+    env.get_template("roadmap.html")
+        .and_then(|t| t.render_captured_to(Serde(&ctx), &mut w))
+        .map_err(io::Error::other)?;
+    w.write_all(b"\n")?;
+    w.flush()
 }
 
 #[derive(Serialize)]
 struct Context<'a> {
-    r: &'a Roadmap,
+    r: View<'a>,
     style: &'static str,
     heat: HeatMap,
     levels: LevelSplit,
     support: SupportChart,
+}
+
+/// The roadmap as the template sees it: the model, borrowed, with each
+/// level's ideas cut to the first `cap` (see [`crate::shown`]).
+#[derive(Serialize)]
+struct View<'a> {
+    title: &'a str,
+    subtitle: &'a str,
+    date: Option<&'a str>,
+    sessions: &'a [Session],
+    totals: &'a Totals,
+    method: &'a [MethodSection],
+    summary: &'a Summary,
+    themes: Vec<ThemeView<'a>>,
+    quarantine: &'a [QuarantineRow],
+}
+
+#[derive(Serialize)]
+struct ThemeView<'a> {
+    slug: &'a str,
+    name: &'a str,
+    proposals: u64,
+    ideas: u64,
+    levels: Vec<LevelView<'a>>,
+}
+
+#[derive(Serialize)]
+struct LevelView<'a> {
+    slug: &'a str,
+    name: &'a str,
+    proposals: u64,
+    /// How many ideas the page shows.
+    shown: usize,
+    /// Their markup (see [`items_html`]).
+    items_html: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    omitted: Option<Omitted>,
+}
+
+impl<'a> View<'a> {
+    fn new(r: &'a Roadmap, cap: Option<usize>) -> View<'a> {
+        let themes = r
+            .themes
+            .iter()
+            .map(|t| ThemeView {
+                slug: &t.slug,
+                name: &t.name,
+                proposals: t.proposals,
+                ideas: t.ideas,
+                levels: t
+                    .levels
+                    .iter()
+                    .map(|l| {
+                        let (items, omitted) = crate::shown(l, cap);
+                        LevelView {
+                            slug: &l.slug,
+                            name: &l.name,
+                            proposals: l.proposals,
+                            shown: items.len(),
+                            items_html: items_html(items),
+                            omitted,
+                        }
+                    })
+                    .collect(),
+            })
+            .collect();
+        View {
+            title: &r.title,
+            subtitle: &r.subtitle,
+            date: r.date.as_deref(),
+            sessions: &r.sessions,
+            totals: &r.totals,
+            method: &r.method,
+            summary: &r.summary,
+            themes,
+            quarantine: &r.quarantine,
+        }
+    }
+}
+
+/// The ideas of one level, each an `<article>` with its sources table:
+/// most of the page's bytes (18,000 member rows at 50,000 proposals), so
+/// written here rather than by the template engine, which would first copy
+/// every member into its own values. Each text is escaped as the engine's
+/// auto-escaping and formatter do ([`push_text`]; a test compares them) and
+/// the markup is what the template gave, byte for byte (the snapshot).
+fn items_html(items: &[Item]) -> String {
+    let mut o = String::with_capacity(items.len() * 1024);
+    for (k, item) in items.iter().enumerate() {
+        let s = &item.support;
+        o.push_str("\n<article class=\"item\" id=\"");
+        push_text(&mut o, &item.cluster);
+        o.push_str("\">\n<p class=\"text\"><span class=\"num\">");
+        push_num(&mut o, k as u64 + 1);
+        o.push_str(".</span><bdi>");
+        push_text(&mut o, &item.text);
+        o.push_str("</bdi></p>\n<p class=\"meta\">");
+        for kind in &item.kinds {
+            o.push_str("<span class=\"badge kind\">");
+            push_text(&mut o, kind);
+            o.push_str("</span>");
+        }
+        o.push_str("<span class=\"badge\">");
+        push_count(
+            &mut o,
+            s.districts.len() as u64,
+            ["округ", "округа", "округов"],
+        );
+        o.push_str("</span> ");
+        push_count(
+            &mut o,
+            s.proposals,
+            ["предложение", "предложения", "предложений"],
+        );
+        if !s.regions.is_empty() {
+            o.push_str(" · ");
+            push_count(
+                &mut o,
+                s.regions.len() as u64,
+                ["регион", "региона", "регионов"],
+            );
+        }
+        if s.verbatim > 0 {
+            o.push_str(" · ");
+            push_count(
+                &mut o,
+                s.verbatim,
+                [
+                    "дословный повтор",
+                    "дословных повтора",
+                    "дословных повторов",
+                ],
+            );
+        }
+        if !s.districts.is_empty() {
+            o.push_str(" · ");
+            push_joined(&mut o, &s.districts, ", ");
+        }
+        o.push_str("</p>");
+        if !item.other_themes.is_empty() {
+            o.push_str("\n<p class=\"meta\">Также в темах: ");
+            push_joined(&mut o, &item.other_themes, "; ");
+            o.push_str("</p>");
+        }
+        if !item.other_levels.is_empty() {
+            o.push_str("\n<p class=\"meta\">Также уровни: ");
+            push_joined(&mut o, &item.other_levels, ", ");
+            o.push_str("</p>");
+        }
+        if !item.raw_labels.is_empty() {
+            o.push_str("\n<p class=\"meta\">Нераспознанные метки: ");
+            for (i, label) in item.raw_labels.iter().enumerate() {
+                if i > 0 {
+                    o.push_str("; ");
+                }
+                o.push_str("<bdi>");
+                push_text(&mut o, label);
+                o.push_str("</bdi>");
+            }
+            o.push_str("</p>");
+        }
+        o.push_str("\n<details><summary>Источники: ");
+        push_num(&mut o, item.members.len() as u64);
+        o.push_str(
+            "</summary>\n<table><tr><th>Файл</th><th class=\"n\">Запись</th>\
+             <th>Номер в выгрузке</th><th>Округ</th><th>Субъект РФ</th></tr>",
+        );
+        for m in &item.members {
+            o.push_str("\n<tr><td><bdi>");
+            push_text(&mut o, &m.file);
+            o.push_str("</bdi></td><td class=\"n\">");
+            push_num(&mut o, m.record);
+            o.push_str("</td><td><bdi>");
+            push_text(&mut o, m.source_id.as_deref().unwrap_or_default());
+            o.push_str("</bdi></td><td>");
+            push_text(&mut o, m.district.as_deref().unwrap_or_default());
+            o.push_str("</td><td>");
+            push_text(&mut o, m.region.as_deref().unwrap_or_default());
+            o.push_str("</td></tr>");
+        }
+        o.push_str("\n</table></details>\n</article>");
+    }
+    o
+}
+
+/// `n` and the noun that agrees with it.
+fn push_count(o: &mut String, n: u64, forms: [&str; 3]) {
+    push_num(o, n);
+    o.push(' ');
+    o.push_str(plural(n, forms[0], forms[1], forms[2]));
+}
+
+fn push_num(o: &mut String, n: u64) {
+    use std::fmt::Write as _;
+    // Writing to a String cannot fail.
+    let _ = write!(o, "{n}");
+}
+
+fn push_joined(o: &mut String, texts: &[String], separator: &str) {
+    for (i, text) in texts.iter().enumerate() {
+        if i > 0 {
+            o.push_str(separator);
+        }
+        push_text(o, text);
+    }
+}
+
+/// Appends `text` as the template prints a value: characters no HTML
+/// document may carry become U+FFFD, then `< > & " ' /` are escaped as
+/// minijinja's HTML auto-escaping writes them.
+fn push_text(o: &mut String, text: &str) {
+    let mut start = 0;
+    for (i, c) in text.char_indices() {
+        let replacement = match c {
+            '<' => "&lt;",
+            '>' => "&gt;",
+            '&' => "&amp;",
+            '"' => "&quot;",
+            '\'' => "&#x27;",
+            '/' => "&#x2f;",
+            c if crate::unprintable(c) => "\u{fffd}",
+            _ => continue,
+        };
+        o.push_str(&text[start..i]);
+        o.push_str(replacement);
+        start = i + c.len_utf8();
+    }
+    o.push_str(&text[start..]);
 }
 
 /// District × theme: proposals per cell, shaded by share of the maximum.
@@ -329,6 +576,40 @@ fn shorten(text: &str, max: usize) -> String {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn push_text_escapes_as_the_template_engine_does() {
+        let mut env = minijinja::Environment::new();
+        env.add_template("t.html", "{{ s }}").unwrap();
+        env.set_formatter(|out, state, value| match value.as_str() {
+            Some(text) if text.chars().any(crate::unprintable) => {
+                let text: String = text
+                    .chars()
+                    .map(|c| if crate::unprintable(c) { '\u{fffd}' } else { c })
+                    .collect();
+                minijinja::escape_formatter(out, state, &minijinja::Value::from(text))
+            }
+            _ => minijinja::escape_formatter(out, state, value),
+        });
+        for s in [
+            "",
+            "обычный текст",
+            "<script>alert('x')</script> & \"кавычки\" / слеш",
+            "a\u{0}b\u{7f}c\u{85}\u{fffe}",
+            "\u{202e}наоборот\u{202c} \u{200f}שלום\u{200e}",
+            "{{ 7*7 }} &amp; &lt;",
+            "строка\nвторая\tтаб\r",
+        ] {
+            let want = env
+                .get_template("t.html")
+                .unwrap()
+                .render(minijinja::context! { s })
+                .unwrap();
+            let mut got = String::new();
+            super::push_text(&mut got, s);
+            assert_eq!(got, want, "{s:?}");
+        }
+    }
+
     #[test]
     fn shade_table() {
         let cases = [(0, "#f3f5f8"), (1000, "#1f4e8c"), (500, "#7d9cc1")];

@@ -5,8 +5,20 @@
 //! [`assemble`] builds the [`Roadmap`] model once from proposals, clusters
 //! and the quarantine: themes → levels → items, each item an idea with its
 //! representative text, support and members. The renderers only format it:
-//! [`render_json`], [`render_markdown`], [`render_html`]. Every text taken
-//! from an export is escaped by the renderer that writes it.
+//! [`render_json`], [`render_markdown`], [`render_html`], [`render_docx`].
+//! Every text taken from an export is escaped by the renderer that writes
+//! it.
+//!
+//! # Rendering at scale
+//!
+//! [`write_document`] is what `sborka build` calls, once per document, side
+//! by side. `roadmap.json` lists every idea and is streamed, one idea a
+//! line. The reading documents show the first N ideas of each level, taken
+//! from the model in place (no copy); their cost follows the ideas and
+//! members shown, not the size of the corpus. The DOCX is written straight
+//! into its deflated zip entry (see the `docx` module). Per document CPU
+//! time, size and peak memory on a generated model of any size:
+//! `cargo run --release -p sborka-roadmap --example render_bench -- 50000`.
 //!
 //! # Example
 //!
@@ -23,6 +35,7 @@
 
 mod docx;
 mod html;
+mod json;
 mod markdown;
 mod model;
 
@@ -60,31 +73,45 @@ pub struct RenderOptions {
     pub items_per_level: Option<usize>,
 }
 
-/// Writes one of [`DOCUMENTS`] to `w`. `roadmap.json` is streamed; the
-/// others are rendered from [`Roadmap::for_reading`] and written whole.
+/// Writes one of [`DOCUMENTS`] to `w`, streamed. The reading documents
+/// show the first [`RenderOptions::items_per_level`] ideas of each level
+/// (what [`Roadmap::for_reading`] keeps), taken from the model in place.
 pub fn write_document(
     name: &str,
     roadmap: &Roadmap,
     options: &RenderOptions,
     w: &mut dyn std::io::Write,
 ) -> std::io::Result<()> {
-    if name == "roadmap.json" {
-        serde_json::to_writer_pretty(&mut *w, roadmap)?;
-        return w.write_all(b"\n");
+    let cap = options.items_per_level;
+    match name {
+        "roadmap.json" => json::write_json(roadmap, w),
+        "roadmap.md" => w.write_all(markdown::render(roadmap, cap).as_bytes()),
+        "roadmap.html" => html::write_html(roadmap, cap, w),
+        "roadmap.docx" => docx::write_docx(roadmap, cap, w),
+        other => Err(std::io::Error::new(
+            std::io::ErrorKind::InvalidInput,
+            format!("no document named {other}"),
+        )),
     }
-    let reading = roadmap.for_reading(options.items_per_level);
-    let bytes = match name {
-        "roadmap.md" => render_markdown(&reading).into_bytes(),
-        "roadmap.html" => render_html(&reading).into_bytes(),
-        "roadmap.docx" => render_docx(&reading),
-        other => {
-            return Err(std::io::Error::new(
-                std::io::ErrorKind::InvalidInput,
-                format!("no document named {other}"),
-            ));
-        }
+}
+
+/// What a reading document shows of `level`: its first `cap` ideas (all
+/// of them without a cap), and what it leaves out, if anything.
+pub(crate) fn shown(level: &LevelSection, cap: Option<usize>) -> (&[Item], Option<Omitted>) {
+    let n = cap.map_or(level.items.len(), |c| c.min(level.items.len()));
+    let (items, rest) = level.items.split_at(n);
+    if rest.is_empty() {
+        return (items, level.omitted);
+    }
+    let before = level.omitted.unwrap_or(Omitted {
+        ideas: 0,
+        proposals: 0,
+    });
+    let omitted = Omitted {
+        ideas: before.ideas + rest.len() as u64,
+        proposals: before.proposals + rest.iter().map(|i| i.support.proposals).sum::<u64>(),
     };
-    w.write_all(&bytes)
+    (items, Some(omitted))
 }
 
 /// The note a reading document shows after a level's last idea when it
@@ -99,11 +126,13 @@ pub(crate) fn omitted_note(o: &Omitted) -> String {
     )
 }
 
-/// `roadmap.json`: the model as pretty JSON with a final newline.
+/// `roadmap.json`: the model as JSON, indented down to the lists of ideas
+/// and one idea a line (see the `json` module), with a final newline.
 pub fn render_json(roadmap: &Roadmap) -> String {
-    let mut out = serde_json::to_string_pretty(roadmap).expect("the model serializes");
-    out.push('\n');
-    out
+    let mut out = Vec::new();
+    // Writing to memory cannot fail, nor can the model's serialization.
+    let _ = json::write_json(roadmap, &mut out);
+    String::from_utf8(out).unwrap_or_default()
 }
 
 /// An item's support and kinds as short Russian phrases, unescaped: each

@@ -11,6 +11,13 @@ use crate::plural;
 /// line and block markers (`1.`, `-`, `>`) cannot take effect.
 pub(crate) fn escape(text: &str) -> String {
     let mut out = String::with_capacity(text.len() + 8);
+    escape_into(&mut out, text);
+    out
+}
+
+/// [`escape`], appending to `out`.
+fn escape_into(out: &mut String, text: &str) {
+    let start = out.len();
     for c in text.chars() {
         match c {
             '\\' | '`' | '*' | '_' | '[' | ']' | '#' | '|' | '<' | '>' | '~' | '&' => {
@@ -25,11 +32,10 @@ pub(crate) fn escape(text: &str) -> String {
     }
     // A right-to-left override or embedding in the text must not run on into
     // the rest of the line: isolate it (FSI … PDI closes whatever it opened).
-    if out.chars().any(is_bidi_control) {
-        out.insert(0, '\u{2068}');
+    if out[start..].chars().any(is_bidi_control) {
+        out.insert(start, '\u{2068}');
         out.push('\u{2069}');
     }
-    out
 }
 
 fn is_bidi_control(c: char) -> bool {
@@ -37,13 +43,18 @@ fn is_bidi_control(c: char) -> bool {
 }
 
 pub fn render_markdown(r: &Roadmap) -> String {
-    let mut o = String::new();
+    render(r, None)
+}
+
+/// The document, showing at most `cap` ideas per level.
+pub(crate) fn render(r: &Roadmap, cap: Option<usize>) -> String {
+    let mut o = String::with_capacity(1 << 16);
     // Writing to a String cannot fail.
-    let _ = write_doc(&mut o, r);
+    let _ = write_doc(&mut o, r, cap);
     o
 }
 
-fn write_doc(o: &mut String, r: &Roadmap) -> std::fmt::Result {
+fn write_doc(o: &mut String, r: &Roadmap, cap: Option<usize>) -> std::fmt::Result {
     writeln!(o, "# {}\n", escape(&r.title))?;
     writeln!(o, "{}\n", escape(&r.subtitle))?;
     if let Some(date) = &r.date {
@@ -112,10 +123,11 @@ fn write_doc(o: &mut String, r: &Roadmap) -> std::fmt::Result {
         writeln!(o, "## {}. {}\n", i + 1, escape(&theme.name))?;
         for level in &theme.levels {
             writeln!(o, "### {}\n", escape(&level.name))?;
-            for (k, item) in level.items.iter().enumerate() {
+            let (items, omitted) = crate::shown(level, cap);
+            for (k, item) in items.iter().enumerate() {
                 write_item(o, k + 1, item)?;
             }
-            if let Some(omitted) = &level.omitted {
+            if let Some(omitted) = &omitted {
                 writeln!(o, "*{}*\n", escape(&crate::omitted_note(omitted)))?;
             }
         }
@@ -238,16 +250,20 @@ fn write_item(o: &mut String, n: usize, item: &Item) -> std::fmt::Result {
             escape(&item.raw_labels.join("; "))
         )?;
     }
-    let members: Vec<String> = item
-        .members
-        .iter()
-        .map(|m| match &m.source_id {
-            Some(id) => format!("{} (№ {})", escape(&m.id), escape(id)),
-            None => escape(&m.id),
-        })
-        .collect();
-    writeln!(o, "   Источники: {}", members.join(", "))?;
-    writeln!(o)
+    o.push_str("   Источники: ");
+    for (i, m) in item.members.iter().enumerate() {
+        if i > 0 {
+            o.push_str(", ");
+        }
+        escape_into(o, &m.id);
+        if let Some(id) = &m.source_id {
+            o.push_str(" (№ ");
+            escape_into(o, id);
+            o.push(')');
+        }
+    }
+    o.push_str("\n\n");
+    Ok(())
 }
 
 #[cfg(test)]

@@ -41,7 +41,8 @@ impl Roadmap {
     /// The roadmap for the documents people read (HTML, DOCX, Markdown):
     /// each level keeps its first `items_per_level` ideas, the best
     /// supported, and says how many ideas and proposals it leaves out.
-    /// Totals and summaries still count everything.
+    /// Totals and summaries still count everything. (The renderers take
+    /// the same view of the model in place, without this copy.)
     pub fn for_reading(&self, items_per_level: Option<usize>) -> std::borrow::Cow<'_, Roadmap> {
         let Some(limit) = items_per_level else {
             return std::borrow::Cow::Borrowed(self);
@@ -62,17 +63,13 @@ impl Roadmap {
                     .levels
                     .iter()
                     .map(|l| {
-                        let shown = l.items.len().min(limit);
-                        let rest = &l.items[shown..];
+                        let (items, omitted) = crate::shown(l, Some(limit));
                         LevelSection {
                             slug: l.slug.clone(),
                             name: l.name.clone(),
                             proposals: l.proposals,
-                            items: l.items[..shown].to_vec(),
-                            omitted: (!rest.is_empty()).then(|| Omitted {
-                                ideas: rest.len() as u64,
-                                proposals: rest.iter().map(|i| i.support.proposals).sum(),
-                            }),
+                            items: items.to_vec(),
+                            omitted,
                         }
                     })
                     .collect(),

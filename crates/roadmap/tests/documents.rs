@@ -8,7 +8,8 @@ use serde_json::Value;
 
 use sborka_core::{Catalog, Label, Proposal, Provenance, Quarantined, Reason};
 use sborka_roadmap::{
-    Input, Roadmap, assemble, render_all, render_docx, render_html, render_json, render_markdown,
+    Input, RenderOptions, Roadmap, assemble, render_all, render_docx, render_html, render_json,
+    render_markdown, write_document,
 };
 
 /// (record, source id, district, region, theme, level, kind, text)
@@ -217,6 +218,32 @@ fn every_document_is_the_same_bytes_for_the_same_model() {
 }
 
 #[test]
+fn a_cap_shows_what_for_reading_keeps() {
+    let r = sample(Some("2018-03-02"));
+    let write = |r: &Roadmap, name: &str, cap: Option<usize>| {
+        let mut out = Vec::new();
+        let options = RenderOptions {
+            items_per_level: cap,
+        };
+        write_document(name, r, &options, &mut out).unwrap();
+        out
+    };
+    for cap in [1, 2] {
+        let reading = r.for_reading(Some(cap));
+        for name in ["roadmap.md", "roadmap.html", "roadmap.docx"] {
+            let capped = write(&r, name, Some(cap));
+            assert!(capped == write(&reading, name, None), "{name}, {cap}");
+            // A cap on a model that is already cut counts on from there.
+            assert!(capped == write(&reading, name, Some(cap)), "{name}, {cap}");
+        }
+    }
+    let md = String::from_utf8(write(&r, "roadmap.md", Some(1))).unwrap();
+    assert!(md.contains("… и ещё 2 идеи (2 предложения)"), "{md}");
+    // roadmap.json lists every idea whatever the cap.
+    assert!(write(&r, "roadmap.json", Some(1)) == write(&r, "roadmap.json", None));
+}
+
+#[test]
 fn no_date_unless_given() {
     let without = sample(None);
     let with = sample(Some("2018-03-02"));
@@ -306,6 +333,22 @@ fn markdown_text_cannot_change_structure() {
 }
 
 #[test]
+fn json_layout_changes_no_content() {
+    for date in [None, Some("2018-03-02")] {
+        let roadmap = sample(date);
+        let written: Value = serde_json::from_str(&render_json(&roadmap)).unwrap();
+        assert_eq!(written, serde_json::to_value(&roadmap).unwrap());
+    }
+    // One idea a line.
+    let json = render_json(&sample(None));
+    let ideas = json
+        .lines()
+        .filter(|l| l.trim_start().starts_with("{\"cluster\":"))
+        .count();
+    assert_eq!(ideas, 8, "{json}");
+}
+
+#[test]
 fn json_keeps_text_as_written() {
     let json: Value = serde_json::from_str(&render_json(&sample(None))).unwrap();
     let texts: Vec<&str> = items(&json).map(|i| i["text"].as_str().unwrap()).collect();
@@ -383,6 +426,115 @@ fn docx_has_headings_toc_tables_page_numbers_and_russian_text() {
         .find(|n| n.starts_with("word/footer"))
         .expect("a footer");
     assert!(text_of(&parts, footer).contains("PAGE"), "page numbers");
+}
+
+#[test]
+fn docx_parts_are_well_formed_xml() {
+    for date in [None, Some("2018-03-02")] {
+        let parts = unzip(&render_docx(&sample(date)));
+        assert_eq!(parts.len(), 10, "{:?}", parts.keys());
+        for (name, bytes) in &parts {
+            let xml = std::str::from_utf8(bytes).unwrap();
+            if let Err(e) = well_formed(xml) {
+                panic!("{name}: {e}");
+            }
+        }
+    }
+    // The check itself catches what it should.
+    for bad in [
+        "<a><b></a></b>",
+        "<a>x & y</a>",
+        "<a>x < y</a>",
+        "<a/><b/>",
+        "<a x=\"1></a>",
+        "<a>",
+    ] {
+        assert!(well_formed(bad).is_err(), "{bad}");
+    }
+    assert_eq!(
+        well_formed("<?xml version=\"1.0\"?>\n<a x=\"1\"><b/>&amp;</a>"),
+        Ok(())
+    );
+}
+
+/// Enough of an XML check for parts we write ourselves: one root, tags
+/// nested and closed in order, attribute values quoted, every `&` an
+/// entity, no `<` in text.
+fn well_formed(xml: &str) -> Result<(), String> {
+    let body = match xml.strip_prefix("<?xml") {
+        Some(rest) => rest.split_once("?>").ok_or("unclosed declaration")?.1,
+        None => xml,
+    };
+    let mut open: Vec<&str> = Vec::new();
+    let mut roots = 0;
+    let mut rest = body;
+    while let Some(lt) = rest.find('<') {
+        check_text(&rest[..lt])?;
+        let gt = rest[lt..].find('>').ok_or("unclosed tag")? + lt;
+        let tag = &rest[lt + 1..gt];
+        if let Some(name) = tag.strip_prefix('/') {
+            let top = open.pop().ok_or(format!("</{name}> closes nothing"))?;
+            if top != name {
+                return Err(format!("</{name}> closes <{top}>"));
+            }
+        } else {
+            if open.is_empty() {
+                roots += 1;
+            }
+            let empty = tag.ends_with('/');
+            let tag = tag.trim_end_matches('/');
+            let (name, attrs) = tag.split_once(' ').unwrap_or((tag, ""));
+            if attrs.matches('"').count() % 2 != 0 || attrs.contains('<') {
+                return Err(format!("bad attributes in <{tag}>"));
+            }
+            check_text(attrs)?;
+            if !empty {
+                open.push(name);
+            }
+        }
+        rest = &rest[gt + 1..];
+    }
+    check_text(rest)?;
+    match (open.last(), roots) {
+        (Some(name), _) => Err(format!("<{name}> never closed")),
+        (None, 1) => Ok(()),
+        (None, n) => Err(format!("{n} root elements")),
+    }
+}
+
+fn check_text(text: &str) -> Result<(), String> {
+    if text.contains('>') {
+        return Err(format!("a raw > in {text:?}"));
+    }
+    for (i, _) in text.match_indices('&') {
+        let entity = ["&amp;", "&lt;", "&gt;", "&quot;", "&apos;"];
+        if !entity.iter().any(|e| text[i..].starts_with(e)) {
+            return Err(format!("a raw & in {text:?}"));
+        }
+    }
+    Ok(())
+}
+
+#[test]
+fn a_large_docx_streams_through_many_buffers_intact() {
+    // About 3 MB of markup: many spills into the deflate stream.
+    let mut r = sample(None);
+    let level = &mut r.themes[0].levels[1];
+    let items = level.items.clone();
+    for n in 0..400 {
+        for item in &items {
+            let mut item = item.clone();
+            item.text = format!("{n}: {}", item.text);
+            level.items.push(item);
+        }
+    }
+    let bytes = render_docx(&r);
+    let parts = unzip(&bytes); // inflated and CRC-checked by the zip crate
+    let doc = text_of(&parts, "word/document.xml");
+    assert!(doc.len() > 2_000_000, "{}", doc.len());
+    assert!(bytes.len() < doc.len() / 5, "deflated: {}", bytes.len());
+    assert_eq!(well_formed(&doc), Ok(()));
+    assert!(doc.contains("1.2.1203. 399: "), "the last item is there");
 }
 
 #[test]
@@ -576,17 +728,19 @@ fn entries(zip: &[u8]) -> Vec<(String, usize, usize, usize, usize, usize)> {
     out
 }
 
-/// Every file of a zip whose entries are stored (docx-rs does not compress).
+/// Every file of a zip, read with the zip crate (not our writer), after
+/// checking that every entry is deflated.
 fn unzip(zip: &[u8]) -> BTreeMap<String, Vec<u8>> {
+    for (name, _, _, method, _, _) in entries(zip) {
+        assert_eq!(method, 8, "{name} is deflated");
+    }
+    let mut archive = zip::ZipArchive::new(std::io::Cursor::new(zip)).expect("a zip");
     let mut files = BTreeMap::new();
-    for (name, local, size, method, _, _) in entries(zip) {
-        if name.ends_with('/') {
-            continue;
-        }
-        assert_eq!(method, 0, "{name} is stored, not compressed");
-        assert_eq!(&zip[local..local + 4], b"PK\x03\x04");
-        let start = local + 30 + le16(zip, local + 26) + le16(zip, local + 28);
-        files.insert(name, zip[start..start + size].to_vec());
+    for i in 0..archive.len() {
+        let mut file = archive.by_index(i).expect("an entry");
+        let mut bytes = Vec::new();
+        std::io::Read::read_to_end(&mut file, &mut bytes).expect("inflates, CRC matches");
+        files.insert(file.name().expect("a UTF-8 name").to_string(), bytes);
     }
     files
 }
@@ -614,7 +768,11 @@ fn text_of(parts: &BTreeMap<String, Vec<u8>>, name: &str) -> String {
 /// included; enough XML reading for a test.
 fn paragraphs(doc: &str) -> Vec<(String, String)> {
     let mut out = Vec::new();
-    for chunk in doc.split("<w:p ").skip(1) {
+    for (at, _) in doc.match_indices("<w:p") {
+        let chunk = &doc[at + 4..];
+        if !(chunk.starts_with('>') || chunk.starts_with(' ')) {
+            continue; // <w:pPr>, <w:pStyle>…
+        }
         let end = chunk.find("</w:p>").unwrap_or(chunk.len());
         let p = &chunk[..end];
         let style = p

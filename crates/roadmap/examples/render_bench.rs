@@ -1,0 +1,280 @@
+//! Times each document of the render stage on a large generated model.
+//!
+//!     cargo run --release -p sborka-roadmap --example render_bench -- [ROWS] [--runs N] [--cap N] [--only NAME] [--out DIR]
+//!
+//! The model is built in memory, without reading or deduplicating: proposals
+//! drawn like `examples/gen_corpus.rs` draws them (about 65% new ideas, 20%
+//! verbatim copies, 15% restatements, labels that follow the idea, with
+//! noise) and clustered by the idea they state, as a perfect deduplicator
+//! would. Each document is written as `sborka build` writes it (reading
+//! documents capped at `--cap` ideas per theme and level, default 100, as the
+//! CLI's `--items-per-level`), one after another, into memory; the time is
+//! this thread's CPU time (Linux; wall time elsewhere), the best of `--runs`
+//! (default 3). `--only roadmap.docx` renders that document alone (for a
+//! profiler); `--out DIR` also writes the documents there, to look at.
+
+use std::time::Instant;
+
+use sborka_core::{
+    Catalog, Cluster, ClusterId, Label, Level, Proposal, Provenance, SplitMix64 as Rng, stable_hash,
+};
+use sborka_roadmap::{DOCUMENTS, Input, RenderOptions, assemble, write_document};
+
+const ACTIONS: &[&str] = &[
+    "Создать",
+    "Открыть",
+    "Организовать",
+    "Расширить сеть",
+    "Обеспечить работу",
+    "Увеличить финансирование",
+    "Внедрить",
+    "Закрепить в законодательстве",
+    "Упростить порядок получения",
+    "Поддержать развитие",
+    "Профинансировать",
+    "Установить норматив на",
+];
+const OBJECTS: &[&str] = &[
+    "службы сиделок",
+    "пунктов проката технических средств реабилитации",
+    "школ ухода за тяжелобольными родственниками",
+    "мобильных бригад социального обслуживания",
+    "центров дневного пребывания",
+    "социального такси",
+    "системы долговременного ухода",
+    "служб ранней помощи",
+    "кризисных центров",
+    "университетов третьего возраста",
+    "социальных гостиниц",
+    "домов сопровождаемого проживания",
+    "клубов активного долголетия",
+    "программ переобучения",
+    "волонтерских центров",
+    "бесплатной юридической помощи",
+    "психологической поддержки",
+    "служб доставки продуктов и лекарств",
+    "независимой оценки качества услуг",
+    "сопровождения выпускников детских домов",
+];
+const GROUPS: &[&str] = &[
+    "для пожилых граждан",
+    "для людей с инвалидностью",
+    "для многодетных семей",
+    "для детей-сирот",
+    "для одиноких пенсионеров",
+    "для молодых семей",
+    "для бездомных",
+    "для жителей малых сел",
+    "для ветеранов труда",
+    "для граждан, страдающих деменцией",
+];
+const PLACES: &[&str] = &[
+    "в каждом муниципальном районе",
+    "в сельских поселениях",
+    "на базе КЦСОН",
+    "в малых городах",
+    "в отдаленных и труднодоступных районах",
+    "на базе МФЦ",
+    "в крупных городах",
+    "в арктических районах",
+];
+const TAILS: &[&str] = &[
+    "",
+    " с участием СО НКО",
+    " за счет средств регионального бюджета",
+    " до 2025 года",
+    " с привлечением волонтеров",
+    " в рамках национального проекта «Демография»",
+];
+const OPENINGS: &[&str] = &["Предлагаем ", "Необходимо ", "Предлагается ", "— "];
+const KINDS: &[&str] = &[
+    "предложение",
+    "предложение",
+    "инициатива",
+    "законодательная инициатива",
+    "точка роста",
+    "зона риска",
+];
+
+/// `rows` proposals and their clusters (one per idea).
+fn generate(catalog: &Catalog, rows: usize, seed: u64) -> (Vec<Proposal>, Vec<Cluster>) {
+    let districts: Vec<_> = catalog.districts().map(|(id, _)| id).collect();
+    let regions_of: Vec<Vec<sborka_core::RegionCode>> = districts
+        .iter()
+        .map(|&d| {
+            catalog
+                .regions()
+                .iter()
+                .map(|r| sborka_core::RegionCode(r.code))
+                .filter(|&r| catalog.region_district(r) == Some(d))
+                .collect()
+        })
+        .collect();
+    let themes: Vec<_> = catalog.themes().map(|(id, _)| id).collect();
+    let kinds: Vec<_> = KINDS.iter().filter_map(|k| catalog.kind(k)).collect();
+
+    let mut rng = Rng(seed);
+    // Per idea: its parts and its members (row, text).
+    let mut ideas: Vec<([usize; 5], Vec<u32>)> = Vec::new();
+    let mut proposals: Vec<Proposal> = Vec::with_capacity(rows);
+    for n in 0..rows {
+        let roll = rng.below(100);
+        let (idea, text) = if roll < 35 && !ideas.is_empty() {
+            let i = rng.below(ideas.len());
+            let members = &ideas[i].1;
+            if roll < 20 {
+                // A verbatim copy of one of its rows.
+                let row = members[rng.below(members.len())] as usize;
+                let text: String = proposals[row].text.clone();
+                (i, text)
+            } else {
+                let text = format!("{}{}", rng.pick(OPENINGS), text_of(ideas[i].0));
+                (i, text)
+            }
+        } else {
+            let parts = [
+                rng.below(ACTIONS.len()),
+                rng.below(OBJECTS.len()),
+                rng.below(GROUPS.len()),
+                rng.below(PLACES.len()),
+                rng.below(TAILS.len()),
+            ];
+            ideas.push((parts, Vec::new()));
+            (ideas.len() - 1, text_of(parts))
+        };
+        ideas[idea].1.push(n as u32);
+        let parts = ideas[idea].0;
+        let d = rng.below(districts.len());
+        let region = *rng.pick(&regions_of[d]);
+        let source = Provenance {
+            file: "corpus.csv".into(),
+            record: n as u64 + 1,
+            line: n as u64 + 2,
+            source_id: Some(format!("corpus.csv#{}", n + 1)),
+            ..Default::default()
+        };
+        let mut p = Proposal::new(source, text);
+        p.district = Label::Known(districts[d]);
+        p.region = Label::Known(region);
+        p.theme = Label::Known(themes[(parts[1] + parts[2]) % themes.len()]);
+        p.level = Label::Known(if rng.chance(85) {
+            Level::ALL[parts[3] % Level::ALL.len()]
+        } else {
+            *rng.pick(&Level::ALL)
+        });
+        p.kind = Label::Known(*rng.pick(&kinds));
+        proposals.push(p);
+    }
+    let clusters = ideas
+        .iter()
+        .map(|(parts, members)| {
+            let mut seen = std::collections::HashSet::new();
+            let verbatim = members
+                .iter()
+                .filter(|&&m| !seen.insert(proposals[m as usize].text.as_str()))
+                .count() as u32;
+            Cluster {
+                id: ClusterId(stable_hash(text_of(*parts).as_bytes())),
+                members: members.clone(),
+                representative: members[0],
+                verbatim,
+            }
+        })
+        .collect();
+    (proposals, clusters)
+}
+
+fn text_of(p: [usize; 5]) -> String {
+    format!(
+        "{} {} {} {}{}",
+        ACTIONS[p[0]], OBJECTS[p[1]], GROUPS[p[2]], PLACES[p[3]], TAILS[p[4]]
+    )
+}
+
+/// This thread's CPU time in seconds (Linux), or the wall time since the
+/// first call elsewhere.
+fn cpu_seconds() -> f64 {
+    static START: std::sync::OnceLock<Instant> = std::sync::OnceLock::new();
+    std::fs::read_to_string("/proc/thread-self/schedstat")
+        .ok()
+        .and_then(|s| s.split_whitespace().next()?.parse::<u64>().ok())
+        .map_or_else(
+            || START.get_or_init(Instant::now).elapsed().as_secs_f64(),
+            |ns| ns as f64 / 1e9,
+        )
+}
+
+/// Peak resident memory of the process so far, in MB (Linux).
+fn peak_rss_mb() -> Option<f64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    let kb: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kb / 1024.0)
+}
+
+fn main() {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let flag = |name: &str| {
+        args.iter()
+            .position(|a| a == name)
+            .and_then(|i| args.get(i + 1))
+    };
+    let rows: usize = args
+        .first()
+        .and_then(|a| a.replace('_', "").parse().ok())
+        .unwrap_or(50_000);
+    let runs: usize = flag("--runs").and_then(|s| s.parse().ok()).unwrap_or(3);
+    let cap: usize = flag("--cap").and_then(|s| s.parse().ok()).unwrap_or(100);
+    let out = flag("--out").map(std::path::PathBuf::from);
+    let only = flag("--only");
+
+    let catalog = Catalog::embedded();
+    let (proposals, clusters) = generate(&catalog, rows, 2018);
+    let roadmap = assemble(&Input {
+        catalog: &catalog,
+        proposals: &proposals,
+        clusters: &clusters,
+        quarantined: &[],
+        date: Some("2018-03-02".to_string()),
+    });
+    drop(proposals);
+    drop(clusters);
+    let options = RenderOptions {
+        items_per_level: (cap > 0).then_some(cap),
+    };
+    println!(
+        "render on {rows} generated rows ({} ideas), cap {cap}, best of {runs} (thread CPU time)",
+        roadmap.totals.ideas
+    );
+    let before = peak_rss_mb().unwrap_or(0.0);
+    let mut total = 0.0;
+    for name in DOCUMENTS {
+        if only.is_some_and(|o| o != name) {
+            continue;
+        }
+        let mut best = f64::MAX;
+        let mut bytes = Vec::new();
+        for _ in 0..runs.max(1) {
+            bytes = Vec::new();
+            let started = cpu_seconds();
+            write_document(name, &roadmap, &options, &mut bytes).expect("written to memory");
+            best = best.min(cpu_seconds() - started);
+        }
+        total += best;
+        println!(
+            "{name:>14}: {:>8.1} ms  {:>8.1} MB",
+            best * 1e3,
+            bytes.len() as f64 / 1e6
+        );
+        if let Some(dir) = &out {
+            std::fs::create_dir_all(dir).expect("the output folder");
+            std::fs::write(dir.join(name), &bytes).expect("the document is written");
+        }
+    }
+    println!("{:>14}: {:>8.1} ms", "all", total * 1e3);
+    if let Some(peak) = peak_rss_mb() {
+        println!(
+            "peak RSS {peak:.0} MB ({before:.0} MB with the model, before rendering; includes the documents held in memory)"
+        );
+    }
+}
