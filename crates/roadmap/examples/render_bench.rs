@@ -230,6 +230,7 @@ fn main() {
 
     let catalog = Catalog::embedded();
     let (proposals, clusters) = generate(&catalog, rows, 2018);
+    let started = cpu_seconds();
     let roadmap = assemble(&Input {
         catalog: &catalog,
         proposals: &proposals,
@@ -237,6 +238,7 @@ fn main() {
         quarantined: &[],
         date: Some("2018-03-02".to_string()),
     });
+    let assembled = cpu_seconds() - started;
     drop(proposals);
     drop(clusters);
     let options = RenderOptions {
@@ -246,6 +248,7 @@ fn main() {
         "render on {rows} generated rows ({} ideas), cap {cap}, best of {runs} (thread CPU time)",
         roadmap.totals.ideas
     );
+    println!("{:>14}: {:>8.1} ms", "(assemble)", assembled * 1e3);
     let before = peak_rss_mb().unwrap_or(0.0);
     let mut total = 0.0;
     for name in DOCUMENTS {

@@ -205,8 +205,8 @@ fn every_document_is_the_same_bytes_for_the_same_model() {
         names,
         ["roadmap.json", "roadmap.md", "roadmap.html", "roadmap.docx"]
     );
-    // Again in this thread, and in another one (docx-rs numbers paragraphs
-    // per thread).
+    // Again in this thread, and in another one: nothing may depend on
+    // per-thread state.
     let again = render_all(&sample(None));
     let other = std::thread::spawn(|| render_all(&sample(None)))
         .join()
