@@ -32,7 +32,7 @@
 //! cosine of the two term sets reaches [`Config::threshold`] and no guard
 //! objects. The guards refuse a pair whose texts state different numbers
 //! (both state numbers, not the same ones; a number after «№» is an
-//! identifier and does not count), name different target groups
+//! identifier and does not count; «один» and its forms are not a figure), name different target groups
 //! (both name some, not the same), stand on opposite sides of an antonym
 //! pair of the lexicon («ввести» / «отменить», «с учетом» / «без учета»),
 //! or where one negates («не», «без») a word the other affirms.
@@ -106,16 +106,27 @@ pub struct Config {
     /// do not merge. Words held by one text only (typos, a paraphrase's own
     /// words) are not distinctive.
     pub distinctive_share: f32,
+    /// When each of two texts holds a distinctive term the other lacks,
+    /// they are refused as about different things only if the rest of
+    /// their terms (the cosine without those distinctive terms) reaches
+    /// this: the same frame with another object («налог на имущество» /
+    /// «земельный налог»). A restatement that words much of the proposal
+    /// otherwise («освободить от уплаты» / «установить нулевую ставку»)
+    /// has distinctive words of its own on both sides and a lower rest;
+    /// it is judged by [`Config::threshold`] alone. `0.0` refuses every
+    /// such pair (the behaviour before this knob).
+    pub object_rest: f32,
 }
 
 impl Default for Config {
     fn default() -> Config {
         Config {
-            threshold: 0.5,
+            threshold: 0.45,
             probe_terms: 5,
             max_postings: 256,
             probe_budget: 96,
             distinctive_share: 0.03,
+            object_rest: 0.7,
         }
     }
 }
@@ -487,6 +498,7 @@ impl Deduper {
             (a, &stats.weights[k], stats.norms[k]),
             (b, &stats.weights[l], stats.norms[l]),
             &stats.distinctive,
+            self.config.object_rest,
         )?;
         if sim < self.config.threshold {
             return Err(Refusal::Dissimilar(sim));
@@ -770,17 +782,20 @@ fn compatible(a: &Doc, b: &Doc) -> Result<(), Refusal> {
 }
 
 /// The IDF-weighted cosine of two term sets, refused when each holds a
-/// distinctive term (by weight) that the other lacks.
+/// distinctive term (by weight) that the other lacks and the cosine of
+/// the rest reaches `object_rest` (see [`Config::object_rest`]).
 fn similarity(
     (a, wa, na): (&Doc, &[f32], f32),
     (b, wb, nb): (&Doc, &[f32], f32),
     distinctive: &std::ops::RangeInclusive<f32>,
+    object_rest: f32,
 ) -> Result<f32, Refusal> {
     if na == 0.0 || nb == 0.0 {
         return Ok(0.0);
     }
     let (mut i, mut j, mut dot) = (0, 0, 0.0f32);
-    let (mut only_a, mut only_b) = (false, false);
+    // The squared weights of the distinctive terms each holds alone.
+    let (mut only_a, mut only_b) = (0.0f32, 0.0f32);
     while i < a.terms.len() || j < b.terms.len() {
         let order = match (a.terms.get(i), b.terms.get(j)) {
             (Some(x), Some(y)) => x.cmp(y),
@@ -789,11 +804,15 @@ fn similarity(
         };
         match order {
             std::cmp::Ordering::Less => {
-                only_a |= distinctive.contains(&wa[i]);
+                if distinctive.contains(&wa[i]) {
+                    only_a += wa[i] * wa[i];
+                }
                 i += 1;
             }
             std::cmp::Ordering::Greater => {
-                only_b |= distinctive.contains(&wb[j]);
+                if distinctive.contains(&wb[j]) {
+                    only_b += wb[j] * wb[j];
+                }
                 j += 1;
             }
             std::cmp::Ordering::Equal => {
@@ -803,8 +822,13 @@ fn similarity(
             }
         }
     }
-    if only_a && only_b {
-        return Err(Refusal::Distinct);
+    if only_a > 0.0 && only_b > 0.0 {
+        // The cosine of the terms other than those: the shared terms are
+        // the same, the norms lose the distinctive weights.
+        let rest = (na * na - only_a).max(0.0).sqrt() * (nb * nb - only_b).max(0.0).sqrt();
+        if rest == 0.0 || dot >= object_rest * rest {
+            return Err(Refusal::Distinct);
+        }
     }
     Ok(dot / (na * nb))
 }
