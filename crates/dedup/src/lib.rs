@@ -32,10 +32,18 @@
 //! cosine of the two term sets reaches [`Config::threshold`] and no guard
 //! objects. The guards refuse a pair whose texts state different numbers
 //! (both state numbers, not the same ones; a number after «№» is an
-//! identifier and does not count; «один» and its forms are not a figure), name different target groups
-//! (both name some, not the same), stand on opposite sides of an antonym
-//! pair of the lexicon («ввести» / «отменить», «с учетом» / «без учета»),
-//! or where one negates («не», «без») a word the other affirms.
+//! identifier and does not count; «один» and its forms are not a figure),
+//! name different target groups (both name some, not the same), stand on
+//! opposite sides of an antonym pair of the lexicon («ввести» /
+//! «отменить», «с учетом» / «без учета»), or where one negates («не»,
+//! «без») a word the other affirms. A last guard is about the object: when
+//! each text holds a *distinctive* word the other lacks (one held by a few
+//! texts, [`Config::distinctive_share`]) and the rest of the two texts
+//! agrees (their cosine without those words reaches
+//! [`Config::object_rest`]), they say the same thing about different
+//! objects («налог на имущество» / «земельный налог») and are refused. A
+//! restatement with words of its own on both sides has a lower rest and is
+//! judged by the threshold.
 //!
 //! **Clusters.** Every member of a cluster is an edge away from its
 //! representative (A~B and B~C do not make A~C: C joins only a star whose
@@ -45,6 +53,19 @@
 //! edge similarities weighted by the neighbours' sizes, ties by the stable
 //! hash of the folded terms); a node not yet taken becomes a
 //! representative and takes its untaken neighbours, most similar first.
+//!
+//! **Leftovers.** A text the star step left alone (no copy, no edge taken)
+//! joins the cluster whose texts it is most similar to on average
+//! (at most 64 of them, the centre first), found through its own
+//! candidates, when that mean reaches [`Config::attach_threshold`], beats
+//! the next cluster's by [`Config::attach_margin`], and no guard refuses it
+//! against a member: a restatement in other words shares some words with
+//! each wording of its idea without matching any one of them closely. If
+//! the nearest cluster is refused by a guard (an opposite action, another
+//! figure), the text stays alone rather than go to the second nearest. All
+//! decisions are taken against the stars, then applied most similar first,
+//! each refused if a guard objects to a text that joined the same cluster
+//! before it; a text that joined attracts nothing.
 //!
 //! **Representative.** Within the central node, the member whose matching
 //! text (`sborka_text::match_key`) is the most repeated, then the shortest
@@ -116,6 +137,15 @@ pub struct Config {
     /// it is judged by [`Config::threshold`] alone. `0.0` refuses every
     /// such pair (the behaviour before this knob).
     pub object_rest: f32,
+    /// A text left alone by the star step (no copy, no neighbour) joins the
+    /// cluster it is, on average over the cluster's texts, most similar to (the IDF
+    /// cosine, no guard refusing it against any member), when that mean
+    /// reaches this and beats the next cluster by [`Config::attach_margin`].
+    /// Above `1.0` nothing attaches.
+    pub attach_threshold: f32,
+    /// How much the best cluster's mean similarity must exceed the next
+    /// one's for a lone text to attach.
+    pub attach_margin: f32,
 }
 
 impl Default for Config {
@@ -126,7 +156,9 @@ impl Default for Config {
             max_postings: 256,
             probe_budget: 96,
             distinctive_share: 0.03,
-            object_rest: 0.7,
+            object_rest: 0.6,
+            attach_threshold: 0.2,
+            attach_margin: 0.03,
         }
     }
 }
@@ -538,57 +570,17 @@ impl Deduper {
         let nodes = &stats.nodes;
         let node_doc = |k: usize| stats.node_doc(k);
         let m = nodes.len();
-        let df = &stats.df;
 
-        // Inverted index over the terms that few nodes hold, as sorted
-        // (term, node) pairs.
-        let max_postings = self.config.max_postings as u32;
-        let mut postings: Vec<(u64, u32)> = (0..m)
-            .into_par_iter()
-            .flat_map_iter(|k| {
-                node_doc(k)
-                    .terms
-                    .iter()
-                    .filter(|t| (2..=max_postings).contains(&df[t]))
-                    .map(move |&t| (t, k as u32))
-            })
-            .collect();
-        postings.par_sort_unstable();
-        let posting = |t: u64| -> &[(u64, u32)] {
-            let from = postings.partition_point(|p| p.0 < t);
-            let to = postings.partition_point(|p| p.0 <= t);
-            &postings[from..to]
-        };
-
+        let postings = self.postings(&stats);
         // Candidates: the nodes sharing one of a node's rarest terms, as
         // pairs (k, l), k < l, found from either side.
-        let probe = self.config.probe_terms;
-        let budget = self.config.probe_budget;
         let mut pairs: Vec<(u32, u32)> = (0..m)
             .into_par_iter()
             .flat_map_iter(|k| {
-                let mut rare: Vec<(u32, u64)> = node_doc(k)
-                    .terms
-                    .iter()
-                    .map(|&t| (df[&t], t))
-                    .filter(|&(d, _)| (2..=max_postings).contains(&d))
-                    .collect();
-                rare.sort_unstable();
-                // The rarest terms first, until the probe count or the
-                // budget of postings is spent (the rarest is always read).
-                let mut read = 0;
-                let mut candidates: Vec<u32> = Vec::new();
-                for &(d, t) in rare.iter().take(probe) {
-                    if read > 0 && read + d as usize > budget {
-                        break;
-                    }
-                    read += d as usize;
-                    candidates.extend(posting(t).iter().map(|p| p.1).filter(|&l| l as usize != k));
-                }
-                candidates.sort_unstable();
-                candidates.dedup();
                 let k = k as u32;
-                candidates.into_iter().map(move |l| (k.min(l), k.max(l)))
+                self.candidates(&stats, &postings, k as usize)
+                    .into_iter()
+                    .map(move |l| (k.min(l), k.max(l)))
             })
             .collect();
         drop(postings);
@@ -662,6 +654,7 @@ impl Deduper {
             }
         }
         drop(adjacency);
+        self.attach(stats, &mut center);
 
         // Gather the members of each star.
         let mut stars: Vec<(u32, u32)> = (0..m as u32).map(|k| (center[k as usize], k)).collect();
@@ -690,6 +683,173 @@ impl Deduper {
         }
         clusters.sort_unstable_by_key(|c| c.members[0]);
         clusters
+    }
+}
+
+impl Deduper {
+    /// Inverted index over the terms that few nodes hold, as sorted
+    /// (term, node) pairs.
+    fn postings(&self, stats: &Stats<'_>) -> Vec<(u64, u32)> {
+        let max_postings = self.config.max_postings as u32;
+        let df = &stats.df;
+        let mut postings: Vec<(u64, u32)> = (0..stats.nodes.len())
+            .into_par_iter()
+            .flat_map_iter(|k| {
+                stats
+                    .node_doc(k)
+                    .terms
+                    .iter()
+                    .filter(|t| (2..=max_postings).contains(&df[t]))
+                    .map(move |&t| (t, k as u32))
+            })
+            .collect();
+        postings.par_sort_unstable();
+        postings
+    }
+
+    /// The nodes sharing one of node `k`'s rarest terms, ascending: the
+    /// rarest terms first, until [`Config::probe_terms`] or the
+    /// [`Config::probe_budget`] of postings is spent (the rarest is always
+    /// read).
+    fn candidates(&self, stats: &Stats<'_>, postings: &[(u64, u32)], k: usize) -> Vec<u32> {
+        let max_postings = self.config.max_postings as u32;
+        let df = &stats.df;
+        let posting = |t: u64| -> &[(u64, u32)] {
+            let from = postings.partition_point(|p| p.0 < t);
+            let to = postings.partition_point(|p| p.0 <= t);
+            &postings[from..to]
+        };
+        let mut rare: Vec<(u32, u64)> = stats
+            .node_doc(k)
+            .terms
+            .iter()
+            .map(|&t| (df[&t], t))
+            .filter(|&(d, _)| (2..=max_postings).contains(&d))
+            .collect();
+        rare.sort_unstable();
+        let mut read = 0;
+        let mut candidates: Vec<u32> = Vec::new();
+        for &(d, t) in rare.iter().take(self.config.probe_terms) {
+            if read > 0 && read + d as usize > self.config.probe_budget {
+                break;
+            }
+            read += d as usize;
+            candidates.extend(posting(t).iter().map(|p| p.1).filter(|&l| l as usize != k));
+        }
+        candidates.sort_unstable();
+        candidates.dedup();
+        candidates
+    }
+
+    /// Leftovers: a text alone in its cluster joins the star it is most
+    /// similar to on average (see [`Config::attach_threshold`]). Every
+    /// decision is taken against the stars as the star step left them, so
+    /// that the order of decisions does not matter and a joined node
+    /// attracts nothing.
+    fn attach(&self, stats: &Stats<'_>, center: &mut [u32]) {
+        if self.config.attach_threshold > 1.0 {
+            return;
+        }
+        /// The members a mean is taken over, at most (the centre first,
+        /// then by exact key): bounds the cost for very large clusters.
+        const SAMPLE: usize = 64;
+        let m = center.len();
+        // The nodes of each star, centre first, then by exact key.
+        let mut order: Vec<(u32, bool, (u64, u64), u32)> = (0..m as u32)
+            .map(|k| {
+                let c = center[k as usize];
+                (c, c != k, stats.node_doc(k as usize).exact, k)
+            })
+            .collect();
+        order.par_sort_unstable();
+        let mut star_nodes: FxHashMap<u32, Vec<u32>> = FxHashMap::default();
+        for &(c, _, _, k) in &order {
+            star_nodes.entry(c).or_default().push(k);
+        }
+        drop(order);
+        // Single texts: a text with copies, or a star, has been confirmed
+        // by another text and stays as it is.
+        let alone: Vec<u32> = (0..m as u32)
+            .filter(|&k| {
+                stats.nodes[k as usize].len() == 1
+                    && star_nodes
+                        .get(&center[k as usize])
+                        .is_some_and(|n| n.len() == 1)
+            })
+            .collect();
+        if alone.is_empty() {
+            return;
+        }
+        let postings = self.postings(stats);
+        let center_ro: &[u32] = center;
+        let mut moves: Vec<(f32, (u64, u64), u32, u32)> = alone
+            .par_iter()
+            .filter_map(|&k| {
+                let a = stats.node_doc(k as usize);
+                let mut stars: Vec<u32> = self
+                    .candidates(stats, &postings, k as usize)
+                    .into_iter()
+                    .map(|l| center_ro[l as usize])
+                    .filter(|c| {
+                        star_nodes
+                            .get(c)
+                            .is_some_and(|n| n.len() > 1 || stats.nodes[n[0] as usize].len() > 1)
+                    })
+                    .collect();
+                stars.sort_unstable();
+                stars.dedup();
+                // (mean similarity, the centre's exact key, centre, whether
+                // a guard refuses a member). A refused cluster still counts
+                // as a rival: a text whose nearest cluster is refused (an
+                // opposite action, another figure) is not sent to the
+                // second nearest.
+                let mut scores: Vec<(f32, (u64, u64), u32, bool)> = Vec::new();
+                for c in stars {
+                    let (mut sum, mut rows, mut refused) = (0.0f32, 0.0f32, false);
+                    for &l in star_nodes[&c].iter().take(SAMPLE) {
+                        let b = stats.node_doc(l as usize);
+                        refused |= compatible(a, b).is_err();
+                        let size = stats.nodes[l as usize].len() as f32;
+                        let sim = similarity(
+                            (a, &stats.weights[k as usize], stats.norms[k as usize]),
+                            (b, &stats.weights[l as usize], stats.norms[l as usize]),
+                            &stats.distinctive,
+                            f32::INFINITY,
+                        )
+                        .unwrap_or(0.0);
+                        sum += sim * size;
+                        rows += size;
+                    }
+                    if rows > 0.0 {
+                        scores.push((sum / rows, stats.node_doc(c as usize).exact, c, refused));
+                    }
+                }
+                scores.sort_unstable_by(|x, y| y.0.total_cmp(&x.0).then_with(|| x.1.cmp(&y.1)));
+                let best = scores.first()?;
+                let second = scores.get(1).map_or(0.0, |s| s.0);
+                (!best.3
+                    && best.0 >= self.config.attach_threshold
+                    && best.0 - second >= self.config.attach_margin)
+                    .then_some((best.0, a.exact, k, best.2))
+            })
+            .collect();
+        // Applied most similar first (ties by exact key), each refused if a
+        // guard objects to a text that joined the same cluster before it:
+        // two lone texts with other figures do not both join a cluster
+        // that states none.
+        moves.sort_unstable_by(|x, y| y.0.total_cmp(&x.0).then_with(|| x.1.cmp(&y.1)));
+        let mut joined: FxHashMap<u32, Vec<u32>> = FxHashMap::default();
+        for (_, _, k, c) in moves {
+            let a = stats.node_doc(k as usize);
+            let others = joined.entry(c).or_default();
+            if others
+                .iter()
+                .all(|&l| compatible(a, stats.node_doc(l as usize)).is_ok())
+            {
+                others.push(k);
+                center[k as usize] = c;
+            }
+        }
     }
 }
 
@@ -826,7 +986,7 @@ fn similarity(
         // The cosine of the terms other than those: the shared terms are
         // the same, the norms lose the distinctive weights.
         let rest = (na * na - only_a).max(0.0).sqrt() * (nb * nb - only_b).max(0.0).sqrt();
-        if rest == 0.0 || dot >= object_rest * rest {
+        if object_rest.is_finite() && (rest == 0.0 || dot >= object_rest * rest) {
             return Err(Refusal::Distinct);
         }
     }
@@ -972,7 +1132,7 @@ mod tests {
     #[test]
     fn a_member_is_similar_to_its_representative() {
         // A~B and B~C with A and C unrelated: C may join B, but never a
-        // cluster represented by A.
+        // cluster represented by A (the star step: leftovers off).
         let texts = [
             "альфа браво чарли дельта эхо фокстрот",
             "чарли дельта эхо фокстрот гольф отель",
@@ -980,6 +1140,7 @@ mod tests {
         ];
         let d = Deduper::new().with_config(Config {
             threshold: 0.3,
+            attach_threshold: 2.0,
             ..Config::default()
         });
         let prepared = d.prepare(&texts);
@@ -995,6 +1156,69 @@ mod tests {
                 }
             }
         }
+    }
+
+    #[test]
+    fn a_lone_text_joins_the_cluster_it_is_nearest_on_average() {
+        let mut texts: Vec<&str> = BACKGROUND.to_vec();
+        texts.extend([
+            "Организовать пункты проката колясок при центрах социального обслуживания",
+            "Предлагаем организовать пункты проката колясок при центрах социального обслуживания",
+            // Shares a few words with the pair: too few for an edge, enough
+            // on average, and no other cluster is near.
+            "Выдавать коляски напрокат бесплатно через пункты при соцзащите",
+        ]);
+        let n = texts.len() as u32;
+        let of =
+            |clusters: &[Cluster], i: u32| clusters.iter().position(|c| c.members.contains(&i));
+        let on = Deduper::new().with_config(Config {
+            attach_threshold: 0.1,
+            ..Config::default()
+        });
+        let prepared = on.prepare(&texts);
+        assert!(
+            on.explain_pair(&prepared, n as usize - 3, n as usize - 1)
+                .is_err()
+        );
+        let clusters = on.cluster(&prepared);
+        assert_eq!(of(&clusters, n - 3), of(&clusters, n - 2));
+        assert_eq!(of(&clusters, n - 1), of(&clusters, n - 3), "{clusters:?}");
+        // Off, or below the threshold: it stays alone.
+        for attach_threshold in [2.0, 0.9] {
+            let off = Deduper::new().with_config(Config {
+                attach_threshold,
+                ..Config::default()
+            });
+            let clusters = off.cluster(&off.prepare(&texts));
+            assert_ne!(of(&clusters, n - 1), of(&clusters, n - 3), "{clusters:?}");
+        }
+    }
+
+    #[test]
+    fn a_lone_text_whose_nearest_cluster_is_refused_stays_alone() {
+        let mut texts: Vec<&str> = BACKGROUND.to_vec();
+        texts.extend([
+            "Ввести требование медицинской лицензии для НКО по уходу за лежачими",
+            "Предлагаем ввести требование медицинской лицензии для НКО по уходу за лежачими",
+            "Отменить для некоммерческих организаций лицензирование ухода на дому",
+            "Создать музей истории района",
+        ]);
+        let n = texts.len() as u32;
+        let d = Deduper::new().with_config(Config {
+            attach_threshold: 0.05,
+            attach_margin: 0.0,
+            ..Config::default()
+        });
+        let clusters = d.cluster(&d.prepare(&texts));
+        let of = |i: u32| clusters.iter().position(|c| c.members.contains(&i));
+        assert_eq!(of(n - 4), of(n - 3));
+        // «Отменить» against «ввести»: refused, and not sent elsewhere.
+        assert_ne!(of(n - 2), of(n - 4), "{clusters:?}");
+        assert_eq!(
+            clusters[of(n - 2).unwrap()].members,
+            [n - 2],
+            "{clusters:?}"
+        );
     }
 
     #[test]

@@ -73,15 +73,16 @@ fn gold_precision_and_twins() {
         m.twins_merged
     );
     // Surface variants (boilerplate, order, abbreviations) must merge, and
-    // part of the synonym variants: measured 0.370 (README «Deduplication»).
-    assert!(m.recall >= 0.35, "recall {:.3}: {m:?}", m.recall);
+    // most synonym variants: measured 0.513 (README «Deduplication»);
+    // surface variants alone give about 0.30.
+    assert!(m.recall >= 0.48, "recall {:.3}: {m:?}", m.recall);
 }
 
 /// The bar for F1. Not reached: genuine paraphrases share too few
 /// words for lexical matching (paraphrase recall is 0); see README
 /// «Deduplication».
 #[test]
-#[ignore = "F1 0.90 is not reached yet (measured 0.54)"]
+#[ignore = "F1 0.90 is not reached yet (measured 0.68)"]
 fn gold_f1() {
     let m = measure();
     assert!(m.f1 >= 0.90, "F1 {:.3} < 0.90: {m:?}", m.f1);
