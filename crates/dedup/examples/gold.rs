@@ -9,7 +9,7 @@
 //! pairs kept together; the whole set clustered, precision over every
 //! merged pair touching the half), to choose knobs on one half and report
 //! them on the other.
-//! `--terms` prints the terms compared for each row; `--explain` lists the wrong merges and the missed pairs of sborka.
+//! `--terms` prints the terms compared for each row; `--labels` each row's cluster; `--explain` lists the wrong merges and the missed pairs of sborka.
 //! `--peer` writes the rows as the peer's CSV (`id,district,theme,level,text`,
 //! ids `gold.csv#gNNN`) into a temporary folder, installs `datasketch
 //! pystemmer tantivy` with pip if they are missing, runs the peer and reads
@@ -239,6 +239,13 @@ fn main() {
             }
         }
         println!("missed same-idea pairs by reason: {reasons:?}");
+    }
+
+    if args.iter().any(|a| a == "--labels") {
+        // Each row's cluster, for experiments outside this program.
+        for (i, c) in predicted.iter().enumerate() {
+            println!("label\t{}\t{c}", gold.ids[i]);
+        }
     }
 
     if terms {
