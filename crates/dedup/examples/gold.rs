@@ -8,7 +8,8 @@
 //! `Config`; `--halves` adds the figures on each half of the ideas (twin
 //! pairs kept together; the whole set clustered, precision over every
 //! merged pair touching the half), to choose knobs on one half and report
-//! them on the other.
+//! them on the other; and each half clustered alone, as a smaller
+//! collection.
 //! `--terms` prints the terms compared for each row; `--labels` each row's cluster; `--explain` lists the wrong merges and the missed pairs of sborka.
 //! `--peer` writes the rows as the peer's CSV (`id,district,theme,level,text`,
 //! ids `gold.csv#gNNN`) into a temporary folder, installs `datasketch
@@ -195,6 +196,19 @@ fn main() {
             };
             m.f1 = 2.0 * m.precision * m.recall / (m.precision + m.recall).max(f64::MIN_POSITIVE);
             show(&format!("half {half}"), &m);
+            // The half as a collection of its own: the statistics change
+            // (a smaller collection), the guards must hold all the same.
+            let texts: Vec<&str> = rows.iter().map(|&i| gold.texts[i].as_str()).collect();
+            let mut alone = vec![0usize; rows.len()];
+            for (c, cluster) in deduper.cluster(&deduper.prepare(&texts)).iter().enumerate() {
+                for &m in &cluster.members {
+                    alone[m as usize] = c;
+                }
+            }
+            show(
+                &format!("alone {half}"),
+                &pairwise(&alone, &g, &paraphrases, &twins),
+            );
         }
     }
 

@@ -120,8 +120,8 @@ pub struct Config {
     /// (beyond its rarest term's): the bound that keeps the cost linear
     /// when a collection has many words of middling frequency.
     pub probe_budget: usize,
-    /// A term held by at least 2 texts and at most this share of them
-    /// (and at most [`Config::max_postings`]) is *distinctive*: when each
+    /// A term held by at least 3 texts and at most this share of them
+    /// (at least 10 and at most [`Config::max_postings`]) is *distinctive*: when each
     /// of two texts holds a distinctive term the other lacks, they are
     /// about different things (налог на имущество / земельный налог) and
     /// do not merge. Words held by one text only (typos, a paraphrase's own
@@ -293,6 +293,12 @@ impl Fnv {
 fn term_hash(term: &str) -> u64 {
     stable_hash(term.as_bytes())
 }
+
+/// A word held by this many texts or fewer is distinctive whatever the
+/// size of the collection ([`Config::distinctive_share`] of a few hundred
+/// texts would be a handful): one idea is often restated by ten texts, and
+/// the word that tells it from its twin is in each of them.
+const DISTINCTIVE_FLOOR: f32 = 10.0;
 
 /// How many characters of a stem clustering compares: Snowball leaves some
 /// forms apart («сиделок» / «сиделк», «граждан» / «гражда»), and cutting
@@ -507,10 +513,11 @@ impl Deduper {
             .par_iter()
             .map(|w| w.iter().map(|x| x * x).sum::<f32>().sqrt())
             .collect();
-        // Distinctive terms by weight: df in 3..=rare_df.
+        // Distinctive terms by weight: df in 3..=rare_df; in a small
+        // collection, a word of up to DISTINCTIVE_FLOOR texts still is.
         let rare_df = (self.config.distinctive_share * m as f32)
             .min(self.config.max_postings as f32)
-            .max(3.0);
+            .max(DISTINCTIVE_FLOOR);
         let distinctive = ((m as f32 + 1.0) / rare_df).ln()..=((m as f32 + 1.0) / 3.0).ln();
         Stats {
             docs,
