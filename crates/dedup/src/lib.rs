@@ -36,7 +36,8 @@
 //! name different target groups (both name some, not the same), stand on
 //! opposite sides of an antonym pair of the lexicon («ввести» /
 //! «отменить», «с учетом» / «без учета»), or where one negates («не»,
-//! «без») a word the other affirms. A last guard is about the object: when
+//! «без»; «не» reaches through a modal word: «не следует включать») a
+//! word the other affirms. A last guard is about the object: when
 //! each text holds a *distinctive* word the other lacks (one held by a few
 //! texts, [`Config::distinctive_share`]) and the rest of the two texts
 //! agrees (their cosine without those words reaches
@@ -372,6 +373,7 @@ impl Deduper {
         if let Some(lexicon) = self.analyzer.lexicon() {
             terms.drain(..lexicon.opening_len(&terms));
         }
+        drop_negated_modals(&mut terms);
         terms
     }
 
@@ -410,6 +412,7 @@ impl Deduper {
         if let Some(lexicon) = lexicon {
             terms.drain(..lexicon.opening_len(&terms));
         }
+        drop_negated_modals(&mut terms);
         let mut exact = Fnv::default();
         for term in &terms {
             exact.word(term);
@@ -897,6 +900,37 @@ fn merge(mut a: FxHashMap<u64, u32>, b: FxHashMap<u64, u32>) -> FxHashMap<u64, u
     a
 }
 
+/// The stems of the modal words through which «не» reaches the verb
+/// after them: «не следует включать» negates «включать» as «не включать»
+/// does, and «не должен носить» does not negate «должен» («должны
+/// уходить» elsewhere is no contradiction). Not «обязан» («не обязан» is
+/// not «не»), nor «стоит» (its stem is «сто»).
+const MODALS: [&str; 10] = [
+    "след",
+    "следова",
+    "долж",
+    "должн",
+    "нужн",
+    "нуж",
+    "над",
+    "может",
+    "могут",
+    "можн",
+];
+
+/// Removes the modal words right after «не», so that «не» stands before
+/// the verb it negates, for the negation guard and the antonym phrases.
+fn drop_negated_modals(terms: &mut Vec<String>) {
+    let mut i = 1;
+    while i < terms.len() {
+        if terms[i - 1] == "не" && MODALS.contains(&terms[i].as_str()) {
+            terms.remove(i);
+        } else {
+            i += 1;
+        }
+    }
+}
+
 /// Drops the number after «№» (an identifier: «указ № 597» states no
 /// amount) from a normalized text.
 fn drop_identifiers(normalized: &str) -> std::borrow::Cow<'_, str> {
@@ -1114,10 +1148,38 @@ mod tests {
                 false,
                 "another target group",
             ),
+            (
+                "Учитывать стипендии студентов в доходе семьи при назначении пособий",
+                "Не следует учитывать стипендии студентов в доходе семьи при назначении пособий",
+                false,
+                "не through a modal word",
+            ),
+            (
+                "Не учитывать стипендии студентов в доходе семьи при назначении пособий",
+                "Не следует учитывать стипендии студентов в доходе семьи при назначении пособий",
+                true,
+                "a modal word after не changes nothing",
+            ),
         ];
         for (a, b, want, what) in cases {
             assert_eq!(together(a, b), want, "{what}: {a:?} / {b:?}");
         }
+    }
+
+    #[test]
+    fn ne_before_a_modal_word_negates_the_verb_after_it() {
+        let d = Deduper::new();
+        assert_eq!(
+            d.terms("Стипендию не следует включать в доход"),
+            d.terms("Стипендию не включать в доход")
+        );
+        // «не должен носить» negates «носить», not «должен».
+        let texts = [
+            "Инвалид не должен сам носить документы в бюро МСЭ",
+            "Документы в бюро МСЭ должны передаваться без участия инвалида",
+        ];
+        let prepared = d.prepare(&texts);
+        assert_ne!(d.explain_pair(&prepared, 0, 1), Err(Refusal::Negation));
     }
 
     #[test]
