@@ -32,7 +32,9 @@
 //! cosine of the two term sets reaches [`Config::threshold`] and no guard
 //! objects. The guards refuse a pair whose texts state different numbers
 //! (both state numbers, not the same ones; a number after «№» is an
-//! identifier and does not count; «один» and its forms are not a figure),
+//! identifier and does not count; «один» and its forms are not a figure,
+//! and a 1 only one text states is ignored when the other figures agree:
+//! «не реже 1 раза в 3 года» / «раз в три года»),
 //! name different target groups (both name some, not the same), stand on
 //! opposite sides of an antonym pair of the lexicon («ввести» /
 //! «отменить», «с учетом» / «без учета»), or where one negates («не»,
@@ -225,7 +227,7 @@ impl Stats<'_> {
 /// Why two texts were not merged.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Refusal {
-    /// Both state numbers, not the same.
+    /// Both state numbers, not the same (see `figures_differ`).
     Numbers,
     /// Both name target groups, not the same.
     Groups,
@@ -954,7 +956,7 @@ fn drop_identifiers(normalized: &str) -> std::borrow::Cow<'_, str> {
 /// The guards that depend on a text's signature only: numbers, groups,
 /// antonyms.
 fn guards(a: &Doc, b: &Doc) -> Result<(), Refusal> {
-    if !a.numbers.is_empty() && !b.numbers.is_empty() && a.numbers != b.numbers {
+    if figures_differ(&a.numbers, &b.numbers) {
         return Err(Refusal::Numbers);
     }
     if !a.groups.is_empty() && !b.groups.is_empty() && a.groups != b.groups {
@@ -964,6 +966,23 @@ fn guards(a: &Doc, b: &Doc) -> Result<(), Refusal> {
         return Err(Refusal::Antonyms);
     }
     Ok(())
+}
+
+/// Whether two texts that both state figures state different ones. A 1
+/// that only one of them states does not count when the other figures
+/// agree: «не реже 1 раза в 3 года» / «раз в три года» («раз» needs no
+/// figure); 1 against 5 still differs.
+fn figures_differ(a: &[u64], b: &[u64]) -> bool {
+    if a.is_empty() || b.is_empty() || a == b {
+        return false;
+    }
+    let one = term_hash("1");
+    let (a_one, b_one) = (a.contains(&one), b.contains(&one));
+    if a_one == b_one {
+        return true;
+    }
+    let rest = |x: &[u64]| -> Vec<u64> { x.iter().copied().filter(|&v| v != one).collect() };
+    rest(a) != rest(b)
 }
 
 fn same_signature(a: &Doc, b: &Doc) -> bool {
@@ -1159,6 +1178,18 @@ mod tests {
                 "Не следует учитывать стипендии студентов в доходе семьи при назначении пособий",
                 true,
                 "a modal word after не changes nothing",
+            ),
+            (
+                "Обеспечить повышение квалификации соцработников не реже 1 раза в 3 года",
+                "Обеспечить повышение квалификации соцработников раз в три года",
+                true,
+                "a 1 one side lacks, the other figures alike",
+            ),
+            (
+                "Принимать решение о надомном обслуживании за 1 рабочий день",
+                "Принимать решение о надомном обслуживании за 5 рабочих дней",
+                false,
+                "1 against 5",
             ),
         ];
         for (a, b, want, what) in cases {
