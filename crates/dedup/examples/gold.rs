@@ -4,7 +4,13 @@
 //!
 //!     cargo run --release -p sborka-dedup --example gold -- [--peer] [--threshold X] [--explain]
 //!
-//! `--terms` prints the terms compared for each row; `--explain` lists the wrong merges and the missed pairs of sborka.
+//! `--object-rest X`, `--attach X`, `--margin X` set the other knobs of
+//! `Config`; `--halves` adds the figures on each half of the ideas (twin
+//! pairs kept together; the whole set clustered, precision over every
+//! merged pair touching the half), to choose knobs on one half and report
+//! them on the other; and each half clustered alone, as a smaller
+//! collection.
+//! `--terms` prints the terms compared for each row; `--labels` each row's cluster; `--explain` lists the wrong merges and the missed pairs of sborka.
 //! `--peer` writes the rows as the peer's CSV (`id,district,theme,level,text`,
 //! ids `gold.csv#gNNN`) into a temporary folder, installs `datasketch
 //! pystemmer tantivy` with pip if they are missing, runs the peer and reads
@@ -69,6 +75,18 @@ fn read_gold(dir: &Path) -> Result<Gold, String> {
     Ok(gold)
 }
 
+/// Which half of the gold ideas `idea` falls in: by the stable hash of
+/// its twin pair's first idea (of itself when it has no twin), so that
+/// twins stay together.
+fn idea_half(gold: &Gold, idea: &str) -> u64 {
+    let key = gold
+        .twins
+        .iter()
+        .find(|(a, b)| a == idea || b == idea)
+        .map_or(idea, |(a, b)| a.min(b).as_str());
+    sborka_core::stable_hash(key.as_bytes()) % 2
+}
+
 fn show(name: &str, m: &Metrics) {
     println!(
         "{name:<8} precision {:.3}  recall {:.3}  F1 {:.3}  paraphrase recall {:.3}  twin row pairs merged {:.1}%  twin ideas touched {}/{}  clusters {} (ideas {})",
@@ -90,14 +108,28 @@ fn main() {
     let explain = args.iter().any(|a| a == "--explain");
     let terms = args.iter().any(|a| a == "--terms");
     let mut config = Config::default();
-    if let Some(i) = args.iter().position(|a| a == "--threshold") {
-        config.threshold = args
-            .get(i + 1)
-            .and_then(|t| t.parse().ok())
-            .unwrap_or_else(|| {
-                eprintln!("--threshold needs a number");
-                std::process::exit(2)
-            });
+    let number = |flag: &str| -> Option<f32> {
+        let i = args.iter().position(|a| a == flag)?;
+        Some(
+            args.get(i + 1)
+                .and_then(|t| t.parse().ok())
+                .unwrap_or_else(|| {
+                    eprintln!("{flag} needs a number");
+                    std::process::exit(2)
+                }),
+        )
+    };
+    if let Some(x) = number("--threshold") {
+        config.threshold = x;
+    }
+    if let Some(x) = number("--object-rest") {
+        config.object_rest = x;
+    }
+    if let Some(x) = number("--attach") {
+        config.attach_threshold = x;
+    }
+    if let Some(x) = number("--margin") {
+        config.attach_margin = x;
     }
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
     let gold = read_gold(&root.join("fixtures/gold")).unwrap_or_else(|e| {
@@ -120,6 +152,65 @@ fn main() {
     );
     let ours = pairwise(&predicted, &gold.ideas, &gold.paraphrases, &gold.twins);
     show("sborka", &ours);
+    if args.iter().any(|a| a == "--halves") {
+        // The figures on each half of the ideas (a twin pair stays in one
+        // half), the whole set clustered (its statistics are the
+        // collection's): tune on one, report the other. Precision counts
+        // every merged pair with a row in the half.
+        for half in [0, 1] {
+            let rows: Vec<usize> = (0..gold.texts.len())
+                .filter(|&i| idea_half(&gold, &gold.ideas[i]) == half)
+                .collect();
+            let at: BTreeMap<usize, usize> =
+                rows.iter().enumerate().map(|(k, &i)| (i, k)).collect();
+            let paraphrases: Vec<(usize, usize)> = gold
+                .paraphrases
+                .iter()
+                .filter_map(|(a, b)| Some((*at.get(a)?, *at.get(b)?)))
+                .collect();
+            let twins: Vec<(String, String)> = gold
+                .twins
+                .iter()
+                .filter(|(a, _)| idea_half(&gold, a) == half)
+                .cloned()
+                .collect();
+            let p: Vec<usize> = rows.iter().map(|&i| predicted[i]).collect();
+            let g: Vec<&str> = rows.iter().map(|&i| gold.ideas[i].as_str()).collect();
+            let mut m = pairwise(&p, &g, &paraphrases, &twins);
+            // Precision over every merged pair with a row in this half, so
+            // that a row of this half merged into the other half counts.
+            let (mut merged, mut right) = (0u64, 0u64);
+            for i in 0..gold.texts.len() {
+                for j in i + 1..gold.texts.len() {
+                    if predicted[i] == predicted[j] && (at.contains_key(&i) || at.contains_key(&j))
+                    {
+                        merged += 1;
+                        right += u64::from(gold.ideas[i] == gold.ideas[j]);
+                    }
+                }
+            }
+            m.precision = if merged == 0 {
+                1.0
+            } else {
+                right as f64 / merged as f64
+            };
+            m.f1 = 2.0 * m.precision * m.recall / (m.precision + m.recall).max(f64::MIN_POSITIVE);
+            show(&format!("half {half}"), &m);
+            // The half as a collection of its own: the statistics change
+            // (a smaller collection), the guards must hold all the same.
+            let texts: Vec<&str> = rows.iter().map(|&i| gold.texts[i].as_str()).collect();
+            let mut alone = vec![0usize; rows.len()];
+            for (c, cluster) in deduper.cluster(&deduper.prepare(&texts)).iter().enumerate() {
+                for &m in &cluster.members {
+                    alone[m as usize] = c;
+                }
+            }
+            show(
+                &format!("alone {half}"),
+                &pairwise(&alone, &g, &paraphrases, &twins),
+            );
+        }
+    }
 
     if let Some(i) = args.iter().position(|a| a == "--pair") {
         let find = |id: Option<&String>| id.and_then(|id| gold.ids.iter().position(|x| x == id));
@@ -162,6 +253,13 @@ fn main() {
             }
         }
         println!("missed same-idea pairs by reason: {reasons:?}");
+    }
+
+    if args.iter().any(|a| a == "--labels") {
+        // Each row's cluster, for experiments outside this program.
+        for (i, c) in predicted.iter().enumerate() {
+            println!("label\t{}\t{c}", gold.ids[i]);
+        }
     }
 
     if terms {

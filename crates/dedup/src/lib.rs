@@ -32,10 +32,21 @@
 //! cosine of the two term sets reaches [`Config::threshold`] and no guard
 //! objects. The guards refuse a pair whose texts state different numbers
 //! (both state numbers, not the same ones; a number after «№» is an
-//! identifier and does not count), name different target groups
-//! (both name some, not the same), stand on opposite sides of an antonym
-//! pair of the lexicon («ввести» / «отменить», «с учетом» / «без учета»),
-//! or where one negates («не», «без») a word the other affirms.
+//! identifier and does not count; «один» and its forms are not a figure,
+//! and a 1 only one text states is ignored when the other figures agree:
+//! «не реже 1 раза в 3 года» / «раз в три года»),
+//! name different target groups (both name some, not the same), stand on
+//! opposite sides of an antonym pair of the lexicon («ввести» /
+//! «отменить», «с учетом» / «без учета»), or where one negates («не»,
+//! «без»; «не» reaches through a modal word: «не следует включать») a
+//! word the other affirms. A last guard is about the object: when
+//! each text holds a *distinctive* word the other lacks (one held by a few
+//! texts, [`Config::distinctive_share`]) and the rest of the two texts
+//! agrees (their cosine without those words reaches
+//! [`Config::object_rest`]), they say the same thing about different
+//! objects («налог на имущество» / «земельный налог») and are refused. A
+//! restatement with words of its own on both sides has a lower rest and is
+//! judged by the threshold.
 //!
 //! **Clusters.** Every member of a cluster is an edge away from its
 //! representative (A~B and B~C do not make A~C: C joins only a star whose
@@ -45,6 +56,19 @@
 //! edge similarities weighted by the neighbours' sizes, ties by the stable
 //! hash of the folded terms); a node not yet taken becomes a
 //! representative and takes its untaken neighbours, most similar first.
+//!
+//! **Leftovers.** A text the star step left alone (no copy, no edge taken)
+//! joins the cluster whose texts it is most similar to on average
+//! (at most 64 of them, the centre first), found through its own
+//! candidates, when that mean reaches [`Config::attach_threshold`], beats
+//! the next cluster's by [`Config::attach_margin`], and no guard refuses it
+//! against a member: a restatement in other words shares some words with
+//! each wording of its idea without matching any one of them closely. If
+//! the nearest cluster is refused by a guard (an opposite action, another
+//! figure), the text stays alone rather than go to the second nearest. All
+//! decisions are taken against the stars, then applied most similar first,
+//! each refused if a guard objects to a text that joined the same cluster
+//! before it; a text that joined attracts nothing.
 //!
 //! **Representative.** Within the central node, the member whose matching
 //! text (`sborka_text::match_key`) is the most repeated, then the shortest
@@ -99,23 +123,45 @@ pub struct Config {
     /// (beyond its rarest term's): the bound that keeps the cost linear
     /// when a collection has many words of middling frequency.
     pub probe_budget: usize,
-    /// A term held by at least 2 texts and at most this share of them
-    /// (and at most [`Config::max_postings`]) is *distinctive*: when each
+    /// A term held by at least 3 texts and at most this share of them
+    /// (at least 10 and at most [`Config::max_postings`]) is *distinctive*: when each
     /// of two texts holds a distinctive term the other lacks, they are
     /// about different things (налог на имущество / земельный налог) and
     /// do not merge. Words held by one text only (typos, a paraphrase's own
     /// words) are not distinctive.
     pub distinctive_share: f32,
+    /// When each of two texts holds a distinctive term the other lacks,
+    /// they are refused as about different things only if the rest of
+    /// their terms (the cosine without those distinctive terms) reaches
+    /// this: the same frame with another object («налог на имущество» /
+    /// «земельный налог»). A restatement that words much of the proposal
+    /// otherwise («освободить от уплаты» / «установить нулевую ставку»)
+    /// has distinctive words of its own on both sides and a lower rest;
+    /// it is judged by [`Config::threshold`] alone. `0.0` refuses every
+    /// such pair (the behaviour before this knob).
+    pub object_rest: f32,
+    /// A text left alone by the star step (no copy, no neighbour) joins the
+    /// cluster it is, on average over the cluster's texts, most similar to (the IDF
+    /// cosine, no guard refusing it against any member), when that mean
+    /// reaches this and beats the next cluster by [`Config::attach_margin`].
+    /// Above `1.0` nothing attaches.
+    pub attach_threshold: f32,
+    /// How much the best cluster's mean similarity must exceed the next
+    /// one's for a lone text to attach.
+    pub attach_margin: f32,
 }
 
 impl Default for Config {
     fn default() -> Config {
         Config {
-            threshold: 0.5,
+            threshold: 0.45,
             probe_terms: 5,
             max_postings: 256,
             probe_budget: 96,
             distinctive_share: 0.03,
+            object_rest: 0.6,
+            attach_threshold: 0.2,
+            attach_margin: 0.03,
         }
     }
 }
@@ -181,7 +227,7 @@ impl Stats<'_> {
 /// Why two texts were not merged.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Refusal {
-    /// Both state numbers, not the same.
+    /// Both state numbers, not the same (see `figures_differ`).
     Numbers,
     /// Both name target groups, not the same.
     Groups,
@@ -250,6 +296,12 @@ impl Fnv {
 fn term_hash(term: &str) -> u64 {
     stable_hash(term.as_bytes())
 }
+
+/// A word held by this many texts or fewer is distinctive whatever the
+/// size of the collection ([`Config::distinctive_share`] of a few hundred
+/// texts would be a handful): one idea is often restated by ten texts, and
+/// the word that tells it from its twin is in each of them.
+const DISTINCTIVE_FLOOR: f32 = 10.0;
 
 /// How many characters of a stem clustering compares: Snowball leaves some
 /// forms apart («сиделок» / «сиделк», «граждан» / «гражда»), and cutting
@@ -323,6 +375,7 @@ impl Deduper {
         if let Some(lexicon) = self.analyzer.lexicon() {
             terms.drain(..lexicon.opening_len(&terms));
         }
+        drop_negated_modals(&mut terms);
         terms
     }
 
@@ -361,6 +414,7 @@ impl Deduper {
         if let Some(lexicon) = lexicon {
             terms.drain(..lexicon.opening_len(&terms));
         }
+        drop_negated_modals(&mut terms);
         let mut exact = Fnv::default();
         for term in &terms {
             exact.word(term);
@@ -464,10 +518,11 @@ impl Deduper {
             .par_iter()
             .map(|w| w.iter().map(|x| x * x).sum::<f32>().sqrt())
             .collect();
-        // Distinctive terms by weight: df in 3..=rare_df.
+        // Distinctive terms by weight: df in 3..=rare_df; in a small
+        // collection, a word of up to DISTINCTIVE_FLOOR texts still is.
         let rare_df = (self.config.distinctive_share * m as f32)
             .min(self.config.max_postings as f32)
-            .max(3.0);
+            .max(DISTINCTIVE_FLOOR);
         let distinctive = ((m as f32 + 1.0) / rare_df).ln()..=((m as f32 + 1.0) / 3.0).ln();
         Stats {
             docs,
@@ -487,6 +542,7 @@ impl Deduper {
             (a, &stats.weights[k], stats.norms[k]),
             (b, &stats.weights[l], stats.norms[l]),
             &stats.distinctive,
+            self.config.object_rest,
         )?;
         if sim < self.config.threshold {
             return Err(Refusal::Dissimilar(sim));
@@ -526,57 +582,17 @@ impl Deduper {
         let nodes = &stats.nodes;
         let node_doc = |k: usize| stats.node_doc(k);
         let m = nodes.len();
-        let df = &stats.df;
 
-        // Inverted index over the terms that few nodes hold, as sorted
-        // (term, node) pairs.
-        let max_postings = self.config.max_postings as u32;
-        let mut postings: Vec<(u64, u32)> = (0..m)
-            .into_par_iter()
-            .flat_map_iter(|k| {
-                node_doc(k)
-                    .terms
-                    .iter()
-                    .filter(|t| (2..=max_postings).contains(&df[t]))
-                    .map(move |&t| (t, k as u32))
-            })
-            .collect();
-        postings.par_sort_unstable();
-        let posting = |t: u64| -> &[(u64, u32)] {
-            let from = postings.partition_point(|p| p.0 < t);
-            let to = postings.partition_point(|p| p.0 <= t);
-            &postings[from..to]
-        };
-
+        let postings = self.postings(&stats);
         // Candidates: the nodes sharing one of a node's rarest terms, as
         // pairs (k, l), k < l, found from either side.
-        let probe = self.config.probe_terms;
-        let budget = self.config.probe_budget;
         let mut pairs: Vec<(u32, u32)> = (0..m)
             .into_par_iter()
             .flat_map_iter(|k| {
-                let mut rare: Vec<(u32, u64)> = node_doc(k)
-                    .terms
-                    .iter()
-                    .map(|&t| (df[&t], t))
-                    .filter(|&(d, _)| (2..=max_postings).contains(&d))
-                    .collect();
-                rare.sort_unstable();
-                // The rarest terms first, until the probe count or the
-                // budget of postings is spent (the rarest is always read).
-                let mut read = 0;
-                let mut candidates: Vec<u32> = Vec::new();
-                for &(d, t) in rare.iter().take(probe) {
-                    if read > 0 && read + d as usize > budget {
-                        break;
-                    }
-                    read += d as usize;
-                    candidates.extend(posting(t).iter().map(|p| p.1).filter(|&l| l as usize != k));
-                }
-                candidates.sort_unstable();
-                candidates.dedup();
                 let k = k as u32;
-                candidates.into_iter().map(move |l| (k.min(l), k.max(l)))
+                self.candidates(&stats, &postings, k as usize)
+                    .into_iter()
+                    .map(move |l| (k.min(l), k.max(l)))
             })
             .collect();
         drop(postings);
@@ -650,6 +666,7 @@ impl Deduper {
             }
         }
         drop(adjacency);
+        self.attach(stats, &mut center);
 
         // Gather the members of each star.
         let mut stars: Vec<(u32, u32)> = (0..m as u32).map(|k| (center[k as usize], k)).collect();
@@ -678,6 +695,173 @@ impl Deduper {
         }
         clusters.sort_unstable_by_key(|c| c.members[0]);
         clusters
+    }
+}
+
+impl Deduper {
+    /// Inverted index over the terms that few nodes hold, as sorted
+    /// (term, node) pairs.
+    fn postings(&self, stats: &Stats<'_>) -> Vec<(u64, u32)> {
+        let max_postings = self.config.max_postings as u32;
+        let df = &stats.df;
+        let mut postings: Vec<(u64, u32)> = (0..stats.nodes.len())
+            .into_par_iter()
+            .flat_map_iter(|k| {
+                stats
+                    .node_doc(k)
+                    .terms
+                    .iter()
+                    .filter(|t| (2..=max_postings).contains(&df[t]))
+                    .map(move |&t| (t, k as u32))
+            })
+            .collect();
+        postings.par_sort_unstable();
+        postings
+    }
+
+    /// The nodes sharing one of node `k`'s rarest terms, ascending: the
+    /// rarest terms first, until [`Config::probe_terms`] or the
+    /// [`Config::probe_budget`] of postings is spent (the rarest is always
+    /// read).
+    fn candidates(&self, stats: &Stats<'_>, postings: &[(u64, u32)], k: usize) -> Vec<u32> {
+        let max_postings = self.config.max_postings as u32;
+        let df = &stats.df;
+        let posting = |t: u64| -> &[(u64, u32)] {
+            let from = postings.partition_point(|p| p.0 < t);
+            let to = postings.partition_point(|p| p.0 <= t);
+            &postings[from..to]
+        };
+        let mut rare: Vec<(u32, u64)> = stats
+            .node_doc(k)
+            .terms
+            .iter()
+            .map(|&t| (df[&t], t))
+            .filter(|&(d, _)| (2..=max_postings).contains(&d))
+            .collect();
+        rare.sort_unstable();
+        let mut read = 0;
+        let mut candidates: Vec<u32> = Vec::new();
+        for &(d, t) in rare.iter().take(self.config.probe_terms) {
+            if read > 0 && read + d as usize > self.config.probe_budget {
+                break;
+            }
+            read += d as usize;
+            candidates.extend(posting(t).iter().map(|p| p.1).filter(|&l| l as usize != k));
+        }
+        candidates.sort_unstable();
+        candidates.dedup();
+        candidates
+    }
+
+    /// Leftovers: a text alone in its cluster joins the star it is most
+    /// similar to on average (see [`Config::attach_threshold`]). Every
+    /// decision is taken against the stars as the star step left them, so
+    /// that the order of decisions does not matter and a joined node
+    /// attracts nothing.
+    fn attach(&self, stats: &Stats<'_>, center: &mut [u32]) {
+        if self.config.attach_threshold > 1.0 {
+            return;
+        }
+        /// The members a mean is taken over, at most (the centre first,
+        /// then by exact key): bounds the cost for very large clusters.
+        const SAMPLE: usize = 64;
+        let m = center.len();
+        // The nodes of each star, centre first, then by exact key.
+        let mut order: Vec<(u32, bool, (u64, u64), u32)> = (0..m as u32)
+            .map(|k| {
+                let c = center[k as usize];
+                (c, c != k, stats.node_doc(k as usize).exact, k)
+            })
+            .collect();
+        order.par_sort_unstable();
+        let mut star_nodes: FxHashMap<u32, Vec<u32>> = FxHashMap::default();
+        for &(c, _, _, k) in &order {
+            star_nodes.entry(c).or_default().push(k);
+        }
+        drop(order);
+        // Single texts: a text with copies, or a star, has been confirmed
+        // by another text and stays as it is.
+        let alone: Vec<u32> = (0..m as u32)
+            .filter(|&k| {
+                stats.nodes[k as usize].len() == 1
+                    && star_nodes
+                        .get(&center[k as usize])
+                        .is_some_and(|n| n.len() == 1)
+            })
+            .collect();
+        if alone.is_empty() {
+            return;
+        }
+        let postings = self.postings(stats);
+        let center_ro: &[u32] = center;
+        let mut moves: Vec<(f32, (u64, u64), u32, u32)> = alone
+            .par_iter()
+            .filter_map(|&k| {
+                let a = stats.node_doc(k as usize);
+                let mut stars: Vec<u32> = self
+                    .candidates(stats, &postings, k as usize)
+                    .into_iter()
+                    .map(|l| center_ro[l as usize])
+                    .filter(|c| {
+                        star_nodes
+                            .get(c)
+                            .is_some_and(|n| n.len() > 1 || stats.nodes[n[0] as usize].len() > 1)
+                    })
+                    .collect();
+                stars.sort_unstable();
+                stars.dedup();
+                // (mean similarity, the centre's exact key, centre, whether
+                // a guard refuses a member). A refused cluster still counts
+                // as a rival: a text whose nearest cluster is refused (an
+                // opposite action, another figure) is not sent to the
+                // second nearest.
+                let mut scores: Vec<(f32, (u64, u64), u32, bool)> = Vec::new();
+                for c in stars {
+                    let (mut sum, mut rows, mut refused) = (0.0f32, 0.0f32, false);
+                    for &l in star_nodes[&c].iter().take(SAMPLE) {
+                        let b = stats.node_doc(l as usize);
+                        refused |= compatible(a, b).is_err();
+                        let size = stats.nodes[l as usize].len() as f32;
+                        let sim = similarity(
+                            (a, &stats.weights[k as usize], stats.norms[k as usize]),
+                            (b, &stats.weights[l as usize], stats.norms[l as usize]),
+                            &stats.distinctive,
+                            f32::INFINITY,
+                        )
+                        .unwrap_or(0.0);
+                        sum += sim * size;
+                        rows += size;
+                    }
+                    if rows > 0.0 {
+                        scores.push((sum / rows, stats.node_doc(c as usize).exact, c, refused));
+                    }
+                }
+                scores.sort_unstable_by(|x, y| y.0.total_cmp(&x.0).then_with(|| x.1.cmp(&y.1)));
+                let best = scores.first()?;
+                let second = scores.get(1).map_or(0.0, |s| s.0);
+                (!best.3
+                    && best.0 >= self.config.attach_threshold
+                    && best.0 - second >= self.config.attach_margin)
+                    .then_some((best.0, a.exact, k, best.2))
+            })
+            .collect();
+        // Applied most similar first (ties by exact key), each refused if a
+        // guard objects to a text that joined the same cluster before it:
+        // two lone texts with other figures do not both join a cluster
+        // that states none.
+        moves.sort_unstable_by(|x, y| y.0.total_cmp(&x.0).then_with(|| x.1.cmp(&y.1)));
+        let mut joined: FxHashMap<u32, Vec<u32>> = FxHashMap::default();
+        for (_, _, k, c) in moves {
+            let a = stats.node_doc(k as usize);
+            let others = joined.entry(c).or_default();
+            if others
+                .iter()
+                .all(|&l| compatible(a, stats.node_doc(l as usize)).is_ok())
+            {
+                others.push(k);
+                center[k as usize] = c;
+            }
+        }
     }
 }
 
@@ -718,6 +902,37 @@ fn merge(mut a: FxHashMap<u64, u32>, b: FxHashMap<u64, u32>) -> FxHashMap<u64, u
     a
 }
 
+/// The stems of the modal words through which «не» reaches the verb
+/// after them: «не следует включать» negates «включать» as «не включать»
+/// does, and «не должен носить» does not negate «должен» («должны
+/// уходить» elsewhere is no contradiction). Not «обязан» («не обязан» is
+/// not «не»), nor «стоит» (its stem is «сто»).
+const MODALS: [&str; 10] = [
+    "след",
+    "следова",
+    "долж",
+    "должн",
+    "нужн",
+    "нуж",
+    "над",
+    "может",
+    "могут",
+    "можн",
+];
+
+/// Removes the modal words right after «не», so that «не» stands before
+/// the verb it negates, for the negation guard and the antonym phrases.
+fn drop_negated_modals(terms: &mut Vec<String>) {
+    let mut i = 1;
+    while i < terms.len() {
+        if terms[i - 1] == "не" && MODALS.contains(&terms[i].as_str()) {
+            terms.remove(i);
+        } else {
+            i += 1;
+        }
+    }
+}
+
 /// Drops the number after «№» (an identifier: «указ № 597» states no
 /// amount) from a normalized text.
 fn drop_identifiers(normalized: &str) -> std::borrow::Cow<'_, str> {
@@ -741,7 +956,7 @@ fn drop_identifiers(normalized: &str) -> std::borrow::Cow<'_, str> {
 /// The guards that depend on a text's signature only: numbers, groups,
 /// antonyms.
 fn guards(a: &Doc, b: &Doc) -> Result<(), Refusal> {
-    if !a.numbers.is_empty() && !b.numbers.is_empty() && a.numbers != b.numbers {
+    if figures_differ(&a.numbers, &b.numbers) {
         return Err(Refusal::Numbers);
     }
     if !a.groups.is_empty() && !b.groups.is_empty() && a.groups != b.groups {
@@ -751,6 +966,23 @@ fn guards(a: &Doc, b: &Doc) -> Result<(), Refusal> {
         return Err(Refusal::Antonyms);
     }
     Ok(())
+}
+
+/// Whether two texts that both state figures state different ones. A 1
+/// that only one of them states does not count when the other figures
+/// agree: «не реже 1 раза в 3 года» / «раз в три года» («раз» needs no
+/// figure); 1 against 5 still differs.
+fn figures_differ(a: &[u64], b: &[u64]) -> bool {
+    if a.is_empty() || b.is_empty() || a == b {
+        return false;
+    }
+    let one = term_hash("1");
+    let (a_one, b_one) = (a.contains(&one), b.contains(&one));
+    if a_one == b_one {
+        return true;
+    }
+    let rest = |x: &[u64]| -> Vec<u64> { x.iter().copied().filter(|&v| v != one).collect() };
+    rest(a) != rest(b)
 }
 
 fn same_signature(a: &Doc, b: &Doc) -> bool {
@@ -770,17 +1002,20 @@ fn compatible(a: &Doc, b: &Doc) -> Result<(), Refusal> {
 }
 
 /// The IDF-weighted cosine of two term sets, refused when each holds a
-/// distinctive term (by weight) that the other lacks.
+/// distinctive term (by weight) that the other lacks and the cosine of
+/// the rest reaches `object_rest` (see [`Config::object_rest`]).
 fn similarity(
     (a, wa, na): (&Doc, &[f32], f32),
     (b, wb, nb): (&Doc, &[f32], f32),
     distinctive: &std::ops::RangeInclusive<f32>,
+    object_rest: f32,
 ) -> Result<f32, Refusal> {
     if na == 0.0 || nb == 0.0 {
         return Ok(0.0);
     }
     let (mut i, mut j, mut dot) = (0, 0, 0.0f32);
-    let (mut only_a, mut only_b) = (false, false);
+    // The squared weights of the distinctive terms each holds alone.
+    let (mut only_a, mut only_b) = (0.0f32, 0.0f32);
     while i < a.terms.len() || j < b.terms.len() {
         let order = match (a.terms.get(i), b.terms.get(j)) {
             (Some(x), Some(y)) => x.cmp(y),
@@ -789,11 +1024,15 @@ fn similarity(
         };
         match order {
             std::cmp::Ordering::Less => {
-                only_a |= distinctive.contains(&wa[i]);
+                if distinctive.contains(&wa[i]) {
+                    only_a += wa[i] * wa[i];
+                }
                 i += 1;
             }
             std::cmp::Ordering::Greater => {
-                only_b |= distinctive.contains(&wb[j]);
+                if distinctive.contains(&wb[j]) {
+                    only_b += wb[j] * wb[j];
+                }
                 j += 1;
             }
             std::cmp::Ordering::Equal => {
@@ -803,8 +1042,13 @@ fn similarity(
             }
         }
     }
-    if only_a && only_b {
-        return Err(Refusal::Distinct);
+    if only_a > 0.0 && only_b > 0.0 {
+        // The cosine of the terms other than those: the shared terms are
+        // the same, the norms lose the distinctive weights.
+        let rest = (na * na - only_a).max(0.0).sqrt() * (nb * nb - only_b).max(0.0).sqrt();
+        if object_rest.is_finite() && (rest == 0.0 || dot >= object_rest * rest) {
+            return Err(Refusal::Distinct);
+        }
     }
     Ok(dot / (na * nb))
 }
@@ -923,10 +1167,50 @@ mod tests {
                 false,
                 "another target group",
             ),
+            (
+                "Учитывать стипендии студентов в доходе семьи при назначении пособий",
+                "Не следует учитывать стипендии студентов в доходе семьи при назначении пособий",
+                false,
+                "не through a modal word",
+            ),
+            (
+                "Не учитывать стипендии студентов в доходе семьи при назначении пособий",
+                "Не следует учитывать стипендии студентов в доходе семьи при назначении пособий",
+                true,
+                "a modal word after не changes nothing",
+            ),
+            (
+                "Обеспечить повышение квалификации соцработников не реже 1 раза в 3 года",
+                "Обеспечить повышение квалификации соцработников раз в три года",
+                true,
+                "a 1 one side lacks, the other figures alike",
+            ),
+            (
+                "Принимать решение о надомном обслуживании за 1 рабочий день",
+                "Принимать решение о надомном обслуживании за 5 рабочих дней",
+                false,
+                "1 against 5",
+            ),
         ];
         for (a, b, want, what) in cases {
             assert_eq!(together(a, b), want, "{what}: {a:?} / {b:?}");
         }
+    }
+
+    #[test]
+    fn ne_before_a_modal_word_negates_the_verb_after_it() {
+        let d = Deduper::new();
+        assert_eq!(
+            d.terms("Стипендию не следует включать в доход"),
+            d.terms("Стипендию не включать в доход")
+        );
+        // «не должен носить» negates «носить», not «должен».
+        let texts = [
+            "Инвалид не должен сам носить документы в бюро МСЭ",
+            "Документы в бюро МСЭ должны передаваться без участия инвалида",
+        ];
+        let prepared = d.prepare(&texts);
+        assert_ne!(d.explain_pair(&prepared, 0, 1), Err(Refusal::Negation));
     }
 
     #[test]
@@ -948,7 +1232,7 @@ mod tests {
     #[test]
     fn a_member_is_similar_to_its_representative() {
         // A~B and B~C with A and C unrelated: C may join B, but never a
-        // cluster represented by A.
+        // cluster represented by A (the star step: leftovers off).
         let texts = [
             "альфа браво чарли дельта эхо фокстрот",
             "чарли дельта эхо фокстрот гольф отель",
@@ -956,6 +1240,7 @@ mod tests {
         ];
         let d = Deduper::new().with_config(Config {
             threshold: 0.3,
+            attach_threshold: 2.0,
             ..Config::default()
         });
         let prepared = d.prepare(&texts);
@@ -971,6 +1256,69 @@ mod tests {
                 }
             }
         }
+    }
+
+    #[test]
+    fn a_lone_text_joins_the_cluster_it_is_nearest_on_average() {
+        let mut texts: Vec<&str> = BACKGROUND.to_vec();
+        texts.extend([
+            "Организовать пункты проката колясок при центрах социального обслуживания",
+            "Предлагаем организовать пункты проката колясок при центрах социального обслуживания",
+            // Shares a few words with the pair: too few for an edge, enough
+            // on average, and no other cluster is near.
+            "Выдавать коляски напрокат бесплатно через пункты при соцзащите",
+        ]);
+        let n = texts.len() as u32;
+        let of =
+            |clusters: &[Cluster], i: u32| clusters.iter().position(|c| c.members.contains(&i));
+        let on = Deduper::new().with_config(Config {
+            attach_threshold: 0.1,
+            ..Config::default()
+        });
+        let prepared = on.prepare(&texts);
+        assert!(
+            on.explain_pair(&prepared, n as usize - 3, n as usize - 1)
+                .is_err()
+        );
+        let clusters = on.cluster(&prepared);
+        assert_eq!(of(&clusters, n - 3), of(&clusters, n - 2));
+        assert_eq!(of(&clusters, n - 1), of(&clusters, n - 3), "{clusters:?}");
+        // Off, or below the threshold: it stays alone.
+        for attach_threshold in [2.0, 0.9] {
+            let off = Deduper::new().with_config(Config {
+                attach_threshold,
+                ..Config::default()
+            });
+            let clusters = off.cluster(&off.prepare(&texts));
+            assert_ne!(of(&clusters, n - 1), of(&clusters, n - 3), "{clusters:?}");
+        }
+    }
+
+    #[test]
+    fn a_lone_text_whose_nearest_cluster_is_refused_stays_alone() {
+        let mut texts: Vec<&str> = BACKGROUND.to_vec();
+        texts.extend([
+            "Ввести требование медицинской лицензии для НКО по уходу за лежачими",
+            "Предлагаем ввести требование медицинской лицензии для НКО по уходу за лежачими",
+            "Отменить для некоммерческих организаций лицензирование ухода на дому",
+            "Создать музей истории района",
+        ]);
+        let n = texts.len() as u32;
+        let d = Deduper::new().with_config(Config {
+            attach_threshold: 0.05,
+            attach_margin: 0.0,
+            ..Config::default()
+        });
+        let clusters = d.cluster(&d.prepare(&texts));
+        let of = |i: u32| clusters.iter().position(|c| c.members.contains(&i));
+        assert_eq!(of(n - 4), of(n - 3));
+        // «Отменить» against «ввести»: refused, and not sent elsewhere.
+        assert_ne!(of(n - 2), of(n - 4), "{clusters:?}");
+        assert_eq!(
+            clusters[of(n - 2).unwrap()].members,
+            [n - 2],
+            "{clusters:?}"
+        );
     }
 
     #[test]

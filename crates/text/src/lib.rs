@@ -608,6 +608,9 @@ mod tests {
         assert_eq!(folded("без учета")[0], "без");
         assert_ne!(folded("семей"), folded("семи"));
         assert_eq!(folded("до 30 дней")[1], "30");
+        // «один» is "a single" more often than a count: not a figure.
+        assert_ne!(folded("одним соцработником")[0], "1");
+        assert_eq!(folded("в первый год")[1], "1");
     }
 
     #[test]
@@ -644,12 +647,22 @@ mod tests {
         for (text, want) in cases {
             assert_eq!(lexicon.opening_len(&analyzer.terms(text)), want, "{text:?}");
         }
-        let polarity = |text: &str| lexicon.polarities(&analyzer.terms(text))[0];
-        assert_eq!(polarity("Ввести требование лицензии"), 1);
-        assert_eq!(polarity("Отменить требование лицензии"), -1);
-        assert_eq!(polarity("Включать стипендии в доход"), 1);
-        assert_eq!(polarity("Не учитывать стипендии"), -1);
-        assert_eq!(polarity("Создать центр"), 0);
+        // One axis per antonym pair of synonyms.toml: 0 ввести / отменить,
+        // 1 включить / освободить, 2 учитывать / не учитывать.
+        let polarity = |text: &str| lexicon.polarities(&analyzer.terms(text));
+        assert_eq!(polarity("Ввести требование лицензии")[..3], [1, 0, 0]);
+        assert_eq!(polarity("Отменить требование лицензии")[..3], [-1, 0, 0]);
+        assert_eq!(polarity("Включать стипендии в доход")[..3], [0, 1, 0]);
+        assert_eq!(polarity("Освободить НКО от НОК")[..3], [0, -1, 0]);
+        assert_eq!(polarity("Не учитывать стипендии")[..3], [0, 0, -1]);
+        assert_eq!(polarity("Учитывать стипендии")[..3], [0, 0, 1]);
+        // Another axis: introducing a payment "whatever the region" is not
+        // the opposite of introducing it.
+        assert_eq!(
+            polarity("Ввести выплату независимо от региона")[..3],
+            [1, 0, -1]
+        );
+        assert_eq!(polarity("Создать центр")[..3], [0, 0, 0]);
     }
 
     #[test]
