@@ -44,7 +44,9 @@ use tantivy::schema::{
     FAST, Field, INDEXED, IndexRecordOption, STORED, STRING, Schema, TantivyDocument,
     TextFieldIndexing, TextOptions, Value,
 };
-use tantivy::{BitSet, DocAddress, DocId, Index, IndexWriter, Score, SegmentReader, Term};
+use tantivy::{
+    BitSet, DocAddress, DocId, Index, IndexWriter, Score, SegmentOrdinal, SegmentReader, Term,
+};
 
 use sborka_core::{Catalog, ClusterId, Label, Proposal};
 
@@ -243,22 +245,22 @@ pub fn build<'a>(
         .min(docs.len().div_ceil(options.min_part_docs.max(1)))
         .max(1);
     let memory = options.memory.clamp(15_000_000, 4_000_000_000);
-    if parts == 1 {
-        let index = write_part(dir, &docs, 0, &facts, catalog, memory)?;
-        merge_in_build_order(&index)?;
+    let ranges = facts.parts(parts);
+    if ranges.len() == 1 {
+        write_part(dir, &docs, 0, &facts, catalog, memory)?;
     } else {
         let scratch = dir.with_extension("parts");
-        let per_part = docs.len().div_ceil(parts);
         let indexes: Vec<Result<Index>> = std::thread::scope(|scope| {
-            let handles: Vec<_> = docs
-                .chunks(per_part)
+            let handles: Vec<_> = ranges
+                .iter()
                 .enumerate()
-                .map(|(k, chunk)| {
+                .map(|(k, range)| {
                     let dir = scratch.join(k.to_string());
-                    let facts = &facts;
+                    let (docs, facts) = (&docs[range.clone()], &facts);
+                    let memory = memory / ranges.len();
                     scope.spawn(move || {
                         std::fs::create_dir_all(&dir).map_err(io(&dir))?;
-                        write_part(&dir, chunk, k * per_part, facts, catalog, memory / parts)
+                        write_part(&dir, docs, range.start, facts, catalog, memory)
                     })
                 })
                 .collect();
@@ -268,7 +270,7 @@ pub fn build<'a>(
                 .collect()
         });
         let indexes = indexes.into_iter().collect::<Result<Vec<Index>>>()?;
-        merge_parts(&indexes, dir)?;
+        join_parts(&indexes, &scratch, dir)?;
         drop(indexes);
         std::fs::remove_dir_all(&scratch).map_err(io(&scratch))?;
     }
@@ -329,6 +331,26 @@ impl ClusterFacts {
             spans,
             districts,
         }
+    }
+}
+
+impl ClusterFacts {
+    /// Cuts the documents into at most `parts` ranges of about equal size,
+    /// each cut at the start of a cluster (a cluster lives in one segment).
+    fn parts(&self, parts: usize) -> Vec<Range<usize>> {
+        let total = self.ords.len();
+        let size = total.div_ceil(parts.max(1)).max(1);
+        let mut ranges = Vec::new();
+        let mut start = 0;
+        for &(from, _) in &self.spans {
+            let from = from as usize;
+            if from >= start + size {
+                ranges.push(start..from);
+                start = from;
+            }
+        }
+        ranges.push(start..total);
+        ranges
     }
 }
 
@@ -405,13 +427,17 @@ fn write_part(
     }
     writer.commit()?;
     writer.wait_merging_threads()?;
+    merge_in_build_order(&index)?;
     Ok(index)
 }
 
-/// The documents numbered in a range (of the one segment): a cluster's
-/// members, to intersect with a query.
+/// The documents numbered in a range of one segment: a cluster's members,
+/// to intersect with a query.
 #[derive(Clone, Debug)]
-struct DocRange(Range<DocId>);
+struct DocRange {
+    segment: tantivy::index::SegmentId,
+    docs: Range<DocId>,
+}
 
 impl tantivy::query::Query for DocRange {
     fn weight(&self, _: EnableScoring<'_>) -> tantivy::Result<Box<dyn Weight>> {
@@ -423,8 +449,10 @@ impl Weight for DocRange {
     fn scorer(&self, reader: &SegmentReader, boost: Score) -> tantivy::Result<Box<dyn Scorer>> {
         let max = reader.max_doc();
         let mut docs = BitSet::with_max_value(max);
-        for doc in self.0.start.min(max)..self.0.end.min(max) {
-            docs.insert(doc);
+        if reader.segment_id() == self.segment {
+            for doc in self.docs.start.min(max)..self.docs.end.min(max) {
+                docs.insert(doc);
+            }
         }
         Ok(Box::new(ConstScorer::new(BitSetDocSet::from(docs), boost)))
     }
@@ -462,17 +490,37 @@ fn merge_in_build_order(index: &Index) -> Result<()> {
     Ok(())
 }
 
-/// Merges the segments of `parts`, in order, into one index in `dir`.
-fn merge_parts(parts: &[Index], dir: &Path) -> Result<()> {
-    let mut segments = Vec::new();
-    for part in parts {
-        segments.extend(segments_in_build_order(part)?);
+/// Makes one index in `dir` of the one-segment indexes `parts` (written in
+/// `scratch/K`): their segment files are moved into `dir` and listed in its
+/// `meta.json` in part order, so that the searcher's segment order is build
+/// order. Nothing is rewritten: merging them costed as much as a third of
+/// writing them.
+fn join_parts(parts: &[Index], scratch: &Path, dir: &Path) -> Result<()> {
+    let io = |path: &Path| {
+        let path = path.display().to_string();
+        move |source| Error::Io { path, source }
+    };
+    let mut meta = parts[0].load_metas()?;
+    meta.segments.clear();
+    for (k, part) in parts.iter().enumerate() {
+        let part_meta = part.load_metas()?;
+        meta.opstamp = meta.opstamp.max(part_meta.opstamp);
+        let from = scratch.join(k.to_string());
+        for segment in part_meta.segments {
+            let prefix = format!("{}.", segment.id().uuid_string());
+            for entry in std::fs::read_dir(&from).map_err(io(&from))? {
+                let name = entry.map_err(io(&from))?.file_name();
+                if name.to_string_lossy().starts_with(&prefix) {
+                    let target = dir.join(&name);
+                    std::fs::rename(from.join(&name), &target).map_err(io(&target))?;
+                }
+            }
+            meta.segments.push(segment);
+        }
     }
-    let settings = parts[0].settings().clone();
-    let alive = vec![None; segments.len()];
-    let directory =
-        tantivy::directory::MmapDirectory::open(dir).map_err(|e| Error::Tantivy(e.into()))?;
-    tantivy::indexer::merge_filtered_segments(&segments, settings, alive, directory)?;
+    let path = dir.join("meta.json");
+    let json = serde_json::to_string_pretty(&meta).expect("index meta serializes");
+    std::fs::write(&path, json).map_err(io(&path))?;
     Ok(())
 }
 
@@ -596,6 +644,9 @@ pub struct Searcher {
     reader: tantivy::IndexReader,
     fields: Fields,
     analyzer: sborka_text::Analyzer,
+    /// Per segment, in the searcher's order: the build-order number of its
+    /// first document. Segments hold consecutive documents, in order.
+    starts: Vec<u64>,
 }
 
 impl Searcher {
@@ -634,19 +685,28 @@ impl Searcher {
         let index = Index::open_in_dir(dir)?;
         analyzer::register(&index);
         let reader = index.reader()?;
-        // Document numbers are build order (see `members_from`): one segment.
-        if reader.searcher().segment_readers().len() > 1 {
-            return Err(Error::Format {
-                path: dir.display().to_string(),
-                found: meta.format,
-                by: format!("{} (several segments)", meta.sborka),
-            });
+        // Segments must hold consecutive documents in build order: ties
+        // rank by address, and `members_from` numbers documents that way.
+        let mut starts = Vec::new();
+        let mut next = 0u64;
+        for segment in reader.searcher().segment_readers() {
+            let first = segment.fast_fields().u64("ord")?.first(0);
+            if segment.max_doc() > 0 && first != Some(next) {
+                return Err(Error::Format {
+                    path: dir.display().to_string(),
+                    found: meta.format,
+                    by: format!("{} (segments out of build order)", meta.sborka),
+                });
+            }
+            starts.push(next);
+            next += u64::from(segment.max_doc());
         }
         let (_, fields) = schema();
         Ok(Searcher {
             reader,
             fields,
             analyzer: sborka_text::Analyzer::new(),
+            starts,
         })
     }
 
@@ -819,12 +879,13 @@ impl Searcher {
         query: &BooleanQuery,
         doc: &TantivyDocument,
     ) -> Result<u64> {
-        let Some(members) = self.members(doc) else {
+        let Some((segment, docs)) = self.members(searcher, doc) else {
             return Ok(1);
         };
+        let segment = searcher.segment_reader(segment).segment_id();
         let both = BooleanQuery::new(vec![
             (Occur::Must, query.box_clone()),
-            (Occur::Must, Box::new(DocRange(members))),
+            (Occur::Must, Box::new(DocRange { segment, docs })),
         ]);
         Ok(searcher.search(&both, &tantivy::collector::Count)? as u64)
     }
@@ -835,18 +896,27 @@ impl Searcher {
         searcher: &tantivy::Searcher,
         doc: &TantivyDocument,
     ) -> Result<Option<TantivyDocument>> {
-        match self.members(doc) {
-            Some(members) => Ok(Some(searcher.doc(DocAddress::new(0, members.start))?)),
+        match self.members(searcher, doc) {
+            Some((segment, docs)) => Ok(Some(searcher.doc(DocAddress::new(segment, docs.start))?)),
             None => Ok(None),
         }
     }
 
-    /// The document numbers of `doc`'s cluster, its representative first.
-    fn members(&self, doc: &TantivyDocument) -> Option<Range<DocId>> {
+    /// Where `doc`'s cluster lies: its segment and document numbers there,
+    /// its representative first (a cluster never spans two segments).
+    fn members(
+        &self,
+        searcher: &tantivy::Searcher,
+        doc: &TantivyDocument,
+    ) -> Option<(SegmentOrdinal, Range<DocId>)> {
         let num = |field| doc.get_first(field).and_then(|v| v.as_u64());
-        let from = DocId::try_from(num(self.fields.members_from)?).ok()?;
-        let members = DocId::try_from(num(self.fields.members)?).ok()?;
-        Some(from..from.saturating_add(members))
+        let from = num(self.fields.members_from)?;
+        let members = num(self.fields.members)?;
+        let segment = self.starts.partition_point(|&s| s <= from).checked_sub(1)?;
+        let reader = searcher.segment_readers().get(segment)?;
+        let first = DocId::try_from(from - self.starts[segment]).ok()?;
+        let end = first.saturating_add(DocId::try_from(members).ok()?);
+        (end <= reader.max_doc()).then_some((segment as SegmentOrdinal, first..end))
     }
 
     fn hit(
@@ -1091,7 +1161,10 @@ mod tests {
                     ..BuildOptions::default()
                 };
                 build(&path, docs, &catalog, &options).unwrap();
-                Searcher::open(&path).unwrap()
+                let searcher = Searcher::open(&path).unwrap();
+                let segments = if min_part_docs > 60 { 1 } else { threads };
+                assert_eq!(searcher.starts.len(), segments, "{threads} threads");
+                searcher
             })
             .collect();
         for text in [
