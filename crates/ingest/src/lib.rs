@@ -36,7 +36,6 @@ mod record;
 mod sheet_reader;
 mod table;
 
-use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
@@ -391,7 +390,7 @@ pub fn read_file_with(input: &Input, catalog: &Catalog, limits: &Limits) -> File
             "the file has more than the limit of {} bytes",
             limits.max_file_bytes
         )),
-        Ok(_) => read_cow(input, Cow::Owned(bytes), catalog, limits),
+        Ok(_) => read_bytes_with(input, &bytes, catalog, limits),
         Err(e) => out.fail(format!("cannot read: {e}")),
     }
 }
@@ -406,17 +405,6 @@ pub fn read_bytes(input: &Input, bytes: &[u8], catalog: &Catalog) -> FileOutcome
 pub fn read_bytes_with(
     input: &Input,
     bytes: &[u8],
-    catalog: &Catalog,
-    limits: &Limits,
-) -> FileOutcome {
-    read_cow(input, Cow::Borrowed(bytes), catalog, limits)
-}
-
-/// [`read_bytes_with`], taking the bytes owned when the caller can give
-/// them up (decoding then need not copy them).
-fn read_cow(
-    input: &Input,
-    bytes: Cow<'_, [u8]>,
     catalog: &Catalog,
     limits: &Limits,
 ) -> FileOutcome {
@@ -437,11 +425,11 @@ fn read_cow(
     // a name saying workbook is believed only for a workbook's bytes.
     if bytes.starts_with(b"PK\x03\x04") || matches!(ext.as_deref(), Some("xlsx" | "xlsm")) {
         out.report.format = Some(Format::Xlsx);
-        return sheet_reader::read_xlsx(&ctx, &bytes, out);
+        return sheet_reader::read_xlsx(&ctx, bytes, out);
     }
     if bytes.starts_with(&sheet_reader::CFB_SIGNATURE) || ext.as_deref() == Some("xls") {
         out.report.format = Some(Format::Xls);
-        return sheet_reader::read_xls(&ctx, &bytes, out);
+        return sheet_reader::read_xls(&ctx, bytes, out);
     }
     if bytes.is_empty() {
         return out.fail("the file is empty");

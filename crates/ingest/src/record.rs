@@ -1,8 +1,12 @@
 //! One record's fields → a proposal, or a quarantined record.
 
-use std::collections::BTreeMap;
+use std::cell::RefCell;
+use std::collections::{BTreeMap, HashMap};
 
-use sborka_core::{Catalog, Field, Label, Proposal, Provenance, Quarantined, Reason};
+use sborka_core::{
+    Catalog, DistrictId, Field, Kind, Label, Level, Proposal, Provenance, Quarantined, Reason,
+    RegionCode, ThemeId,
+};
 
 /// Turns the cells of one record into a [`Proposal`], resolving each label
 /// against the catalogue. Unknown spellings are kept, not rejected; only a
@@ -10,6 +14,45 @@ use sborka_core::{Catalog, Field, Label, Proposal, Provenance, Quarantined, Reas
 pub struct RecordBuilder<'c> {
     catalog: &'c Catalog,
     max_text_chars: usize,
+    memo: Memo,
+}
+
+/// The labels already looked up, by raw value. An export repeats a handful
+/// of spellings a million times, and folding each again (`fold_key`) was a
+/// tenth of reading one.
+#[derive(Default)]
+struct Memo {
+    district: Cache<DistrictId>,
+    region: Cache<RegionCode>,
+    theme: Cache<ThemeId>,
+    level: Cache<Level>,
+    kind: Cache<Kind>,
+}
+
+/// Raw value → what the catalogue said, for at most [`Cache::MAX`] values
+/// (free text in a label column would otherwise grow it without bound).
+struct Cache<T>(RefCell<HashMap<Box<str>, Option<T>>>);
+
+impl<T> Default for Cache<T> {
+    fn default() -> Self {
+        Cache(RefCell::default())
+    }
+}
+
+impl<T: Copy> Cache<T> {
+    const MAX: usize = 4096;
+
+    fn get(&self, raw: &str, find: impl FnOnce(&str) -> Option<T>) -> Option<T> {
+        if let Some(found) = self.0.borrow().get(raw) {
+            return *found;
+        }
+        let found = find(raw);
+        let mut map = self.0.borrow_mut();
+        if map.len() < Self::MAX {
+            map.insert(raw.into(), found);
+        }
+        found
+    }
 }
 
 /// One cell: the header it sits under, the field that header names (if
@@ -22,6 +65,7 @@ impl<'c> RecordBuilder<'c> {
         RecordBuilder {
             catalog,
             max_text_chars: usize::MAX,
+            memo: Memo::default(),
         }
     }
 
@@ -91,15 +135,16 @@ impl<'c> RecordBuilder<'c> {
             ));
         }
 
-        let c = self.catalog;
+        let (c, m) = (self.catalog, &self.memo);
         let mut p = Proposal::new(source, text);
         p.district = resolve(get(Field::District), |v| {
-            c.district(v).or_else(|| c.district_by_city(v))
+            m.district
+                .get(v, |v| c.district(v).or_else(|| c.district_by_city(v)))
         });
-        p.region = resolve(get(Field::Region), |v| c.region(v));
-        p.theme = resolve(get(Field::Theme), |v| c.theme(v));
-        p.level = resolve(get(Field::Level), |v| c.level(v));
-        p.kind = resolve(get(Field::Kind), |v| c.kind(v));
+        p.region = resolve(get(Field::Region), |v| m.region.get(v, |v| c.region(v)));
+        p.theme = resolve(get(Field::Theme), |v| m.theme.get(v, |v| c.theme(v)));
+        p.level = resolve(get(Field::Level), |v| m.level.get(v, |v| c.level(v)));
+        p.kind = resolve(get(Field::Kind), |v| m.kind.get(v, |v| c.kind(v)));
         if let Some(year) = get(Field::Year) {
             match parse_year(year) {
                 Some(y) => p.year = Some(y),
