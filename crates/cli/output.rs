@@ -41,46 +41,90 @@ struct ProposalLine<'a> {
     extra: &'a BTreeMap<String, String>,
 }
 
+/// Writes one line per proposal, in build order.
 pub fn write_proposals(w: &mut dyn Write, built: &Built, catalog: &Catalog) -> std::io::Result<()> {
-    for (i, p) in built.proposals.iter().enumerate() {
-        let mut unrecognized = BTreeMap::new();
-        let raws = [
-            (Field::District, p.district.raw()),
-            (Field::Region, p.region.raw()),
-            (Field::Theme, p.theme.raw()),
-            (Field::Level, p.level.raw()),
-            (Field::Kind, p.kind.raw()),
-        ];
-        for (field, raw) in raws {
-            if let Some(raw) = raw {
-                unrecognized.insert(field.name(), raw);
-            }
+    write_in_blocks(w, built.proposals.len(), 8192, |buf, i| {
+        write_proposal(buf, built, catalog, i)
+    })
+}
+
+/// Writes items `0..n` by `item`, rendered in parallel blocks of `block`
+/// items, a window of blocks at a time (memory stays a few blocks whatever
+/// `n`), and written in order: the bytes are those of a sequential loop.
+fn write_in_blocks(
+    w: &mut dyn Write,
+    n: usize,
+    block: usize,
+    item: impl Fn(&mut Vec<u8>, usize) -> std::io::Result<()> + Sync,
+) -> std::io::Result<()> {
+    use rayon::prelude::*;
+    let block = block.max(1);
+    let window = block * 2 * rayon::current_num_threads().max(1);
+    for start in (0..n).step_by(window) {
+        let end = (start + window).min(n);
+        let starts: Vec<usize> = (start..end).step_by(block).collect();
+        let blocks: Vec<std::io::Result<Vec<u8>>> = starts
+            .into_par_iter()
+            .map(|from| {
+                let mut buf = Vec::new();
+                for i in from..(from + block).min(end) {
+                    item(&mut buf, i)?;
+                }
+                Ok(buf)
+            })
+            .collect();
+        for block in blocks {
+            w.write_all(&block?)?;
         }
-        let district = p
-            .district
-            .known()
-            .map(|d| catalog.district_info(d).slug.as_str());
-        let theme = p.theme.known().map(|t| catalog.theme_info(t).slug.as_str());
-        let level = p.level.known().map(|l| l.slug());
-        let kind = p.kind.known().map(|k| k.slug());
-        let line = ProposalLine {
-            id: &p.id.0,
-            source: &p.source,
-            district,
-            region: p.region.known().map(|r| r.0),
-            theme,
-            level,
-            kind,
-            year: p.year,
-            text: &p.text,
-            cluster: built.clusters[built.cluster_of[i] as usize].id.to_string(),
-            unrecognized,
-            inferred: &p.inferred,
-            extra: &p.extra,
-        };
-        serde_json::to_writer(&mut *w, &line)?;
-        w.write_all(b"\n")?;
     }
+    Ok(())
+}
+
+/// The line of proposal `i`.
+fn write_proposal(
+    w: &mut Vec<u8>,
+    built: &Built,
+    catalog: &Catalog,
+    i: usize,
+) -> std::io::Result<()> {
+    let p = &built.proposals[i];
+    let mut unrecognized = BTreeMap::new();
+    let raws = [
+        (Field::District, p.district.raw()),
+        (Field::Region, p.region.raw()),
+        (Field::Theme, p.theme.raw()),
+        (Field::Level, p.level.raw()),
+        (Field::Kind, p.kind.raw()),
+    ];
+    for (field, raw) in raws {
+        if let Some(raw) = raw {
+            unrecognized.insert(field.name(), raw);
+        }
+    }
+    let district = p
+        .district
+        .known()
+        .map(|d| catalog.district_info(d).slug.as_str());
+    let theme = p.theme.known().map(|t| catalog.theme_info(t).slug.as_str());
+    let level = p.level.known().map(|l| l.slug());
+    let kind = p.kind.known().map(|k| k.slug());
+    let line = ProposalLine {
+        id: &p.id.0,
+        source: &p.source,
+        district,
+        region: p.region.known().map(|r| r.0),
+        theme,
+        level,
+        kind,
+        year: p.year,
+        text: &p.text,
+        cluster: built.clusters[built.cluster_of[i] as usize].id.to_string(),
+        unrecognized,
+        inferred: &p.inferred,
+        extra: &p.extra,
+    };
+    serde_json::to_writer(&mut *w, &line)?;
+    w.push(b'\n');
     Ok(())
 }
 
@@ -344,7 +388,22 @@ pub fn write_quarantine_csv(w: &mut dyn Write, quarantined: &[Quarantined]) -> s
 
 #[cfg(test)]
 mod tests {
-    use super::neutralize;
+    use super::{neutralize, write_in_blocks};
+    use std::io::Write;
+
+    #[test]
+    fn blocks_write_what_a_loop_writes() {
+        let item = |buf: &mut Vec<u8>, i: usize| writeln!(buf, "line {i}");
+        let mut want = Vec::new();
+        for i in 0..1000 {
+            item(&mut want, i).unwrap();
+        }
+        for block in [1, 7, 999, 1000, 5000] {
+            let mut got = Vec::new();
+            write_in_blocks(&mut got, 1000, block, item).unwrap();
+            assert_eq!(got, want, "blocks of {block}");
+        }
+    }
 
     #[test]
     fn formula_cells_are_neutralized() {
