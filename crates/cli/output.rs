@@ -108,8 +108,9 @@ fn write_proposal(
     let theme = p.theme.known().map(|t| catalog.theme_info(t).slug.as_str());
     let level = p.level.known().map(|l| l.slug());
     let kind = p.kind.known().map(|k| k.slug());
+    let id = p.id();
     let line = ProposalLine {
-        id: &p.id.0,
+        id: &id.0,
         source: &p.source,
         district,
         region: p.region.known().map(|r| r.0),
@@ -372,7 +373,7 @@ pub fn write_quarantine_csv(w: &mut dyn Write, quarantined: &[Quarantined]) -> s
         let record = q.source.record.to_string();
         let line = q.source.line.to_string();
         let cells = [
-            q.source.file.as_str(),
+            &*q.source.file,
             &record,
             &line,
             q.source.sheet.as_deref().unwrap_or(""),

@@ -2,6 +2,7 @@
 
 use std::collections::BTreeMap;
 use std::fmt;
+use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
@@ -12,8 +13,9 @@ use crate::catalog::{DistrictId, Field, RegionCode, ThemeId};
 #[derive(Clone, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 pub struct Provenance {
     /// The file's path relative to the input folder it was found in (or its
-    /// file name when it was given directly), with `/` separators.
-    pub file: String,
+    /// file name when it was given directly), with `/` separators. Shared by
+    /// every record of the file.
+    pub file: Arc<str>,
     /// 1-based number of the data record within the file (or sheet).
     pub record: u64,
     /// 1-based line (row, for spreadsheets) where the record starts.
@@ -167,7 +169,6 @@ impl Kind {
 /// One accepted record.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Proposal {
-    pub id: ProposalId,
     pub source: Provenance,
     pub district: Label<DistrictId>,
     pub region: Label<RegionCode>,
@@ -185,10 +186,15 @@ pub struct Proposal {
 }
 
 impl Proposal {
+    /// `FILE#RECORD` (or `FILE#SHEET#RECORD`), made from the provenance
+    /// when asked rather than stored with each of a million proposals.
+    pub fn id(&self) -> ProposalId {
+        ProposalId::new(&self.source)
+    }
+
     /// A proposal with only its text and where it came from.
     pub fn new(source: Provenance, text: impl Into<String>) -> Proposal {
         Proposal {
-            id: ProposalId::new(&source),
             source,
             district: Label::Missing,
             region: Label::Missing,

@@ -295,7 +295,7 @@ fn generate(n: usize, catalog: &Catalog) -> Generated {
         let district = DistrictId(rng.below(districts) as u8);
         let mut p = Proposal::new(
             Provenance {
-                file: format!("gen-{}.csv", district.0),
+                file: format!("gen-{}.csv", district.0).into(),
                 record: record as u64 + 1,
                 line: record as u64 + 2,
                 ..Default::default()

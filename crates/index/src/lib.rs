@@ -380,7 +380,7 @@ fn write_part(
         let ord = first + i;
         let p = d.proposal;
         let mut doc = TantivyDocument::default();
-        doc.add_text(f.id, &p.id.0);
+        doc.add_text(f.id, p.id().0);
         doc.add_text(f.text, &p.text);
         let facets = [
             (

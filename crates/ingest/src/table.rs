@@ -21,6 +21,8 @@ pub(crate) struct Ctx<'a> {
     pub catalog: &'a Catalog,
     pub limits: &'a Limits,
     pub builder: RecordBuilder<'a>,
+    /// The file's name, shared by the provenance of all its records.
+    file: std::sync::Arc<str>,
 }
 
 impl<'a> Ctx<'a> {
@@ -30,12 +32,13 @@ impl<'a> Ctx<'a> {
             catalog,
             limits,
             builder: RecordBuilder::new(catalog).max_text_chars(limits.max_text_chars),
+            file: input.name.as_str().into(),
         }
     }
 
     pub fn provenance(&self, sheet: Option<&str>, record: u64, line: u64) -> Provenance {
         Provenance {
-            file: self.input.name.clone(),
+            file: self.file.clone(),
             record,
             line,
             sheet: sheet.map(str::to_string),

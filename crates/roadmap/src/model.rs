@@ -372,8 +372,8 @@ pub fn assemble(input: &Input<'_>) -> Roadmap {
 
     let files: BTreeSet<&str> = ps
         .iter()
-        .map(|p| p.source.file.as_str())
-        .chain(input.quarantined.iter().map(|q| q.source.file.as_str()))
+        .map(|p| &*p.source.file)
+        .chain(input.quarantined.iter().map(|q| &*q.source.file))
         .collect();
     let totals = Totals {
         files: files.len() as u64,
@@ -652,8 +652,8 @@ fn item(
         members: members
             .iter()
             .map(|p| Member {
-                id: p.id.0.clone(),
-                file: p.source.file.clone(),
+                id: p.id().0,
+                file: p.source.file.to_string(),
                 record: p.source.record,
                 source_id: p.source.source_id.clone(),
                 district: p.district.known().map(|d| c.district_info(d).short.clone()),
