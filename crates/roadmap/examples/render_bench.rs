@@ -1,4 +1,5 @@
-//! Times each document of the render stage on a large generated model.
+//! Times assemble and each document of the render stage on a large
+//! generated model.
 //!
 //!     cargo run --release -p sborka-roadmap --example render_bench -- [ROWS] [--runs N] [--cap N] [--only NAME] [--out DIR]
 //!
@@ -6,12 +7,17 @@
 //! drawn like `examples/gen_corpus.rs` draws them (about 65% new ideas, 20%
 //! verbatim copies, 15% restatements, labels that follow the idea, with
 //! noise) and clustered by the idea they state, as a perfect deduplicator
-//! would. Each document is written as `sborka build` writes it (reading
-//! documents capped at `--cap` ideas per theme and level, default 100, as the
-//! CLI's `--items-per-level`), one after another, into memory; the time is
-//! this thread's CPU time (Linux; wall time elsewhere), the best of `--runs`
-//! (default 3). `--only roadmap.docx` renders that document alone (for a
-//! profiler); `--out DIR` also writes the documents there, to look at.
+//! would. `assemble` builds the model (and drops it) `--runs` times; the
+//! model's memory is the growth of the resident set while the last one is
+//! built. Each document is written as `sborka build` writes it (reading
+//! documents capped at `--cap` ideas per theme and level, default 100, as
+//! the CLI's `--items-per-level`), one after another, into a writer that
+//! only counts the bytes. Times are CPU times (Linux; wall time elsewhere),
+//! the best of `--runs` (default 3): the process's for assemble, which
+//! runs on rayon's threads (`RAYON_NUM_THREADS=1`: on one), this thread's
+//! for the documents. `--only roadmap.docx` renders that
+//! document alone (for a profiler); `--out DIR` writes the documents there,
+//! to look at (then each is held in memory, and counts in the peak).
 
 use std::time::Instant;
 
@@ -204,12 +210,47 @@ fn cpu_seconds() -> f64 {
         )
 }
 
-/// Peak resident memory of the process so far, in MB (Linux).
-fn peak_rss_mb() -> Option<f64> {
+/// The CPU time of all the process's threads in seconds (Linux), or the
+/// wall time since the first call elsewhere.
+fn process_cpu_seconds() -> f64 {
+    let tasks = std::fs::read_dir("/proc/self/task").into_iter().flatten();
+    let ns: Option<u64> = tasks
+        .map(|task| {
+            let stat = std::fs::read_to_string(task.ok()?.path().join("schedstat")).ok()?;
+            stat.split_whitespace().next()?.parse::<u64>().ok()
+        })
+        .sum();
+    match ns {
+        Some(ns) if ns > 0 => ns as f64 / 1e9,
+        _ => cpu_seconds(),
+    }
+}
+
+/// Peak and current resident memory of the process, in MB (Linux).
+fn rss_mb() -> Option<(f64, f64)> {
     let status = std::fs::read_to_string("/proc/self/status").ok()?;
-    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
-    let kb: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
-    Some(kb / 1024.0)
+    let field = |name: &str| -> Option<f64> {
+        let line = status.lines().find(|l| l.starts_with(name))?;
+        let kb: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
+        Some(kb / 1024.0)
+    };
+    Some((field("VmHWM:")?, field("VmRSS:")?))
+}
+
+/// A writer that keeps nothing but the number of bytes, so that the peak
+/// memory of a document is the renderer's, not the document's.
+#[derive(Default)]
+struct Counter(usize);
+
+impl std::io::Write for Counter {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0 += buf.len();
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
 }
 
 fn main() {
@@ -230,54 +271,83 @@ fn main() {
 
     let catalog = Catalog::embedded();
     let (proposals, clusters) = generate(&catalog, rows, 2018);
-    let started = cpu_seconds();
-    let roadmap = assemble(&Input {
+    let input = Input {
         catalog: &catalog,
         proposals: &proposals,
         clusters: &clusters,
         quarantined: &[],
         date: Some("2018-03-02".to_string()),
-    });
-    let assembled = cpu_seconds() - started;
-    drop(proposals);
-    drop(clusters);
+    };
+    let (_, before) = rss_mb().unwrap_or_default();
+    let mut assembled = f64::MAX;
+    let mut dropped = f64::MAX;
+    for _ in 1..runs.max(1) {
+        let started = process_cpu_seconds();
+        let roadmap = assemble(&input);
+        let built = process_cpu_seconds();
+        drop(roadmap);
+        assembled = assembled.min(built - started);
+        dropped = dropped.min(process_cpu_seconds() - built);
+    }
+    // The model that is rendered, built last so that its memory is the
+    // growth of the resident set.
+    let started = process_cpu_seconds();
+    let roadmap = assemble(&input);
+    assembled = assembled.min(process_cpu_seconds() - started);
+    let (_, with_model) = rss_mb().unwrap_or_default();
     let options = RenderOptions {
         items_per_level: (cap > 0).then_some(cap),
     };
     println!(
-        "render on {rows} generated rows ({} ideas), cap {cap}, best of {runs} (thread CPU time)",
+        "{rows} generated rows ({} ideas), cap {cap}, best of {runs} (CPU time)",
         roadmap.totals.ideas
     );
-    println!("{:>14}: {:>8.1} ms", "(assemble)", assembled * 1e3);
-    let before = peak_rss_mb().unwrap_or(0.0);
+    println!(
+        "{:>14}: {:>8.1} ms  model {:.0} MB (resident set growth), drop {:.1} ms",
+        "(assemble)",
+        assembled * 1e3,
+        with_model - before,
+        dropped * 1e3
+    );
     let mut total = 0.0;
     for name in DOCUMENTS {
         if only.is_some_and(|o| o != name) {
             continue;
         }
         let mut best = f64::MAX;
-        let mut bytes = Vec::new();
+        let mut size = 0;
         for _ in 0..runs.max(1) {
-            bytes = Vec::new();
             let started = cpu_seconds();
-            write_document(name, &roadmap, &options, &mut bytes).expect("written to memory");
-            best = best.min(cpu_seconds() - started);
+            if let Some(dir) = &out {
+                let mut bytes = Vec::new();
+                write_document(name, &roadmap, &options, &mut bytes).expect("written to memory");
+                best = best.min(cpu_seconds() - started);
+                size = bytes.len();
+                std::fs::create_dir_all(dir).expect("the output folder");
+                std::fs::write(dir.join(name), &bytes).expect("the document is written");
+            } else {
+                let mut counter = Counter::default();
+                write_document(name, &roadmap, &options, &mut counter).expect("counted");
+                best = best.min(cpu_seconds() - started);
+                size = counter.0;
+            }
         }
         total += best;
         println!(
             "{name:>14}: {:>8.1} ms  {:>8.1} MB",
             best * 1e3,
-            bytes.len() as f64 / 1e6
+            size as f64 / 1e6
         );
-        if let Some(dir) = &out {
-            std::fs::create_dir_all(dir).expect("the output folder");
-            std::fs::write(dir.join(name), &bytes).expect("the document is written");
-        }
     }
     println!("{:>14}: {:>8.1} ms", "all", total * 1e3);
-    if let Some(peak) = peak_rss_mb() {
+    if let Some((peak, _)) = rss_mb() {
         println!(
-            "peak RSS {peak:.0} MB ({before:.0} MB with the model, before rendering; includes the documents held in memory)"
+            "peak RSS {peak:.0} MB: the generated input ({before:.0} MB), the model{}",
+            if out.is_some() {
+                " and each document held in memory"
+            } else {
+                ", and the renderers (documents only counted)"
+            }
         );
     }
 }
