@@ -12,10 +12,11 @@
 //! built. Each document is written as `sborka build` writes it (reading
 //! documents capped at `--cap` ideas per theme and level, default 100, as
 //! the CLI's `--items-per-level`), one after another, into a writer that
-//! only counts the bytes. Times are CPU times (Linux; wall time elsewhere),
-//! the best of `--runs` (default 3): the process's for assemble, which
-//! runs on rayon's threads (`RAYON_NUM_THREADS=1`: on one), this thread's
-//! for the documents. `--only roadmap.docx` renders that
+//! only counts the bytes. Times are the CPU time of all the process's
+//! threads (Linux; wall time elsewhere), rayon's included, and the wall
+//! time, each the best of `--runs` (default 3); `RAYON_NUM_THREADS=1`
+//! gives rayon one thread.
+//! `--only roadmap.docx` renders that
 //! document alone (for a profiler); `--out DIR` writes the documents there,
 //! to look at (then each is held in memory, and counts in the peak).
 
@@ -226,6 +227,57 @@ fn process_cpu_seconds() -> f64 {
     }
 }
 
+/// A measurement under way: CPU and wall time.
+struct Clock {
+    cpu: f64,
+    wall: Instant,
+}
+
+impl Clock {
+    fn start() -> Clock {
+        Clock {
+            cpu: process_cpu_seconds(),
+            wall: Instant::now(),
+        }
+    }
+
+    /// CPU and wall seconds since the start.
+    fn stop(self) -> (f64, f64) {
+        (
+            process_cpu_seconds() - self.cpu,
+            self.wall.elapsed().as_secs_f64(),
+        )
+    }
+}
+
+/// The least CPU time of several runs, and the least wall time.
+struct Best {
+    cpu: f64,
+    wall: f64,
+}
+
+impl Default for Best {
+    fn default() -> Best {
+        Best {
+            cpu: f64::MAX,
+            wall: f64::MAX,
+        }
+    }
+}
+
+impl Best {
+    fn add(&mut self, (cpu, wall): (f64, f64)) {
+        self.cpu = self.cpu.min(cpu);
+        self.wall = self.wall.min(wall);
+    }
+}
+
+impl std::fmt::Display for Best {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{:>8.1}  {:>8.1}", self.cpu * 1e3, self.wall * 1e3)
+    }
+}
+
 /// Peak and current resident memory of the process, in MB (Linux).
 fn rss_mb() -> Option<(f64, f64)> {
     let status = std::fs::read_to_string("/proc/self/status").ok()?;
@@ -279,67 +331,64 @@ fn main() {
         date: Some("2018-03-02".to_string()),
     };
     let (_, before) = rss_mb().unwrap_or_default();
-    let mut assembled = f64::MAX;
-    let mut dropped = f64::MAX;
+    let mut assembled = Best::default();
+    let mut dropped = Best::default();
     for _ in 1..runs.max(1) {
-        let started = process_cpu_seconds();
+        let started = Clock::start();
         let roadmap = assemble(&input);
-        let built = process_cpu_seconds();
+        assembled.add(started.stop());
+        let started = Clock::start();
         drop(roadmap);
-        assembled = assembled.min(built - started);
-        dropped = dropped.min(process_cpu_seconds() - built);
+        dropped.add(started.stop());
     }
     // The model that is rendered, built last so that its memory is the
     // growth of the resident set.
-    let started = process_cpu_seconds();
+    let started = Clock::start();
     let roadmap = assemble(&input);
-    assembled = assembled.min(process_cpu_seconds() - started);
+    assembled.add(started.stop());
     let (_, with_model) = rss_mb().unwrap_or_default();
     let options = RenderOptions {
         items_per_level: (cap > 0).then_some(cap),
     };
     println!(
-        "{rows} generated rows ({} ideas), cap {cap}, best of {runs} (CPU time)",
-        roadmap.totals.ideas
+        "{rows} generated rows ({} ideas), cap {cap}, best of {runs}, {} rayon threads",
+        roadmap.totals.ideas,
+        rayon::current_num_threads()
     );
+    println!("{:>14}  {:>8}  {:>8}", "", "CPU ms", "wall ms");
     println!(
-        "{:>14}: {:>8.1} ms  model {:.0} MB (resident set growth), drop {:.1} ms",
-        "(assemble)",
-        assembled * 1e3,
+        "{:>14}: {assembled}  model {:.0} MB (resident set growth)",
+        "assemble",
         with_model - before,
-        dropped * 1e3
     );
+    println!("{:>14}: {dropped}", "drop the model");
     let mut total = 0.0;
     for name in DOCUMENTS {
         if only.is_some_and(|o| o != name) {
             continue;
         }
-        let mut best = f64::MAX;
+        let mut best = Best::default();
         let mut size = 0;
         for _ in 0..runs.max(1) {
-            let started = cpu_seconds();
+            let started = Clock::start();
             if let Some(dir) = &out {
                 let mut bytes = Vec::new();
                 write_document(name, &roadmap, &options, &mut bytes).expect("written to memory");
-                best = best.min(cpu_seconds() - started);
+                best.add(started.stop());
                 size = bytes.len();
                 std::fs::create_dir_all(dir).expect("the output folder");
                 std::fs::write(dir.join(name), &bytes).expect("the document is written");
             } else {
                 let mut counter = Counter::default();
                 write_document(name, &roadmap, &options, &mut counter).expect("counted");
-                best = best.min(cpu_seconds() - started);
+                best.add(started.stop());
                 size = counter.0;
             }
         }
-        total += best;
-        println!(
-            "{name:>14}: {:>8.1} ms  {:>8.1} MB",
-            best * 1e3,
-            size as f64 / 1e6
-        );
+        total += best.cpu;
+        println!("{name:>14}: {best}  {:>8.1} MB", size as f64 / 1e6);
     }
-    println!("{:>14}: {:>8.1} ms", "all", total * 1e3);
+    println!("{:>14}: {:>8.1}", "documents", total * 1e3);
     if let Some((peak, _)) = rss_mb() {
         println!(
             "peak RSS {peak:.0} MB: the generated input ({before:.0} MB), the model{}",

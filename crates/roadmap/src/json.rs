@@ -19,7 +19,7 @@ use crate::model::Roadmap;
 const INDENTED_DEPTH: usize = 6;
 
 /// Writes `roadmap` to `w` with a final newline.
-pub(crate) fn write_json(roadmap: &Roadmap, w: &mut dyn Write) -> io::Result<()> {
+pub(crate) fn write_json(roadmap: &Roadmap<'_>, w: &mut dyn Write) -> io::Result<()> {
     // A buffer of our own: serde_json makes many small writes, which
     // through `dyn Write` would each be a call into the caller's writer.
     let mut w = io::BufWriter::with_capacity(1 << 16, w);

@@ -3,10 +3,11 @@
 //! against schema/roadmap.schema.json.
 
 use std::collections::BTreeMap;
+use std::sync::OnceLock;
 
 use serde_json::Value;
 
-use sborka_core::{Catalog, Label, Proposal, Provenance, Quarantined, Reason};
+use sborka_core::{Catalog, Cluster, Label, Proposal, Provenance, Quarantined, Reason};
 use sborka_roadmap::{
     Input, RenderOptions, Roadmap, assemble, render_all, render_docx, render_html, render_json,
     render_markdown, write_document,
@@ -125,7 +126,27 @@ fn label<T>(raw: &str, known: Option<T>) -> Label<T> {
     }
 }
 
-fn sample(date: Option<&str>) -> Roadmap {
+/// The sample's input, built once: a model borrows from its input.
+struct SampleInput {
+    catalog: Catalog,
+    proposals: Vec<Proposal>,
+    clusters: Vec<Cluster>,
+    quarantined: Vec<Quarantined>,
+}
+
+fn sample(date: Option<&str>) -> Roadmap<'static> {
+    static INPUT: OnceLock<SampleInput> = OnceLock::new();
+    let input = INPUT.get_or_init(sample_input);
+    assemble(&Input {
+        catalog: &input.catalog,
+        proposals: &input.proposals,
+        clusters: &input.clusters,
+        quarantined: &input.quarantined,
+        date: date.map(str::to_string),
+    })
+}
+
+fn sample_input() -> SampleInput {
     let catalog = Catalog::embedded();
     let proposals: Vec<Proposal> = ROWS
         .iter()
@@ -151,7 +172,7 @@ fn sample(date: Option<&str>) -> Roadmap {
     // The real key comes from sborka-text; lower case is enough here.
     let keys: Vec<String> = proposals.iter().map(|p| p.text.to_lowercase()).collect();
     let clusters = sborka_dedup::cluster_exact(&keys);
-    let quarantined = [Quarantined {
+    let quarantined = vec![Quarantined {
         source: Provenance {
             file: "sample.csv".into(),
             record: 10,
@@ -162,13 +183,12 @@ fn sample(date: Option<&str>) -> Roadmap {
         message: "record 10 (line 11) of sample.csv: no proposal text".into(),
         raw: BTreeMap::new(),
     }];
-    assemble(&Input {
-        catalog: &catalog,
-        proposals: &proposals,
-        clusters: &clusters,
-        quarantined: &quarantined,
-        date: date.map(str::to_string),
-    })
+    SampleInput {
+        catalog,
+        proposals,
+        clusters,
+        quarantined,
+    }
 }
 
 #[test]
@@ -220,7 +240,7 @@ fn every_document_is_the_same_bytes_for_the_same_model() {
 #[test]
 fn a_cap_shows_what_for_reading_keeps() {
     let r = sample(Some("2018-03-02"));
-    let write = |r: &Roadmap, name: &str, cap: Option<usize>| {
+    let write = |r: &Roadmap<'_>, name: &str, cap: Option<usize>| {
         let mut out = Vec::new();
         let options = RenderOptions {
             items_per_level: cap,
@@ -257,7 +277,7 @@ fn no_date_unless_given() {
     assert!(render_html(&with).contains("Дата: 2018-03-02"));
     assert!(render_markdown(&with).contains("Дата: 2018-03-02"));
 
-    let core = |r: &Roadmap| text_of(&unzip(&render_docx(r)), "docProps/core.xml");
+    let core = |r: &Roadmap<'_>| text_of(&unzip(&render_docx(r)), "docProps/core.xml");
     assert!(
         core(&with).contains("2018-03-02T00:00:00Z"),
         "{}",
@@ -518,15 +538,18 @@ fn check_text(text: &str) -> Result<(), String> {
 #[test]
 fn a_large_docx_streams_through_many_buffers_intact() {
     // About 3 MB of markup: many spills into the deflate stream.
-    let mut r = sample(None);
+    let r = sample(None);
+    let items = r.themes[0].levels[1].items.clone();
+    let texts: Vec<String> = (0..400)
+        .flat_map(|n| items.iter().map(move |item| format!("{n}: {}", item.text)))
+        .collect();
+    // The model may borrow these texts for a shorter time than its input.
+    let mut r: Roadmap<'_> = r;
     let level = &mut r.themes[0].levels[1];
-    let items = level.items.clone();
-    for n in 0..400 {
-        for item in &items {
-            let mut item = item.clone();
-            item.text = format!("{n}: {}", item.text);
-            level.items.push(item);
-        }
+    for (item, text) in items.iter().cycle().zip(&texts) {
+        let mut item = item.clone();
+        item.text = text;
+        level.items.push(item);
     }
     let bytes = render_docx(&r);
     let parts = unzip(&bytes); // inflated and CRC-checked by the zip crate
