@@ -7,7 +7,9 @@ use std::sync::OnceLock;
 
 use serde_json::Value;
 
-use sborka_core::{Catalog, Cluster, Label, Proposal, Provenance, Quarantined, Reason};
+use sborka_core::{
+    Catalog, Cluster, Label, Level, Proposal, Provenance, Quarantined, Reason, RegionCode,
+};
 use sborka_roadmap::{
     Input, RenderOptions, Roadmap, assemble, render_all, render_docx, render_html, render_json,
     render_markdown, write_document,
@@ -234,6 +236,74 @@ fn every_document_is_the_same_bytes_for_the_same_model() {
     for ((name, bytes), ((_, b2), (_, b3))) in first.iter().zip(again.iter().zip(&other)) {
         assert!(bytes == b2, "{name} differs on a second render");
         assert!(bytes == b3, "{name} differs in another thread");
+    }
+}
+
+#[test]
+fn every_document_is_the_same_bytes_on_any_number_of_threads() {
+    // Enough ideas for assemble and roadmap.json to work in many batches,
+    // most of them in one level (more than a batch of roadmap.json).
+    let catalog = Catalog::embedded();
+    let districts: Vec<_> = catalog.districts().map(|(id, _)| id).collect();
+    let themes: Vec<_> = catalog.themes().map(|(id, _)| id).collect();
+    let regions = catalog.regions();
+    let proposals: Vec<Proposal> = (0..10_000u64)
+        .map(|n| {
+            let source = Provenance {
+                file: format!("{}.csv", n % 3),
+                record: n + 1,
+                line: n + 2,
+                ..Default::default()
+            };
+            // About 5,000 ideas of one to several proposals.
+            let idea = (n * 7919) % 5003;
+            let mut p = Proposal::new(source, format!("Идея номер {idea}"));
+            let pick = |k: u64, len: usize| (idea * k + n % 3) as usize % len;
+            p.district = Label::Known(districts[pick(3, districts.len())]);
+            p.region = Label::Known(RegionCode(regions[pick(5, regions.len())].code));
+            let rare = idea % 10 == 0;
+            p.theme = Label::Known(themes[if rare { pick(11, themes.len()) } else { 0 }]);
+            p.level = match (rare, n % 7) {
+                (false, _) => Label::Known(Level::Federal),
+                (true, 0) => Label::Unknown("какой-то".to_string()),
+                (true, k) => Label::Known(Level::ALL[k as usize % 3]),
+            };
+            p
+        })
+        .collect();
+    let keys: Vec<String> = proposals.iter().map(|p| p.text.to_lowercase()).collect();
+    let clusters = sborka_dedup::cluster_exact(&keys);
+    let render = |threads: usize| {
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build()
+            .unwrap();
+        pool.install(|| {
+            let r = assemble(&Input {
+                catalog: &catalog,
+                proposals: &proposals,
+                clusters: &clusters,
+                quarantined: &[],
+                date: None,
+            });
+            render_all(&r)
+        })
+    };
+    let r = assemble(&Input {
+        catalog: &catalog,
+        proposals: &proposals,
+        clusters: &clusters,
+        quarantined: &[],
+        date: None,
+    });
+    let levels = r.themes.iter().flat_map(|t| &t.levels);
+    let biggest = levels.map(|l| l.items.len()).max().unwrap_or(0);
+    assert!(biggest > 4096, "{biggest} ideas in the largest level");
+    let one = render(1);
+    for threads in [2, 5] {
+        for ((name, a), (_, b)) in one.iter().zip(render(threads)) {
+            assert!(*a == b, "{name} differs on {threads} threads");
+        }
     }
 }
 
