@@ -360,13 +360,13 @@ fn build(args: &Args, catalog: &Catalog, catalog_dir: Option<&Path>) -> anyhow::
 /// Assembles the roadmap and writes every file of the output but the index
 /// and the report, side by side (the DOCX and `proposals.jsonl` are the
 /// slowest), each straight into its file.
-fn documents(
+fn documents<'a>(
     args: &Args,
     stages: &mut Stages,
-    built: &Built,
-    catalog: &Catalog,
+    built: &'a Built,
+    catalog: &'a Catalog,
     staging: &Staging,
-) -> anyhow::Result<sborka_roadmap::Roadmap> {
+) -> anyhow::Result<sborka_roadmap::Roadmap<'a>> {
     stages.start("assemble", None);
     let roadmap = sborka_roadmap::assemble(&sborka_roadmap::Input {
         catalog,

@@ -241,7 +241,12 @@ pub struct Report {
 }
 
 impl Report {
-    pub fn new(built: &Built, catalog: &Catalog, roadmap: &Roadmap, timings: Timings) -> Report {
+    pub fn new(
+        built: &Built,
+        catalog: &Catalog,
+        roadmap: &Roadmap<'_>,
+        timings: Timings,
+    ) -> Report {
         let files = &built.files;
         let sum = |f: fn(&FileReport) -> u64| files.iter().map(f).sum();
         let mut reasons = BTreeMap::new();

@@ -1,4 +1,5 @@
-//! Times each document of the render stage on a large generated model.
+//! Times assemble and each document of the render stage on a large
+//! generated model.
 //!
 //!     cargo run --release -p sborka-roadmap --example render_bench -- [ROWS] [--runs N] [--cap N] [--only NAME] [--out DIR]
 //!
@@ -6,12 +7,18 @@
 //! drawn like `examples/gen_corpus.rs` draws them (about 65% new ideas, 20%
 //! verbatim copies, 15% restatements, labels that follow the idea, with
 //! noise) and clustered by the idea they state, as a perfect deduplicator
-//! would. Each document is written as `sborka build` writes it (reading
-//! documents capped at `--cap` ideas per theme and level, default 100, as the
-//! CLI's `--items-per-level`), one after another, into memory; the time is
-//! this thread's CPU time (Linux; wall time elsewhere), the best of `--runs`
-//! (default 3). `--only roadmap.docx` renders that document alone (for a
-//! profiler); `--out DIR` also writes the documents there, to look at.
+//! would. `assemble` builds the model (and drops it) `--runs` times; the
+//! model's memory is the growth of the resident set while the last one is
+//! built. Each document is written as `sborka build` writes it (reading
+//! documents capped at `--cap` ideas per theme and level, default 100, as
+//! the CLI's `--items-per-level`), one after another, into a writer that
+//! only counts the bytes. Times are the CPU time of all the process's
+//! threads (Linux; wall time elsewhere), rayon's included, and the wall
+//! time, each the best of `--runs` (default 3); `RAYON_NUM_THREADS=1`
+//! gives rayon one thread.
+//! `--only roadmap.docx` renders that
+//! document alone (for a profiler); `--out DIR` writes the documents there,
+//! to look at (then each is held in memory, and counts in the peak).
 
 use std::time::Instant;
 
@@ -204,12 +211,98 @@ fn cpu_seconds() -> f64 {
         )
 }
 
-/// Peak resident memory of the process so far, in MB (Linux).
-fn peak_rss_mb() -> Option<f64> {
+/// The CPU time of all the process's threads in seconds (Linux), or the
+/// wall time since the first call elsewhere.
+fn process_cpu_seconds() -> f64 {
+    let tasks = std::fs::read_dir("/proc/self/task").into_iter().flatten();
+    let ns: Option<u64> = tasks
+        .map(|task| {
+            let stat = std::fs::read_to_string(task.ok()?.path().join("schedstat")).ok()?;
+            stat.split_whitespace().next()?.parse::<u64>().ok()
+        })
+        .sum();
+    match ns {
+        Some(ns) if ns > 0 => ns as f64 / 1e9,
+        _ => cpu_seconds(),
+    }
+}
+
+/// A measurement under way: CPU and wall time.
+struct Clock {
+    cpu: f64,
+    wall: Instant,
+}
+
+impl Clock {
+    fn start() -> Clock {
+        Clock {
+            cpu: process_cpu_seconds(),
+            wall: Instant::now(),
+        }
+    }
+
+    /// CPU and wall seconds since the start.
+    fn stop(self) -> (f64, f64) {
+        (
+            process_cpu_seconds() - self.cpu,
+            self.wall.elapsed().as_secs_f64(),
+        )
+    }
+}
+
+/// The least CPU time of several runs, and the least wall time.
+struct Best {
+    cpu: f64,
+    wall: f64,
+}
+
+impl Default for Best {
+    fn default() -> Best {
+        Best {
+            cpu: f64::MAX,
+            wall: f64::MAX,
+        }
+    }
+}
+
+impl Best {
+    fn add(&mut self, (cpu, wall): (f64, f64)) {
+        self.cpu = self.cpu.min(cpu);
+        self.wall = self.wall.min(wall);
+    }
+}
+
+impl std::fmt::Display for Best {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{:>8.1}  {:>8.1}", self.cpu * 1e3, self.wall * 1e3)
+    }
+}
+
+/// Peak and current resident memory of the process, in MB (Linux).
+fn rss_mb() -> Option<(f64, f64)> {
     let status = std::fs::read_to_string("/proc/self/status").ok()?;
-    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
-    let kb: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
-    Some(kb / 1024.0)
+    let field = |name: &str| -> Option<f64> {
+        let line = status.lines().find(|l| l.starts_with(name))?;
+        let kb: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
+        Some(kb / 1024.0)
+    };
+    Some((field("VmHWM:")?, field("VmRSS:")?))
+}
+
+/// A writer that keeps nothing but the number of bytes, so that the peak
+/// memory of a document is the renderer's, not the document's.
+#[derive(Default)]
+struct Counter(usize);
+
+impl std::io::Write for Counter {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0 += buf.len();
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
 }
 
 fn main() {
@@ -230,54 +323,80 @@ fn main() {
 
     let catalog = Catalog::embedded();
     let (proposals, clusters) = generate(&catalog, rows, 2018);
-    let started = cpu_seconds();
-    let roadmap = assemble(&Input {
+    let input = Input {
         catalog: &catalog,
         proposals: &proposals,
         clusters: &clusters,
         quarantined: &[],
         date: Some("2018-03-02".to_string()),
-    });
-    let assembled = cpu_seconds() - started;
-    drop(proposals);
-    drop(clusters);
+    };
+    let (_, before) = rss_mb().unwrap_or_default();
+    let mut assembled = Best::default();
+    let mut dropped = Best::default();
+    for _ in 1..runs.max(1) {
+        let started = Clock::start();
+        let roadmap = assemble(&input);
+        assembled.add(started.stop());
+        let started = Clock::start();
+        drop(roadmap);
+        dropped.add(started.stop());
+    }
+    // The model that is rendered, built last so that its memory is the
+    // growth of the resident set.
+    let started = Clock::start();
+    let roadmap = assemble(&input);
+    assembled.add(started.stop());
+    let (_, with_model) = rss_mb().unwrap_or_default();
     let options = RenderOptions {
         items_per_level: (cap > 0).then_some(cap),
     };
     println!(
-        "render on {rows} generated rows ({} ideas), cap {cap}, best of {runs} (thread CPU time)",
-        roadmap.totals.ideas
+        "{rows} generated rows ({} ideas), cap {cap}, best of {runs}, {} rayon threads",
+        roadmap.totals.ideas,
+        rayon::current_num_threads()
     );
-    println!("{:>14}: {:>8.1} ms", "(assemble)", assembled * 1e3);
-    let before = peak_rss_mb().unwrap_or(0.0);
+    println!("{:>14}  {:>8}  {:>8}", "", "CPU ms", "wall ms");
+    println!(
+        "{:>14}: {assembled}  model {:.0} MB (resident set growth)",
+        "assemble",
+        with_model - before,
+    );
+    println!("{:>14}: {dropped}", "drop the model");
     let mut total = 0.0;
     for name in DOCUMENTS {
         if only.is_some_and(|o| o != name) {
             continue;
         }
-        let mut best = f64::MAX;
-        let mut bytes = Vec::new();
+        let mut best = Best::default();
+        let mut size = 0;
         for _ in 0..runs.max(1) {
-            bytes = Vec::new();
-            let started = cpu_seconds();
-            write_document(name, &roadmap, &options, &mut bytes).expect("written to memory");
-            best = best.min(cpu_seconds() - started);
+            let started = Clock::start();
+            if let Some(dir) = &out {
+                let mut bytes = Vec::new();
+                write_document(name, &roadmap, &options, &mut bytes).expect("written to memory");
+                best.add(started.stop());
+                size = bytes.len();
+                std::fs::create_dir_all(dir).expect("the output folder");
+                std::fs::write(dir.join(name), &bytes).expect("the document is written");
+            } else {
+                let mut counter = Counter::default();
+                write_document(name, &roadmap, &options, &mut counter).expect("counted");
+                best.add(started.stop());
+                size = counter.0;
+            }
         }
-        total += best;
-        println!(
-            "{name:>14}: {:>8.1} ms  {:>8.1} MB",
-            best * 1e3,
-            bytes.len() as f64 / 1e6
-        );
-        if let Some(dir) = &out {
-            std::fs::create_dir_all(dir).expect("the output folder");
-            std::fs::write(dir.join(name), &bytes).expect("the document is written");
-        }
+        total += best.cpu;
+        println!("{name:>14}: {best}  {:>8.1} MB", size as f64 / 1e6);
     }
-    println!("{:>14}: {:>8.1} ms", "all", total * 1e3);
-    if let Some(peak) = peak_rss_mb() {
+    println!("{:>14}: {:>8.1}", "documents", total * 1e3);
+    if let Some((peak, _)) = rss_mb() {
         println!(
-            "peak RSS {peak:.0} MB ({before:.0} MB with the model, before rendering; includes the documents held in memory)"
+            "peak RSS {peak:.0} MB: the generated input ({before:.0} MB), the model{}",
+            if out.is_some() {
+                " and each document held in memory"
+            } else {
+                ", and the renderers (documents only counted)"
+            }
         );
     }
 }

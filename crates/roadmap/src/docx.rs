@@ -81,7 +81,7 @@ const NORMAL: Para<'static> = Para {
 };
 
 /// The whole package in memory.
-pub fn render_docx(r: &Roadmap) -> Vec<u8> {
+pub fn render_docx(r: &Roadmap<'_>) -> Vec<u8> {
     let mut out = Vec::new();
     // Writing into memory fails only if a part reaches 4 GB, which the
     // reading documents' limits keep far away; the file is then empty.
@@ -90,7 +90,7 @@ pub fn render_docx(r: &Roadmap) -> Vec<u8> {
 }
 
 /// Writes the package to `w`, showing at most `cap` ideas per level.
-pub(crate) fn write_docx(r: &Roadmap, cap: Option<usize>, w: &mut dyn Write) -> io::Result<()> {
+pub(crate) fn write_docx(r: &Roadmap<'_>, cap: Option<usize>, w: &mut dyn Write) -> io::Result<()> {
     let stamp = r
         .date
         .as_deref()
@@ -115,7 +115,7 @@ pub(crate) fn write_docx(r: &Roadmap, cap: Option<usize>, w: &mut dyn Write) -> 
     w.write_all(&zip.finish()?)
 }
 
-fn write_body<W: Write>(doc: &mut Body<W>, r: &Roadmap, cap: Option<usize>) {
+fn write_body<W: Write>(doc: &mut Body<W>, r: &Roadmap<'_>, cap: Option<usize>) {
     // Title page.
     doc.para(
         NORMAL,
@@ -300,18 +300,18 @@ fn write_body<W: Write>(doc: &mut Body<W>, r: &Roadmap, cap: Option<usize>) {
                 h(
                     doc,
                     3,
-                    &format!("{}.{}.{}. {}", i + 1, j + 1, k + 1, shorten(&item.text, 90)),
+                    &format!("{}.{}.{}. {}", i + 1, j + 1, k + 1, shorten(item.text, 90)),
                 );
                 doc.table(
                     &["Файл", "Запись", "Номер", "Округ", "Субъект РФ"],
                     &[2800, 900, 1300, 1100, 3400],
                 );
-                for m in &item.members {
+                for m in item.members.iter() {
                     doc.row();
-                    doc.cell(&m.file);
+                    doc.cell(m.file);
                     doc.cell_num(m.record);
-                    doc.cell(m.source_id.as_deref().unwrap_or_default());
-                    doc.cell(m.district.as_deref().unwrap_or_default());
+                    doc.cell(m.source_id.unwrap_or_default());
+                    doc.cell(m.district.unwrap_or_default());
                     doc.cell(m.region.as_deref().unwrap_or_default());
                     doc.end_row();
                 }
@@ -359,13 +359,13 @@ fn theme_table<W: Write>(
 }
 
 /// An idea: its number and text, then its facts in small type.
-fn add_item<W: Write>(doc: &mut Body<W>, number: &str, item: &Item) {
+fn add_item<W: Write>(doc: &mut Body<W>, number: &str, item: &Item<'_>) {
     doc.p(Para {
         keep_next: true,
         ..NORMAL
     });
     doc.run(BOLD, number);
-    doc.run(PLAIN, &item.text);
+    doc.run(PLAIN, item.text);
     doc.end_p();
     let facts = crate::item_facts(item);
     doc.para(

@@ -28,7 +28,7 @@ const STYLE: &str = include_str!("../templates/roadmap.css");
 /// Colours of the levels (federal, regional, municipal, unspecified).
 const LEVEL_COLOURS: [&str; 4] = ["#1f4e8c", "#4f8fd6", "#9cc3ea", "#c9ced6"];
 
-pub fn render_html(r: &Roadmap) -> String {
+pub fn render_html(r: &Roadmap<'_>) -> String {
     let mut out = Vec::new();
     // Writing to memory cannot fail and the embedded template renders
     // (tested).
@@ -38,7 +38,7 @@ pub fn render_html(r: &Roadmap) -> String {
 
 /// Renders the page into `w` as the template produces it, showing at most
 /// `cap` ideas per level.
-pub(crate) fn write_html(r: &Roadmap, cap: Option<usize>, w: &mut dyn Write) -> io::Result<()> {
+pub(crate) fn write_html(r: &Roadmap<'_>, cap: Option<usize>, w: &mut dyn Write) -> io::Result<()> {
     let mut env = Environment::new();
     // `.html` turns HTML auto-escaping on for everything the template prints.
     env.add_template("roadmap.html", TEMPLATE)
@@ -123,7 +123,7 @@ struct LevelView<'a> {
 }
 
 impl<'a> View<'a> {
-    fn new(r: &'a Roadmap, cap: Option<usize>) -> View<'a> {
+    fn new(r: &'a Roadmap<'_>, cap: Option<usize>) -> View<'a> {
         let themes = r
             .themes
             .iter()
@@ -169,16 +169,17 @@ impl<'a> View<'a> {
 /// every member into its own values. Each text is escaped as the engine's
 /// auto-escaping and formatter do ([`push_text`]; a test compares them) and
 /// the markup is what the template gave, byte for byte (the snapshot).
-fn items_html(items: &[Item]) -> String {
+fn items_html(items: &[Item<'_>]) -> String {
     let mut o = String::with_capacity(items.len() * 1024);
     for (k, item) in items.iter().enumerate() {
         let s = &item.support;
         o.push_str("\n<article class=\"item\" id=\"");
-        push_text(&mut o, &item.cluster);
+        // `c` and hexadecimal digits: nothing to escape.
+        push_display(&mut o, &item.cluster);
         o.push_str("\">\n<p class=\"text\"><span class=\"num\">");
         push_num(&mut o, k as u64 + 1);
         o.push_str(".</span><bdi>");
-        push_text(&mut o, &item.text);
+        push_text(&mut o, item.text);
         o.push_str("</bdi></p>\n<p class=\"meta\">");
         for kind in &item.kinds {
             o.push_str("<span class=\"badge kind\">");
@@ -250,15 +251,15 @@ fn items_html(items: &[Item]) -> String {
             "</summary>\n<table><tr><th>Файл</th><th class=\"n\">Запись</th>\
              <th>Номер в выгрузке</th><th>Округ</th><th>Субъект РФ</th></tr>",
         );
-        for m in &item.members {
+        for m in item.members.iter() {
             o.push_str("\n<tr><td><bdi>");
-            push_text(&mut o, &m.file);
+            push_text(&mut o, m.file);
             o.push_str("</bdi></td><td class=\"n\">");
             push_num(&mut o, m.record);
             o.push_str("</td><td><bdi>");
-            push_text(&mut o, m.source_id.as_deref().unwrap_or_default());
+            push_text(&mut o, m.source_id.unwrap_or_default());
             o.push_str("</bdi></td><td>");
-            push_text(&mut o, m.district.as_deref().unwrap_or_default());
+            push_text(&mut o, m.district.unwrap_or_default());
             o.push_str("</td><td>");
             push_text(&mut o, m.region.as_deref().unwrap_or_default());
             o.push_str("</td></tr>");
@@ -276,12 +277,17 @@ fn push_count(o: &mut String, n: u64, forms: [&str; 3]) {
 }
 
 fn push_num(o: &mut String, n: u64) {
-    use std::fmt::Write as _;
-    // Writing to a String cannot fail.
-    let _ = write!(o, "{n}");
+    push_display(o, &n);
 }
 
-fn push_joined(o: &mut String, texts: &[String], separator: &str) {
+/// Appends `value` as it displays, unescaped.
+fn push_display(o: &mut String, value: &dyn std::fmt::Display) {
+    use std::fmt::Write as _;
+    // Writing to a String cannot fail.
+    let _ = write!(o, "{value}");
+}
+
+fn push_joined(o: &mut String, texts: &[&str], separator: &str) {
     for (i, text) in texts.iter().enumerate() {
         if i > 0 {
             o.push_str(separator);
@@ -346,7 +352,7 @@ struct Cell {
 const LABEL_W: u32 = 380;
 const ROW_H: u32 = 22;
 
-fn heat_map(r: &Roadmap) -> HeatMap {
+fn heat_map(r: &Roadmap<'_>) -> HeatMap {
     let s = &r.summary;
     let col_w = 58;
     let top = 26;
@@ -439,7 +445,7 @@ struct Swatch {
     text: String,
 }
 
-fn level_split(r: &Roadmap) -> LevelSplit {
+fn level_split(r: &Roadmap<'_>) -> LevelSplit {
     let s = &r.summary;
     let bar_w: u64 = 420;
     let top = 30;
@@ -518,7 +524,7 @@ struct Bar {
     title: String,
 }
 
-fn support_chart(r: &Roadmap) -> SupportChart {
+fn support_chart(r: &Roadmap<'_>) -> SupportChart {
     let dist = &r.summary.support_distribution;
     let plot_h: u64 = 180;
     let top = 24;

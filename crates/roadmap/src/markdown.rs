@@ -42,19 +42,19 @@ fn is_bidi_control(c: char) -> bool {
     matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
 }
 
-pub fn render_markdown(r: &Roadmap) -> String {
+pub fn render_markdown(r: &Roadmap<'_>) -> String {
     render(r, None)
 }
 
 /// The document, showing at most `cap` ideas per level.
-pub(crate) fn render(r: &Roadmap, cap: Option<usize>) -> String {
+pub(crate) fn render(r: &Roadmap<'_>, cap: Option<usize>) -> String {
     let mut o = String::with_capacity(1 << 16);
     // Writing to a String cannot fail.
     let _ = write_doc(&mut o, r, cap);
     o
 }
 
-fn write_doc(o: &mut String, r: &Roadmap, cap: Option<usize>) -> std::fmt::Result {
+fn write_doc(o: &mut String, r: &Roadmap<'_>, cap: Option<usize>) -> std::fmt::Result {
     writeln!(o, "# {}\n", escape(&r.title))?;
     writeln!(o, "{}\n", escape(&r.subtitle))?;
     if let Some(date) = &r.date {
@@ -150,7 +150,7 @@ fn write_doc(o: &mut String, r: &Roadmap, cap: Option<usize>) -> std::fmt::Resul
     Ok(())
 }
 
-fn write_summary(o: &mut String, r: &Roadmap) -> std::fmt::Result {
+fn write_summary(o: &mut String, r: &Roadmap<'_>) -> std::fmt::Result {
     let s = &r.summary;
     writeln!(o, "## Сводка\n")?;
     writeln!(o, "### Темы по числу предложений\n")?;
@@ -225,8 +225,8 @@ fn write_summary(o: &mut String, r: &Roadmap) -> std::fmt::Result {
     Ok(())
 }
 
-fn write_item(o: &mut String, n: usize, item: &Item) -> std::fmt::Result {
-    writeln!(o, "{n}. {}", escape(&item.text))?;
+fn write_item(o: &mut String, n: usize, item: &Item<'_>) -> std::fmt::Result {
+    writeln!(o, "{n}. {}", escape(item.text))?;
     let facts: Vec<String> = crate::item_facts(item).iter().map(|f| escape(f)).collect();
     writeln!(o, "   *{}*", facts.join(" · "))?;
     if !item.other_themes.is_empty() {

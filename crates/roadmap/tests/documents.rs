@@ -3,10 +3,13 @@
 //! against schema/roadmap.schema.json.
 
 use std::collections::BTreeMap;
+use std::sync::OnceLock;
 
 use serde_json::Value;
 
-use sborka_core::{Catalog, Label, Proposal, Provenance, Quarantined, Reason};
+use sborka_core::{
+    Catalog, Cluster, Label, Level, Proposal, Provenance, Quarantined, Reason, RegionCode,
+};
 use sborka_roadmap::{
     Input, RenderOptions, Roadmap, assemble, render_all, render_docx, render_html, render_json,
     render_markdown, write_document,
@@ -125,7 +128,27 @@ fn label<T>(raw: &str, known: Option<T>) -> Label<T> {
     }
 }
 
-fn sample(date: Option<&str>) -> Roadmap {
+/// The sample's input, built once: a model borrows from its input.
+struct SampleInput {
+    catalog: Catalog,
+    proposals: Vec<Proposal>,
+    clusters: Vec<Cluster>,
+    quarantined: Vec<Quarantined>,
+}
+
+fn sample(date: Option<&str>) -> Roadmap<'static> {
+    static INPUT: OnceLock<SampleInput> = OnceLock::new();
+    let input = INPUT.get_or_init(sample_input);
+    assemble(&Input {
+        catalog: &input.catalog,
+        proposals: &input.proposals,
+        clusters: &input.clusters,
+        quarantined: &input.quarantined,
+        date: date.map(str::to_string),
+    })
+}
+
+fn sample_input() -> SampleInput {
     let catalog = Catalog::embedded();
     let proposals: Vec<Proposal> = ROWS
         .iter()
@@ -151,7 +174,7 @@ fn sample(date: Option<&str>) -> Roadmap {
     // The real key comes from sborka-text; lower case is enough here.
     let keys: Vec<String> = proposals.iter().map(|p| p.text.to_lowercase()).collect();
     let clusters = sborka_dedup::cluster_exact(&keys);
-    let quarantined = [Quarantined {
+    let quarantined = vec![Quarantined {
         source: Provenance {
             file: "sample.csv".into(),
             record: 10,
@@ -162,13 +185,12 @@ fn sample(date: Option<&str>) -> Roadmap {
         message: "record 10 (line 11) of sample.csv: no proposal text".into(),
         raw: BTreeMap::new(),
     }];
-    assemble(&Input {
-        catalog: &catalog,
-        proposals: &proposals,
-        clusters: &clusters,
-        quarantined: &quarantined,
-        date: date.map(str::to_string),
-    })
+    SampleInput {
+        catalog,
+        proposals,
+        clusters,
+        quarantined,
+    }
 }
 
 #[test]
@@ -218,9 +240,77 @@ fn every_document_is_the_same_bytes_for_the_same_model() {
 }
 
 #[test]
+fn every_document_is_the_same_bytes_on_any_number_of_threads() {
+    // Enough ideas for assemble and roadmap.json to work in many batches,
+    // most of them in one level (more than a batch of roadmap.json).
+    let catalog = Catalog::embedded();
+    let districts: Vec<_> = catalog.districts().map(|(id, _)| id).collect();
+    let themes: Vec<_> = catalog.themes().map(|(id, _)| id).collect();
+    let regions = catalog.regions();
+    let proposals: Vec<Proposal> = (0..10_000u64)
+        .map(|n| {
+            let source = Provenance {
+                file: format!("{}.csv", n % 3).into(),
+                record: n + 1,
+                line: n + 2,
+                ..Default::default()
+            };
+            // About 5,000 ideas of one to several proposals.
+            let idea = (n * 7919) % 5003;
+            let mut p = Proposal::new(source, format!("Идея номер {idea}"));
+            let pick = |k: u64, len: usize| (idea * k + n % 3) as usize % len;
+            p.district = Label::Known(districts[pick(3, districts.len())]);
+            p.region = Label::Known(RegionCode(regions[pick(5, regions.len())].code));
+            let rare = idea % 10 == 0;
+            p.theme = Label::Known(themes[if rare { pick(11, themes.len()) } else { 0 }]);
+            p.level = match (rare, n % 7) {
+                (false, _) => Label::Known(Level::Federal),
+                (true, 0) => Label::Unknown("какой-то".to_string()),
+                (true, k) => Label::Known(Level::ALL[k as usize % 3]),
+            };
+            p
+        })
+        .collect();
+    let keys: Vec<String> = proposals.iter().map(|p| p.text.to_lowercase()).collect();
+    let clusters = sborka_dedup::cluster_exact(&keys);
+    let render = |threads: usize| {
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build()
+            .unwrap();
+        pool.install(|| {
+            let r = assemble(&Input {
+                catalog: &catalog,
+                proposals: &proposals,
+                clusters: &clusters,
+                quarantined: &[],
+                date: None,
+            });
+            render_all(&r)
+        })
+    };
+    let r = assemble(&Input {
+        catalog: &catalog,
+        proposals: &proposals,
+        clusters: &clusters,
+        quarantined: &[],
+        date: None,
+    });
+    let levels = r.themes.iter().flat_map(|t| &t.levels);
+    let biggest = levels.map(|l| l.items.len()).max().unwrap_or(0);
+    assert!(biggest > 4096, "{biggest} ideas in the largest level");
+    let one = render(1);
+    for threads in [2, 5] {
+        for ((name, a), (_, b)) in one.iter().zip(render(threads)) {
+            assert!(*a == b, "{name} differs on {threads} threads");
+        }
+    }
+}
+
+#[test]
 fn a_cap_shows_what_for_reading_keeps() {
     let r = sample(Some("2018-03-02"));
-    let write = |r: &Roadmap, name: &str, cap: Option<usize>| {
+    let write = |r: &Roadmap<'_>, name: &str, cap: Option<usize>| {
         let mut out = Vec::new();
         let options = RenderOptions {
             items_per_level: cap,
@@ -257,7 +347,7 @@ fn no_date_unless_given() {
     assert!(render_html(&with).contains("Дата: 2018-03-02"));
     assert!(render_markdown(&with).contains("Дата: 2018-03-02"));
 
-    let core = |r: &Roadmap| text_of(&unzip(&render_docx(r)), "docProps/core.xml");
+    let core = |r: &Roadmap<'_>| text_of(&unzip(&render_docx(r)), "docProps/core.xml");
     assert!(
         core(&with).contains("2018-03-02T00:00:00Z"),
         "{}",
@@ -518,15 +608,18 @@ fn check_text(text: &str) -> Result<(), String> {
 #[test]
 fn a_large_docx_streams_through_many_buffers_intact() {
     // About 3 MB of markup: many spills into the deflate stream.
-    let mut r = sample(None);
+    let r = sample(None);
+    let items = r.themes[0].levels[1].items.clone();
+    let texts: Vec<String> = (0..400)
+        .flat_map(|n| items.iter().map(move |item| format!("{n}: {}", item.text)))
+        .collect();
+    // The model may borrow these texts for a shorter time than its input.
+    let mut r: Roadmap<'_> = r;
     let level = &mut r.themes[0].levels[1];
-    let items = level.items.clone();
-    for n in 0..400 {
-        for item in &items {
-            let mut item = item.clone();
-            item.text = format!("{n}: {}", item.text);
-            level.items.push(item);
-        }
+    for (item, text) in items.iter().cycle().zip(&texts) {
+        let mut item = item.clone();
+        item.text = text;
+        level.items.push(item);
     }
     let bytes = render_docx(&r);
     let parts = unzip(&bytes); // inflated and CRC-checked by the zip crate
