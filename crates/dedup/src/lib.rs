@@ -104,7 +104,7 @@ use std::path::Path;
 
 use rayon::prelude::*;
 use sborka_core::{Cluster, ClusterId, stable_hash};
-use sborka_text::{Analyzer, FxHashMap, Lexicon, LexiconError};
+use sborka_text::{Analyzer, FxHashMap, Lexicon, LexiconError, Terms};
 
 /// A lexicon that could not be loaded.
 pub type Error = LexiconError;
@@ -388,15 +388,16 @@ impl Deduper {
             .collect();
         let docs = texts
             .par_iter()
-            .map(|text| {
+            .map_init(Terms::default, |terms, text| {
                 let worker = rayon::current_thread_index().unwrap_or(0) % analyzers.len();
-                self.analyse(&analyzers[worker], text.as_ref())
+                self.analyse(&analyzers[worker], terms, text.as_ref())
             })
             .collect();
         Prepared { docs }
     }
 
-    fn analyse(&self, analyzer: &Analyzer, text: &str) -> Doc {
+    /// One text's [`Doc`]; `scratch` is reused from text to text.
+    fn analyse(&self, analyzer: &Analyzer, scratch: &mut Terms, text: &str) -> Doc {
         let normalized = sborka_text::normalize(text);
         // The matching text's words joined by spaces, hashed as they come.
         let mut key = Fnv::default();
@@ -409,7 +410,8 @@ impl Deduper {
                 key.word(word);
             }
         }
-        let mut terms = analyzer.terms(&drop_identifiers(&normalized));
+        analyzer.analyse(&drop_identifiers(&normalized), scratch);
+        let mut terms: Vec<&str> = scratch.iter().collect();
         let lexicon = analyzer.lexicon();
         if let Some(lexicon) = lexicon {
             terms.drain(..lexicon.opening_len(&terms));
@@ -437,7 +439,7 @@ impl Deduper {
             if is_group {
                 groups.push(h);
             }
-            if i > 0 && matches!(terms[i - 1].as_str(), "не" | "без") {
+            if i > 0 && matches!(terms[i - 1], "не" | "без") {
                 negated.push(h);
             }
         }
@@ -922,10 +924,10 @@ const MODALS: [&str; 10] = [
 
 /// Removes the modal words right after «не», so that «не» stands before
 /// the verb it negates, for the negation guard and the antonym phrases.
-fn drop_negated_modals(terms: &mut Vec<String>) {
+fn drop_negated_modals<S: AsRef<str>>(terms: &mut Vec<S>) {
     let mut i = 1;
     while i < terms.len() {
-        if terms[i - 1] == "не" && MODALS.contains(&terms[i].as_str()) {
+        if terms[i - 1].as_ref() == "не" && MODALS.contains(&terms[i].as_ref()) {
             terms.remove(i);
         } else {
             i += 1;

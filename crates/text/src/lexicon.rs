@@ -8,7 +8,9 @@ use std::path::Path;
 
 use serde::Deserialize;
 
-use crate::{Analyzer, fold_word_into, words};
+use rust_stemmers::Stemmer;
+
+use crate::{Analyzer, Span, StemCache, Terms, fold_word_into, stem_into, words};
 
 /// The lexicon files, by name, with their embedded defaults.
 const FILES: [(&str, &str); 2] = [
@@ -294,10 +296,11 @@ impl Lexicon {
         &self.sources
     }
 
-    /// The longest family phrase that starts `stems`: its length in stems
-    /// and the family term.
-    pub(crate) fn longest_match(&self, stems: &[String]) -> Option<(usize, &str)> {
-        let candidates = self.families.get(bucket(stems.first()?))?;
+    /// The longest family phrase that starts `spans` (stems in `stems`):
+    /// its length in stems and the family term.
+    fn longest_match(&self, stems: &str, spans: &[Span]) -> Option<(usize, &str)> {
+        let stem = |k: usize| &stems[spans[k].term.0..spans[k].term.1];
+        let candidates = self.families.get(bucket(stem(0)))?;
         candidates
             .iter()
             .find(|(phrase, _)| {
@@ -306,10 +309,13 @@ impl Lexicon {
                 // stemmed to a longer or shorter stem in another case
                 // («граждане» → «граждан», «граждан» → «гражда»).
                 if phrase.len() == 1 {
-                    return stems[0] == phrase[0];
+                    return stem(0) == phrase[0];
                 }
-                phrase.len() <= stems.len()
-                    && phrase.iter().zip(stems).all(|(p, s)| same_stem(p, s))
+                phrase.len() <= spans.len()
+                    && phrase
+                        .iter()
+                        .enumerate()
+                        .all(|(k, p)| same_stem(p, stem(k)))
             })
             .map(|(phrase, term)| (phrase.len(), term.as_str()))
     }
@@ -328,11 +334,16 @@ impl Lexicon {
 
     /// How many leading terms are boilerplate openings («Предлагаем»,
     /// «Считаем целесообразным»), possibly several in a row.
-    pub fn opening_len(&self, terms: &[String]) -> usize {
+    pub fn opening_len<S: AsRef<str>>(&self, terms: &[S]) -> usize {
         let mut at = 0;
         'outer: loop {
             for opening in &self.openings {
-                if terms[at..].starts_with(opening) && at + opening.len() < terms.len() {
+                let starts = terms.len() - at >= opening.len()
+                    && terms[at..]
+                        .iter()
+                        .zip(opening)
+                        .all(|(t, o)| t.as_ref() == o.as_str());
+                if starts && at + opening.len() < terms.len() {
                     at += opening.len();
                     continue 'outer;
                 }
@@ -347,16 +358,18 @@ impl Lexicon {
     /// contain side a's («не учитывать» holds «учитывать»). A word of a
     /// phrase matches every term it begins, so that the aspects of a verb
     /// («включ-ить», «включа-ть») count alike.
-    pub fn polarities(&self, terms: &[String]) -> Vec<i8> {
+    pub fn polarities<S: AsRef<str>>(&self, terms: &[S]) -> Vec<i8> {
         let starts: Vec<usize> = (0..terms.len())
-            .filter(|&i| self.antonym_buckets.contains(bucket(&terms[i])))
+            .filter(|&i| self.antonym_buckets.contains(bucket(terms[i].as_ref())))
             .collect();
         let holds = |phrases: &[Phrase]| {
             phrases.iter().any(|p| {
                 starts.iter().any(|&i| {
-                    terms
-                        .get(i..i + p.len())
-                        .is_some_and(|w| w.iter().zip(p).all(|(t, p)| t.starts_with(p.as_str())))
+                    terms.get(i..i + p.len()).is_some_and(|w| {
+                        w.iter()
+                            .zip(p)
+                            .all(|(t, p)| t.as_ref().starts_with(p.as_str()))
+                    })
                 })
             })
         };
@@ -398,37 +411,48 @@ fn same_stem(a: &str, b: &str) -> bool {
 }
 
 /// Folds `text` into family terms: the words, folded and stemmed, with
-/// every lexicon phrase replaced by its family term. Calls `f` with the
-/// byte range of each term in `text`.
+/// every lexicon phrase replaced by its family term, each with the byte
+/// range of its words in `text`, into `out` (emptied by the caller).
 pub(crate) fn fold_families(
-    analyzer: &Analyzer,
+    stemmer: &Stemmer,
+    cache: &mut StemCache,
     lexicon: &Lexicon,
     text: &str,
-    mut f: impl FnMut(usize, usize, String),
+    out: &mut Terms,
 ) {
-    let mut spans = Vec::new();
-    let mut stems = Vec::new();
-    let mut folded = String::new();
     for (start, end) in words(text) {
-        folded.clear();
-        fold_word_into(&text[start..end], &mut folded);
-        spans.push((start, end));
-        stems.push(match lexicon.number(&folded) {
-            Some(figure) => figure.to_string(),
-            None => analyzer.stem(&folded),
+        out.folded.clear();
+        fold_word_into(&text[start..end], &mut out.folded);
+        let from = out.stems.len();
+        match lexicon.number(&out.folded) {
+            Some(figure) => out.stems.push_str(figure),
+            None => stem_into(stemmer, cache, &out.folded, &mut out.stems),
+        }
+        out.stem_spans.push(Span {
+            start,
+            end,
+            term: (from, out.stems.len()),
         });
     }
     let mut i = 0;
-    while i < stems.len() {
-        match lexicon.longest_match(&stems[i..]) {
+    while i < out.stem_spans.len() {
+        let from = out.text.len();
+        let (len, end) = match lexicon.longest_match(&out.stems, &out.stem_spans[i..]) {
             Some((len, term)) => {
-                f(spans[i].0, spans[i + len - 1].1, term.to_string());
-                i += len;
+                out.text.push_str(term);
+                (len, out.stem_spans[i + len - 1].end)
             }
             None => {
-                f(spans[i].0, spans[i].1, std::mem::take(&mut stems[i]));
-                i += 1;
+                let (a, b) = out.stem_spans[i].term;
+                out.text.push_str(&out.stems[a..b]);
+                (1, out.stem_spans[i].end)
             }
-        }
+        };
+        out.tokens.push(Span {
+            start: out.stem_spans[i].start,
+            end,
+            term: (from, out.text.len()),
+        });
+        i += len;
     }
 }

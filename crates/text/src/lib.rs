@@ -344,10 +344,10 @@ pub struct Analyzer {
     russian: Stemmer,
     lexicon: Option<Arc<Lexicon>>,
     /// Folded word → stem: stemming costs far more than a lookup, and a
-    /// collection repeats its words. Emptied when it reaches
-    /// [`STEM_CACHE`] entries. A mutex (uncontended with one analyzer per
-    /// thread) keeps the analyzer `Sync`, as a tantivy tokenizer must be.
-    cache: Mutex<FxHashMap<String, String>>,
+    /// collection repeats its words. A mutex (uncontended with one
+    /// analyzer per thread, and taken once per text) keeps the analyzer
+    /// `Sync`, as a tantivy tokenizer must be.
+    cache: Mutex<StemCache>,
 }
 
 /// A fast hasher for short keys (the Fx hash of rustc): the analyzer's
@@ -373,6 +373,11 @@ impl std::hash::Hasher for FxHasher {
         self.write(&[i]);
     }
 
+    fn write_u64(&mut self, i: u64) {
+        const K: u64 = 0x51_7c_c1_b7_27_22_0a_95;
+        self.0 = (self.0.rotate_left(5) ^ i).wrapping_mul(K);
+    }
+
     fn finish(&self) -> u64 {
         self.0
     }
@@ -381,8 +386,132 @@ impl std::hash::Hasher for FxHasher {
 /// A `HashMap` with [`FxHasher`].
 pub type FxHashMap<K, V> = HashMap<K, V, std::hash::BuildHasherDefault<FxHasher>>;
 
-/// How many stems an analyzer remembers at most.
-const STEM_CACHE: usize = 1 << 17;
+/// How many stems an analyzer remembers at most: enough for the
+/// vocabulary of a million proposals (a few hundred thousand word forms),
+/// at about 50 bytes each.
+const STEM_CACHE: usize = 1 << 19;
+
+/// The stems an analyzer remembers, without an allocation per word: the
+/// words and their stems lie back to back in one string, and a map from
+/// the Fx hash of a word finds its entry. Two words with one hash share a
+/// slot: the second is stemmed every time (the word in the slot is
+/// compared, so a collision costs time, never a wrong stem). Emptied when
+/// it reaches [`STEM_CACHE`] entries.
+#[derive(Default)]
+struct StemCache {
+    slots: FxHashMap<u64, u32>,
+    /// Each entry: where its word starts in `arena` (its stem follows it),
+    /// the word's length and the stem's, in bytes.
+    entries: Vec<(u32, u16, u16)>,
+    arena: String,
+}
+
+impl StemCache {
+    fn clear(&mut self) {
+        self.slots.clear();
+        self.entries.clear();
+        self.arena.clear();
+    }
+}
+
+/// Appends the stem of one folded word to `out`. Words without Cyrillic
+/// letters (numbers, Latin abbreviations) are kept as they are.
+fn stem_into(stemmer: &Stemmer, cache: &mut StemCache, folded: &str, out: &mut String) {
+    if !folded.chars().any(is_cyrillic) {
+        out.push_str(folded);
+        return;
+    }
+    let hash = {
+        let mut h = FxHasher::default();
+        std::hash::Hasher::write(&mut h, folded.as_bytes());
+        std::hash::Hasher::finish(&h)
+    };
+    if let Some(&slot) = cache.slots.get(&hash) {
+        let (at, word, stem) = cache.entries[slot as usize];
+        let (at, word, stem) = (at as usize, usize::from(word), usize::from(stem));
+        if &cache.arena[at..at + word] == folded {
+            out.push_str(&cache.arena[at + word..at + word + stem]);
+            return;
+        }
+        // Another word with the same hash holds the slot.
+        out.push_str(&stemmer.stem(folded));
+        return;
+    }
+    let stem = stemmer.stem(folded);
+    out.push_str(&stem);
+    let (Ok(word_len), Ok(stem_len)) = (u16::try_from(folded.len()), u16::try_from(stem.len()))
+    else {
+        return;
+    };
+    if cache.entries.len() >= STEM_CACHE
+        || cache.arena.len() + folded.len() + stem.len() > u32::MAX as usize
+    {
+        cache.clear();
+    }
+    let at = cache.arena.len() as u32;
+    cache.arena.push_str(folded);
+    cache.arena.push_str(&stem);
+    cache.slots.insert(hash, cache.entries.len() as u32);
+    cache.entries.push((at, word_len, stem_len));
+}
+
+/// The terms of a text, with their byte ranges in it: what
+/// [`Analyzer::analyse`] fills. Reusable: analysing many texts into one
+/// `Terms` allocates nothing once its buffers have grown.
+#[derive(Clone, Debug, Default)]
+pub struct Terms {
+    /// The terms, back to back.
+    text: String,
+    tokens: Vec<Span>,
+    /// Work space: the word being folded, and the stems of every word
+    /// before the lexicon's phrases are folded.
+    folded: String,
+    stems: String,
+    stem_spans: Vec<Span>,
+}
+
+/// A term: its byte range in the analysed text, and in the buffer that
+/// holds it.
+#[derive(Clone, Copy, Debug)]
+struct Span {
+    start: usize,
+    end: usize,
+    term: (usize, usize),
+}
+
+impl Terms {
+    /// The number of terms.
+    pub fn len(&self) -> usize {
+        self.tokens.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.tokens.is_empty()
+    }
+
+    /// Term `i`; panics when `i` is out of range, like slice indexing.
+    pub fn term(&self, i: usize) -> &str {
+        let (from, to) = self.tokens[i].term;
+        &self.text[from..to]
+    }
+
+    /// The byte range in the analysed text of term `i`.
+    pub fn span(&self, i: usize) -> (usize, usize) {
+        (self.tokens[i].start, self.tokens[i].end)
+    }
+
+    /// The terms in order.
+    pub fn iter(&self) -> impl ExactSizeIterator<Item = &str> + '_ {
+        self.tokens.iter().map(|t| &self.text[t.term.0..t.term.1])
+    }
+
+    fn clear(&mut self) {
+        self.text.clear();
+        self.tokens.clear();
+        self.stems.clear();
+        self.stem_spans.clear();
+    }
+}
 
 impl Default for Analyzer {
     fn default() -> Self {
@@ -443,6 +572,38 @@ impl Analyzer {
         self.lexicon.as_deref()
     }
 
+    /// The cache of stems, locked. A poisoned cache is only a cache: it
+    /// starts afresh.
+    fn cache(&self) -> std::sync::MutexGuard<'_, StemCache> {
+        self.cache.lock().unwrap_or_else(|poisoned| {
+            let mut cache = poisoned.into_inner();
+            cache.clear();
+            cache
+        })
+    }
+
+    /// Analyses `text` into `out` (emptied first): the tokens of
+    /// [`Analyzer::tokens`] without an allocation per word.
+    pub fn analyse(&self, text: &str, out: &mut Terms) {
+        out.clear();
+        let mut cache = self.cache();
+        if let Some(lexicon) = &self.lexicon {
+            lexicon::fold_families(&self.russian, &mut cache, lexicon, text, out);
+            return;
+        }
+        for (start, end) in words(text) {
+            out.folded.clear();
+            fold_word_into(&text[start..end], &mut out.folded);
+            let from = out.text.len();
+            stem_into(&self.russian, &mut cache, &out.folded, &mut out.text);
+            out.tokens.push(Span {
+                start,
+                end,
+                term: (from, out.text.len()),
+            });
+        }
+    }
+
     /// The tokens of `text`, with byte ranges into `text`.
     pub fn tokens(&self, text: &str) -> Vec<Token> {
         let mut out = Vec::new();
@@ -452,49 +613,31 @@ impl Analyzer {
 
     /// Calls `f` with each token of `text`.
     pub fn for_each_token(&self, text: &str, mut f: impl FnMut(Token)) {
-        if let Some(lexicon) = &self.lexicon {
-            lexicon::fold_families(self, lexicon, text, |start, end, term| {
-                f(Token { start, end, term })
+        let mut terms = Terms::default();
+        self.analyse(text, &mut terms);
+        for (i, term) in terms.iter().enumerate() {
+            let (start, end) = terms.span(i);
+            f(Token {
+                start,
+                end,
+                term: term.to_string(),
             });
-            return;
-        }
-        let mut folded = String::new();
-        for (start, end) in words(text) {
-            folded.clear();
-            fold_word_into(&text[start..end], &mut folded);
-            let term = self.stem(&folded);
-            f(Token { start, end, term });
         }
     }
 
     /// The stem of one folded word. Words without Cyrillic letters (numbers,
     /// Latin abbreviations) are kept as they are.
     pub fn stem(&self, folded: &str) -> String {
-        if !folded.chars().any(is_cyrillic) {
-            return folded.to_string();
-        }
-        // A poisoned cache is only a cache: start it afresh.
-        let mut cache = self.cache.lock().unwrap_or_else(|poisoned| {
-            let mut cache = poisoned.into_inner();
-            cache.clear();
-            cache
-        });
-        if let Some(stem) = cache.get(folded) {
-            return stem.clone();
-        }
-        let stem = self.russian.stem(folded).into_owned();
-        if cache.len() >= STEM_CACHE {
-            cache.clear();
-        }
-        cache.insert(folded.to_string(), stem.clone());
-        stem
+        let mut out = String::new();
+        stem_into(&self.russian, &mut self.cache(), folded, &mut out);
+        out
     }
 
     /// The terms of `text` only.
     pub fn terms(&self, text: &str) -> Vec<String> {
-        let mut out = Vec::new();
-        self.for_each_token(text, |t| out.push(t.term));
-        out
+        let mut terms = Terms::default();
+        self.analyse(text, &mut terms);
+        terms.iter().map(str::to_string).collect()
     }
 }
 
