@@ -134,6 +134,8 @@ struct LexiconFile {
     antonyms: Vec<AntonymEntry>,
 }
 
+type FxHashSet<T> = std::collections::HashSet<T, std::hash::BuildHasherDefault<crate::FxHasher>>;
+
 /// One phrase of the lexicon as a sequence of stems.
 type Phrase = Vec<String>;
 
@@ -145,7 +147,7 @@ pub struct Lexicon {
     /// (the whole phrase, family term), longest phrase first.
     families: crate::FxHashMap<String, Vec<(Phrase, String)>>,
     /// Family terms that name a target group.
-    groups: Vec<String>,
+    groups: FxHashSet<String>,
     /// Opening phrases as family-folded term sequences.
     openings: Vec<Phrase>,
     /// Antonym pairs as family-folded term sequences: (a side, b side).
@@ -153,8 +155,7 @@ pub struct Lexicon {
     /// The [`bucket`]s of the first words of the antonym phrases: a text
     /// without a term in one of them has no polarity, and is told so by
     /// one lookup per term.
-    antonym_buckets:
-        std::collections::HashSet<String, std::hash::BuildHasherDefault<crate::FxHasher>>,
+    antonym_buckets: FxHashSet<String>,
     /// Folded number words → the figure («восьми» → `8`).
     numbers: crate::FxHashMap<String, &'static str>,
     /// Where each file came from: `embedded` or a path.
@@ -210,8 +211,8 @@ impl Lexicon {
                     return Err(LexiconError::new(name, "a family has an empty term"));
                 }
                 let term = crate::normalize(&family.term);
-                if family.group && !lexicon.groups.contains(&term) {
-                    lexicon.groups.push(term.clone());
+                if family.group {
+                    lexicon.groups.insert(term.clone());
                 }
                 for form in &family.forms {
                     let phrase = plain.terms(form);
@@ -255,7 +256,6 @@ impl Lexicon {
         lexicon.families.values_mut().for_each(|candidates| {
             candidates.sort_by(|a, b| b.0.len().cmp(&a.0.len()).then_with(|| a.0.cmp(&b.0)));
         });
-        lexicon.groups.sort();
         // Openings and antonyms are matched against folded terms, so fold
         // them with the families just read.
         let folding = Analyzer::with_lexicon(lexicon.clone());
@@ -327,9 +327,7 @@ impl Lexicon {
 
     /// Whether a folded term names a target group.
     pub fn is_group(&self, term: &str) -> bool {
-        self.groups
-            .binary_search_by(|g| g.as_str().cmp(term))
-            .is_ok()
+        self.groups.contains(term)
     }
 
     /// How many leading terms are boilerplate openings («Предлагаем»,

@@ -135,9 +135,49 @@ fn fold_simple(c: char, mixed: bool) -> Option<char> {
     })
 }
 
+/// Whether a word is its own folded form for a reason a scan of its bytes
+/// can tell: lower-case ASCII letters and digits, or lower-case letters of
+/// the basic Cyrillic alphabet (а–я, no ё) and digits. Most words of a
+/// text are, and all of a normalized one: they are copied whole.
+fn is_folded_basic(word: &str) -> bool {
+    let bytes = word.as_bytes();
+    let (mut latin, mut cyrillic) = (false, false);
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'0'..=b'9' => i += 1,
+            b'a'..=b'z' => {
+                latin = true;
+                i += 1;
+            }
+            // а–п are D0 B0–BF, р–я are D1 80–8F in UTF-8.
+            0xd0 if matches!(bytes.get(i + 1), Some(0xb0..=0xbf)) => {
+                cyrillic = true;
+                i += 2;
+            }
+            0xd1 if matches!(bytes.get(i + 1), Some(0x80..=0x8f)) => {
+                cyrillic = true;
+                i += 2;
+            }
+            _ => return false,
+        }
+    }
+    // Latin letters in a Cyrillic word are look-alikes to replace.
+    !(latin && cyrillic)
+}
+
 /// Appends the folded form of one word (NFC, look-alikes, lower case, ё→е,
 /// invisibles dropped) to `out`.
 fn fold_word_into(word: &str, out: &mut String) {
+    if is_folded_basic(word) {
+        out.push_str(word);
+    } else {
+        fold_chars_into(word, out);
+    }
+}
+
+/// [`fold_word_into`] character by character.
+fn fold_chars_into(word: &str, out: &mut String) {
     let mixed = word.chars().any(is_cyrillic) && word.chars().any(|c| c.is_ascii_alphabetic());
     let fold = move |c: char| {
         let c = if mixed {
@@ -644,6 +684,41 @@ impl Analyzer {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn basic_words_are_told_folded_by_their_bytes() {
+        for (word, folded) in [
+            ("пожилых", true),
+            ("ясли", true),
+            ("covid19", true),
+            ("30", true),
+            ("", true),
+            ("Пожилых", false),
+            ("ёлка", false),
+            ("сoциальный", false),
+            ("й\u{306}", false),
+            ("ӗ", false),
+        ] {
+            assert_eq!(is_folded_basic(word), folded, "{word:?}");
+            let mut out = String::new();
+            fold_chars_into(word, &mut out);
+            // The scan is conservative: «ӗ» is folded, but not basic.
+            if folded {
+                assert_eq!(out, word);
+            }
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn the_byte_scan_agrees_with_folding(word in "[а-яёА-ЯЁa-zA-Z0-9\u{306}\u{301}ӗ]{0,12}") {
+            if is_folded_basic(&word) {
+                let mut out = String::new();
+                fold_chars_into(&word, &mut out);
+                proptest::prop_assert_eq!(out, word.clone());
+            }
+        }
+    }
 
     #[test]
     fn normalize_table() {
