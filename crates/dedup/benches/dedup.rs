@@ -251,9 +251,11 @@ fn one(n: usize) {
     let start = Instant::now();
     let prepared = deduper.prepare(&texts);
     let normalized = start.elapsed();
+    let normalize_cpu = cpu_seconds() - cpu;
     let clusters = deduper.cluster(&prepared);
     let total = start.elapsed();
     let cpu = cpu_seconds() - cpu;
+    let cluster_cpu = cpu - normalize_cpu;
     drop(prepared);
 
     // Check the result: purity and the number of clusters.
@@ -285,7 +287,7 @@ fn one(n: usize) {
     let purity = pure as f64 / n as f64;
     let per_idea = clusters.len() as f64 / ideas as f64;
     println!(
-        "{n:>9} texts  {ideas:>7} ideas  {:>7} clusters ({per_idea:.2}/idea)  purity {purity:.4}  normalize {:>6.2} s  cluster {:>6.2} s  total {:>6.2} s  {:>7.0} ns/text  cpu {cpu:>6.2} s  peak {:>6.0} MB (texts alone {:.0} MB)  digest {:016x}",
+        "{n:>9} texts  {ideas:>7} ideas  {:>7} clusters ({per_idea:.2}/idea)  purity {purity:.4}  normalize {:>6.2} s  cluster {:>6.2} s  total {:>6.2} s  {:>7.0} ns/text  cpu {cpu:>6.2} s (normalize {normalize_cpu:.2}, cluster {cluster_cpu:.2})  peak {:>6.0} MB (texts alone {:.0} MB)  digest {:016x}",
         clusters.len(),
         normalized.as_secs_f64(),
         (total - normalized).as_secs_f64(),

@@ -224,6 +224,15 @@ impl Stats<'_> {
     }
 }
 
+/// The inverted index of the terms held by 2 to [`Config::max_postings`]
+/// nodes: the nodes holding a term are `nodes[start..start + len]`, in
+/// ascending order, for `ranges[term] = (start, len)`; `len` is the term's
+/// document frequency.
+struct Postings {
+    ranges: FxHashMap<u64, (u32, u32)>,
+    nodes: Vec<u32>,
+}
+
 /// Why two texts were not merged.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Refusal {
@@ -701,12 +710,11 @@ impl Deduper {
 }
 
 impl Deduper {
-    /// Inverted index over the terms that few nodes hold, as sorted
-    /// (term, node) pairs.
-    fn postings(&self, stats: &Stats<'_>) -> Vec<(u64, u32)> {
+    /// Inverted index over the terms that few nodes hold.
+    fn postings(&self, stats: &Stats<'_>) -> Postings {
         let max_postings = self.config.max_postings as u32;
         let df = &stats.df;
-        let mut postings: Vec<(u64, u32)> = (0..stats.nodes.len())
+        let mut pairs: Vec<(u64, u32)> = (0..stats.nodes.len())
             .into_par_iter()
             .flat_map_iter(|k| {
                 stats
@@ -717,38 +725,45 @@ impl Deduper {
                     .map(move |&t| (t, k as u32))
             })
             .collect();
-        postings.par_sort_unstable();
-        postings
+        pairs.par_sort_unstable();
+        let mut ranges = FxHashMap::default();
+        let mut start = 0;
+        while start < pairs.len() {
+            let term = pairs[start].0;
+            let end = start + pairs[start..].partition_point(|p| p.0 == term);
+            ranges.insert(term, (start as u32, (end - start) as u32));
+            start = end;
+        }
+        let nodes = pairs.iter().map(|p| p.1).collect();
+        Postings { ranges, nodes }
     }
 
     /// The nodes sharing one of node `k`'s rarest terms, ascending: the
     /// rarest terms first, until [`Config::probe_terms`] or the
     /// [`Config::probe_budget`] of postings is spent (the rarest is always
     /// read).
-    fn candidates(&self, stats: &Stats<'_>, postings: &[(u64, u32)], k: usize) -> Vec<u32> {
-        let max_postings = self.config.max_postings as u32;
-        let df = &stats.df;
-        let posting = |t: u64| -> &[(u64, u32)] {
-            let from = postings.partition_point(|p| p.0 < t);
-            let to = postings.partition_point(|p| p.0 <= t);
-            &postings[from..to]
-        };
-        let mut rare: Vec<(u32, u64)> = stats
+    fn candidates(&self, stats: &Stats<'_>, postings: &Postings, k: usize) -> Vec<u32> {
+        // (document frequency, term, where its postings start): a term
+        // has postings when its frequency is in 2..=max_postings.
+        let mut rare: Vec<(u32, u64, u32)> = stats
             .node_doc(k)
             .terms
             .iter()
-            .map(|&t| (df[&t], t))
-            .filter(|&(d, _)| (2..=max_postings).contains(&d))
+            .filter_map(|&t| {
+                let &(start, len) = postings.ranges.get(&t)?;
+                Some((len, t, start))
+            })
             .collect();
         rare.sort_unstable();
         let mut read = 0;
         let mut candidates: Vec<u32> = Vec::new();
-        for &(d, t) in rare.iter().take(self.config.probe_terms) {
+        for &(d, _, start) in rare.iter().take(self.config.probe_terms) {
             if read > 0 && read + d as usize > self.config.probe_budget {
                 break;
             }
             read += d as usize;
-            candidates.extend(posting(t).iter().map(|p| p.1).filter(|&l| l as usize != k));
+            let nodes = &postings.nodes[start as usize..(start + d) as usize];
+            candidates.extend(nodes.iter().copied().filter(|&l| l as usize != k));
         }
         candidates.sort_unstable();
         candidates.dedup();

@@ -234,7 +234,8 @@ fn words(text: &str) -> impl Iterator<Item = (usize, usize)> + '_ {
         };
         let mut end = text.len();
         while let Some(&(i, c)) = chars.peek() {
-            if is_word_char(c) || is_combining_mark(c) || is_invisible(c) {
+            // No ASCII character is a combining mark or invisible.
+            if is_word_char(c) || (!c.is_ascii() && (is_combining_mark(c) || is_invisible(c))) {
                 chars.next();
             } else {
                 end = i;
@@ -339,20 +340,32 @@ impl Normalized {
             self.space = true;
             return;
         }
-        for c in between.chars().filter(|&c| !is_invisible(c)).nfc() {
-            if c.is_whitespace() {
-                self.space = true;
-            } else if is_invisible(c) || is_combining_mark(c) {
-                // Renders as nothing.
-            } else if is_quote(c) {
-                self.push('"');
-            } else if is_apostrophe(c) {
-                self.push('\'');
-            } else if is_dash(c) {
-                self.push('-');
-            } else {
-                self.push(c);
-            }
+        // ASCII is NFC already, and composes with nothing.
+        if between.is_ascii() {
+            between.chars().for_each(|c| self.separator(c));
+        } else {
+            between
+                .chars()
+                .filter(|&c| !is_invisible(c))
+                .nfc()
+                .for_each(|c| self.separator(c));
+        }
+    }
+
+    /// Appends one character of what lies between two words.
+    fn separator(&mut self, c: char) {
+        if c.is_whitespace() {
+            self.space = true;
+        } else if is_invisible(c) || is_combining_mark(c) {
+            // Renders as nothing.
+        } else if is_quote(c) {
+            self.push('"');
+        } else if is_apostrophe(c) {
+            self.push('\'');
+        } else if is_dash(c) {
+            self.push('-');
+        } else {
+            self.push(c);
         }
     }
 }
@@ -433,23 +446,20 @@ const STEM_CACHE: usize = 1 << 19;
 
 /// The stems an analyzer remembers, without an allocation per word: the
 /// words and their stems lie back to back in one string, and a map from
-/// the Fx hash of a word finds its entry. Two words with one hash share a
-/// slot: the second is stemmed every time (the word in the slot is
+/// the Fx hash of a word holds where (the word's start, its length and its
+/// stem's, in bytes; the stem follows the word). Two words with one hash
+/// share a slot: the second is stemmed every time (the word in the slot is
 /// compared, so a collision costs time, never a wrong stem). Emptied when
-/// it reaches [`STEM_CACHE`] entries.
+/// it reaches [`STEM_CACHE`] words.
 #[derive(Default)]
 struct StemCache {
-    slots: FxHashMap<u64, u32>,
-    /// Each entry: where its word starts in `arena` (its stem follows it),
-    /// the word's length and the stem's, in bytes.
-    entries: Vec<(u32, u16, u16)>,
+    slots: FxHashMap<u64, (u32, u16, u16)>,
     arena: String,
 }
 
 impl StemCache {
     fn clear(&mut self) {
         self.slots.clear();
-        self.entries.clear();
         self.arena.clear();
     }
 }
@@ -466,15 +476,14 @@ fn stem_into(stemmer: &Stemmer, cache: &mut StemCache, folded: &str, out: &mut S
         std::hash::Hasher::write(&mut h, folded.as_bytes());
         std::hash::Hasher::finish(&h)
     };
-    if let Some(&slot) = cache.slots.get(&hash) {
-        let (at, word, stem) = cache.entries[slot as usize];
+    if let Some(&(at, word, stem)) = cache.slots.get(&hash) {
         let (at, word, stem) = (at as usize, usize::from(word), usize::from(stem));
         if &cache.arena[at..at + word] == folded {
             out.push_str(&cache.arena[at + word..at + word + stem]);
-            return;
+        } else {
+            // Another word with the same hash holds the slot.
+            out.push_str(&stemmer.stem(folded));
         }
-        // Another word with the same hash holds the slot.
-        out.push_str(&stemmer.stem(folded));
         return;
     }
     let stem = stemmer.stem(folded);
@@ -483,7 +492,7 @@ fn stem_into(stemmer: &Stemmer, cache: &mut StemCache, folded: &str, out: &mut S
     else {
         return;
     };
-    if cache.entries.len() >= STEM_CACHE
+    if cache.slots.len() >= STEM_CACHE
         || cache.arena.len() + folded.len() + stem.len() > u32::MAX as usize
     {
         cache.clear();
@@ -491,8 +500,7 @@ fn stem_into(stemmer: &Stemmer, cache: &mut StemCache, folded: &str, out: &mut S
     let at = cache.arena.len() as u32;
     cache.arena.push_str(folded);
     cache.arena.push_str(&stem);
-    cache.slots.insert(hash, cache.entries.len() as u32);
-    cache.entries.push((at, word_len, stem_len));
+    cache.slots.insert(hash, (at, word_len, stem_len));
 }
 
 /// The terms of a text, with their byte ranges in it: what
