@@ -233,6 +233,43 @@ struct Postings {
     nodes: Vec<u32>,
 }
 
+/// The edges of each node, in one array: node `k`'s neighbours (and the
+/// similarity to each) are `edges[start[k]..start[k + 1]]`.
+struct Adjacency {
+    start: Vec<u32>,
+    edges: Vec<(u32, f32)>,
+}
+
+impl Adjacency {
+    /// From the edges `(k, l, similarity)`, each listed once.
+    fn new(m: usize, edges: &[(u32, u32, f32)]) -> Adjacency {
+        let mut start = vec![0u32; m + 1];
+        for &(k, l, _) in edges {
+            start[k as usize + 1] += 1;
+            start[l as usize + 1] += 1;
+        }
+        for k in 0..m {
+            start[k + 1] += start[k];
+        }
+        let mut next: Vec<u32> = start[..m].to_vec();
+        let mut slots = vec![(0u32, 0.0f32); edges.len() * 2];
+        for &(k, l, sim) in edges {
+            slots[next[k as usize] as usize] = (l, sim);
+            next[k as usize] += 1;
+            slots[next[l as usize] as usize] = (k, sim);
+            next[l as usize] += 1;
+        }
+        Adjacency {
+            start,
+            edges: slots,
+        }
+    }
+
+    fn of(&mut self, k: usize) -> &mut [(u32, f32)] {
+        &mut self.edges[self.start[k] as usize..self.start[k + 1] as usize]
+    }
+}
+
 /// Why two texts were not merged.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Refusal {
@@ -624,13 +661,11 @@ impl Deduper {
         // Centrality, then greedy stars around the most central nodes.
         let sizes: Vec<f32> = nodes.iter().map(|n| n.len() as f32).collect();
         let mut centrality: Vec<f32> = sizes.clone();
-        let mut adjacency: Vec<Vec<(u32, f32)>> = vec![Vec::new(); m];
         for &(k, l, sim) in &edges {
             centrality[k as usize] += sim * sizes[l as usize];
             centrality[l as usize] += sim * sizes[k as usize];
-            adjacency[k as usize].push((l, sim));
-            adjacency[l as usize].push((k, sim));
         }
+        let mut adjacency = Adjacency::new(m, &edges);
         drop(edges);
         let mut by_centrality: Vec<u32> = (0..m as u32).collect();
         by_centrality.par_sort_unstable_by(|&a, &b| {
@@ -653,7 +688,7 @@ impl Deduper {
             center[c as usize] = c;
             signatures.clear();
             signatures.push(node_doc(c as usize));
-            let neighbours = &mut adjacency[c as usize];
+            let neighbours = adjacency.of(c as usize);
             // The most similar first, ties by the neighbour's exact key.
             neighbours.sort_unstable_by(|a, b| {
                 b.1.total_cmp(&a.1).then_with(|| {
@@ -791,19 +826,27 @@ impl Deduper {
             })
             .collect();
         order.par_sort_unstable();
-        let mut star_nodes: FxHashMap<u32, Vec<u32>> = FxHashMap::default();
-        for &(c, _, _, k) in &order {
-            star_nodes.entry(c).or_default().push(k);
+        // The nodes of star `c` are `members[start..start + len]`, for
+        // `(start, len) = ranges[c]`.
+        let members: Vec<u32> = order.iter().map(|o| o.3).collect();
+        let mut ranges = vec![(0u32, 0u32); m];
+        for (at, &(c, ..)) in order.iter().enumerate() {
+            let star = &mut ranges[c as usize];
+            if star.1 == 0 {
+                star.0 = at as u32;
+            }
+            star.1 += 1;
         }
         drop(order);
+        let star_nodes = |c: u32| -> &[u32] {
+            let (start, len) = ranges[c as usize];
+            &members[start as usize..(start + len) as usize]
+        };
         // Single texts: a text with copies, or a star, has been confirmed
         // by another text and stays as it is.
         let alone: Vec<u32> = (0..m as u32)
             .filter(|&k| {
-                stats.nodes[k as usize].len() == 1
-                    && star_nodes
-                        .get(&center[k as usize])
-                        .is_some_and(|n| n.len() == 1)
+                stats.nodes[k as usize].len() == 1 && star_nodes(center[k as usize]).len() == 1
             })
             .collect();
         if alone.is_empty() {
@@ -819,10 +862,9 @@ impl Deduper {
                     .candidates(stats, &postings, k as usize)
                     .into_iter()
                     .map(|l| center_ro[l as usize])
-                    .filter(|c| {
-                        star_nodes
-                            .get(c)
-                            .is_some_and(|n| n.len() > 1 || stats.nodes[n[0] as usize].len() > 1)
+                    .filter(|&c| {
+                        let n = star_nodes(c);
+                        n.len() > 1 || stats.nodes[n[0] as usize].len() > 1
                     })
                     .collect();
                 stars.sort_unstable();
@@ -835,7 +877,7 @@ impl Deduper {
                 let mut scores: Vec<(f32, (u64, u64), u32, bool)> = Vec::new();
                 for c in stars {
                     let (mut sum, mut rows, mut refused) = (0.0f32, 0.0f32, false);
-                    for &l in star_nodes[&c].iter().take(SAMPLE) {
+                    for &l in star_nodes(c).iter().take(SAMPLE) {
                         let b = stats.node_doc(l as usize);
                         refused |= compatible(a, b).is_err();
                         let size = stats.nodes[l as usize].len() as f32;
