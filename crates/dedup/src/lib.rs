@@ -203,6 +203,14 @@ struct Doc {
     polarity: (u32, u32),
 }
 
+/// What analysing a text needs and the next text can reuse.
+#[derive(Default)]
+struct Scratch {
+    normalized: String,
+    terms: Terms,
+    hashes: Vec<u64>,
+}
+
 /// Exact nodes and collection statistics.
 struct Stats<'a> {
     docs: &'a [Doc],
@@ -434,17 +442,18 @@ impl Deduper {
             .collect();
         let docs = texts
             .par_iter()
-            .map_init(Terms::default, |terms, text| {
+            .map_init(Scratch::default, |scratch, text| {
                 let worker = rayon::current_thread_index().unwrap_or(0) % analyzers.len();
-                self.analyse(&analyzers[worker], terms, text.as_ref())
+                self.analyse(&analyzers[worker], scratch, text.as_ref())
             })
             .collect();
         Prepared { docs }
     }
 
     /// One text's [`Doc`]; `scratch` is reused from text to text.
-    fn analyse(&self, analyzer: &Analyzer, scratch: &mut Terms, text: &str) -> Doc {
-        let normalized = sborka_text::normalize(text);
+    fn analyse(&self, analyzer: &Analyzer, scratch: &mut Scratch, text: &str) -> Doc {
+        sborka_text::normalize_into(text, &mut scratch.normalized);
+        let normalized = scratch.normalized.as_str();
         // The matching text's words joined by spaces, hashed as they come.
         let mut key = Fnv::default();
         for word in normalized.split(|c: char| {
@@ -456,8 +465,8 @@ impl Deduper {
                 key.word(word);
             }
         }
-        analyzer.analyse(&drop_identifiers(&normalized), scratch);
-        let mut terms: Vec<&str> = scratch.iter().collect();
+        analyzer.analyse(&drop_identifiers(normalized), &mut scratch.terms);
+        let mut terms: Vec<&str> = scratch.terms.iter().collect();
         let lexicon = analyzer.lexicon();
         if let Some(lexicon) = lexicon {
             terms.drain(..lexicon.opening_len(&terms));
@@ -470,7 +479,8 @@ impl Deduper {
         let mut numbers = Vec::new();
         let mut groups = Vec::new();
         let mut negated = Vec::new();
-        let mut hashes = Vec::with_capacity(terms.len());
+        let hashes = &mut scratch.hashes;
+        hashes.clear();
         for (i, term) in terms.iter().enumerate() {
             let is_group = lexicon.is_some_and(|l| l.is_group(term));
             let h = if is_group {
@@ -504,7 +514,11 @@ impl Deduper {
             exact: (exact.a, exact.b),
             len: u32::try_from(text.len()).unwrap_or(u32::MAX),
             raw: stable_hash(text.as_bytes()),
-            terms: sorted(hashes),
+            terms: {
+                hashes.sort_unstable();
+                hashes.dedup();
+                hashes.as_slice().into()
+            },
             numbers: sorted(numbers),
             groups: sorted(groups),
             negated: sorted(negated),
