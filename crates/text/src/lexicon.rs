@@ -156,6 +156,9 @@ pub struct Lexicon {
     /// without a term in one of them has no polarity, and is told so by
     /// one lookup per term.
     antonym_buckets: FxHashSet<String>,
+    /// The [`initial`]s of those buckets, as bits: most terms are told
+    /// apart by their first letter, without hashing.
+    antonym_initials: u64,
     /// Folded number words → the figure («восьми» → `8`).
     numbers: crate::FxHashMap<String, &'static str>,
     /// Where each file came from: `embedded` or a path.
@@ -280,6 +283,11 @@ impl Lexicon {
             .flat_map(|(a, b)| a.iter().chain(b))
             .map(|phrase| bucket(&phrase[0]).to_string())
             .collect();
+        lexicon.antonym_initials = lexicon
+            .antonyms
+            .iter()
+            .flat_map(|(a, b)| a.iter().chain(b))
+            .fold(0, |bits, phrase| bits | initial(&phrase[0]));
         lexicon.sources = texts
             .iter()
             .zip(FILES)
@@ -358,7 +366,11 @@ impl Lexicon {
     /// («включ-ить», «включа-ть») count alike.
     pub fn polarities<S: AsRef<str>>(&self, terms: &[S]) -> Vec<i8> {
         let starts: Vec<usize> = (0..terms.len())
-            .filter(|&i| self.antonym_buckets.contains(bucket(terms[i].as_ref())))
+            .filter(|&i| {
+                let term = terms[i].as_ref();
+                self.antonym_initials & initial(term) != 0
+                    && self.antonym_buckets.contains(bucket(term))
+            })
             .collect();
         let holds = |phrases: &[Phrase]| {
             phrases.iter().any(|p| {
@@ -397,6 +409,15 @@ fn bucket(stem: &str) -> &str {
     match stem.char_indices().nth(BUCKET) {
         Some((i, _)) => &stem[..i],
         None => stem,
+    }
+}
+
+/// A term's first letter as a bit: bits 0–31 for а–я, bit 63 for anything
+/// else (another letter, a digit, nothing).
+fn initial(term: &str) -> u64 {
+    match term.chars().next() {
+        Some(c @ 'а'..='я') => 1 << (c as u32 - 'а' as u32),
+        _ => 1 << 63,
     }
 }
 
