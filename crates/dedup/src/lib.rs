@@ -227,11 +227,11 @@ struct Stats<'a> {
     docs: &'a [Doc],
     /// Texts with the same folded terms, ascending; nodes in the order of
     /// their exact key.
-    nodes: Vec<Vec<u32>>,
+    nodes: Ragged<u32>,
     /// Document frequency of each term, over nodes.
     df: FxHashMap<u64, u32>,
     /// IDF weight of each term of each node.
-    weights: Vec<Box<[f32]>>,
+    weights: Ragged<f32>,
     norms: Vec<f32>,
     /// The weights of distinctive terms.
     distinctive: std::ops::RangeInclusive<f32>,
@@ -250,6 +250,63 @@ impl Stats<'_> {
 struct Postings {
     ranges: FxHashMap<u64, (u32, u32)>,
     nodes: Vec<u32>,
+}
+
+/// Groups of items in one array (rather than a vector per group): group
+/// `k` is `items[bounds[k]..bounds[k + 1]]`.
+struct Ragged<T> {
+    items: Vec<T>,
+    bounds: Vec<usize>,
+}
+
+impl<T> Default for Ragged<T> {
+    fn default() -> Ragged<T> {
+        Ragged {
+            items: Vec::new(),
+            bounds: vec![0],
+        }
+    }
+}
+
+impl<T> Ragged<T> {
+    /// From all the items, group after group, and the groups' lengths.
+    fn from_parts(items: Vec<T>, lens: impl Iterator<Item = usize>) -> Ragged<T> {
+        let mut bounds = vec![0];
+        for len in lens {
+            bounds.push(bounds[bounds.len() - 1] + len);
+        }
+        debug_assert_eq!(bounds[bounds.len() - 1], items.len());
+        Ragged { items, bounds }
+    }
+
+    /// The number of groups.
+    fn len(&self) -> usize {
+        self.bounds.len() - 1
+    }
+
+    /// Starts a new, empty group.
+    fn new_group(&mut self) {
+        self.bounds.push(self.items.len());
+    }
+
+    /// Adds an item to the last group (starting one if there is none).
+    fn push(&mut self, item: T) {
+        if self.len() == 0 {
+            self.new_group();
+        }
+        self.items.push(item);
+        if let Some(end) = self.bounds.last_mut() {
+            *end = self.items.len();
+        }
+    }
+}
+
+impl<T> std::ops::Index<usize> for Ragged<T> {
+    type Output = [T];
+
+    fn index(&self, k: usize) -> &[T] {
+        &self.items[self.bounds[k]..self.bounds[k + 1]]
+    }
 }
 
 /// The edges of each node, in one array: node `k`'s neighbours (and the
@@ -544,14 +601,12 @@ impl Deduper {
         // Exact: nodes of texts with the same folded terms.
         let mut order: Vec<u32> = (0..n).collect();
         order.par_sort_unstable_by_key(|&i| (docs[i as usize].exact, i));
-        let mut nodes: Vec<Vec<u32>> = Vec::new();
-        for &i in &order {
-            match nodes.last_mut() {
-                Some(node) if docs[node[0] as usize].exact == docs[i as usize].exact => {
-                    node.push(i)
-                }
-                _ => nodes.push(vec![i]),
+        let mut nodes = Ragged::default();
+        for (at, &i) in order.iter().enumerate() {
+            if at == 0 || docs[order[at - 1] as usize].exact != docs[i as usize].exact {
+                nodes.new_group();
             }
+            nodes.push(i);
         }
         drop(order);
         let m = nodes.len();
@@ -583,13 +638,17 @@ impl Deduper {
             let d = df.get(&t).copied().unwrap_or(1).max(1);
             ((m as f32 + 1.0) / d as f32).ln()
         };
-        let weights: Vec<Box<[f32]>> = (0..m)
+        // Node k's weights are those of its terms, in the same order.
+        let weights = Ragged::from_parts(
+            (0..m)
+                .into_par_iter()
+                .flat_map_iter(|k| node_doc(k).terms.iter().map(|&t| idf(t)))
+                .collect(),
+            (0..m).map(|k| node_doc(k).terms.len()),
+        );
+        let norms: Vec<f32> = (0..m)
             .into_par_iter()
-            .map(|k| node_doc(k).terms.iter().map(|&t| idf(t)).collect())
-            .collect();
-        let norms: Vec<f32> = weights
-            .par_iter()
-            .map(|w| w.iter().map(|x| x * x).sum::<f32>().sqrt())
+            .map(|k| weights[k].iter().map(|x| x * x).sum::<f32>().sqrt())
             .collect();
         // Distinctive terms by weight: df in 3..=rare_df; in a small
         // collection, a word of up to DISTINCTIVE_FLOOR texts still is.
@@ -631,10 +690,8 @@ impl Deduper {
     pub fn explain_pair(&self, prepared: &Prepared, i: usize, j: usize) -> Result<f32, Refusal> {
         let stats = self.stats(&prepared.docs);
         let node = |x: usize| {
-            stats
-                .nodes
-                .iter()
-                .position(|n| n.contains(&(x as u32)))
+            (0..stats.nodes.len())
+                .position(|k| stats.nodes[k].contains(&(x as u32)))
                 .expect("every text is in a node")
         };
         let (k, l) = (node(i), node(j));
@@ -684,7 +741,7 @@ impl Deduper {
         drop(pairs);
 
         // Centrality, then greedy stars around the most central nodes.
-        let sizes: Vec<f32> = nodes.iter().map(|n| n.len() as f32).collect();
+        let sizes: Vec<f32> = (0..m).map(|k| nodes[k].len() as f32).collect();
         let mut centrality: Vec<f32> = sizes.clone();
         for &(k, l, sim) in &edges {
             centrality[k as usize] += sim * sizes[l as usize];
