@@ -10,7 +10,9 @@
 //! order, abbreviation or full form, ё/е, quotes, a typo) and sometimes
 //! pasted verbatim. The bench checks its own result: a fast wrong answer
 //! fails it (at least 97% of texts in a cluster whose majority idea is
-//! theirs, and at most 1.6 clusters per generated idea).
+//! theirs, and at most 1.6 clusters per generated idea). It also prints a
+//! digest of the clustering (members, representatives, ids), so that a
+//! change meant only to be faster can be shown to change no cluster.
 
 use std::process::Command;
 use std::time::Instant;
@@ -212,6 +214,25 @@ fn cpu_seconds() -> f64 {
     (ticks(11) + ticks(12)) / 100.0
 }
 
+/// FNV-1a over every cluster's members, representative, id and verbatim
+/// count, in the order `cluster` returns them.
+fn digest(clusters: &[sborka_core::Cluster]) -> u64 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    let mut feed = |v: u64| {
+        for b in v.to_le_bytes() {
+            h = (h ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3);
+        }
+    };
+    for c in clusters {
+        feed(c.members.len() as u64);
+        c.members.iter().for_each(|&m| feed(u64::from(m)));
+        feed(u64::from(c.representative));
+        feed(c.id.0);
+        feed(u64::from(c.verbatim));
+    }
+    h
+}
+
 fn peak_memory_mb() -> f64 {
     let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
     status
@@ -230,9 +251,11 @@ fn one(n: usize) {
     let start = Instant::now();
     let prepared = deduper.prepare(&texts);
     let normalized = start.elapsed();
+    let normalize_cpu = cpu_seconds() - cpu;
     let clusters = deduper.cluster(&prepared);
     let total = start.elapsed();
     let cpu = cpu_seconds() - cpu;
+    let cluster_cpu = cpu - normalize_cpu;
     drop(prepared);
 
     // Check the result: purity and the number of clusters.
@@ -264,7 +287,7 @@ fn one(n: usize) {
     let purity = pure as f64 / n as f64;
     let per_idea = clusters.len() as f64 / ideas as f64;
     println!(
-        "{n:>9} texts  {ideas:>7} ideas  {:>7} clusters ({per_idea:.2}/idea)  purity {purity:.4}  normalize {:>6.2} s  cluster {:>6.2} s  total {:>6.2} s  {:>7.0} ns/text  cpu {cpu:>6.2} s  peak {:>6.0} MB (texts alone {:.0} MB)",
+        "{n:>9} texts  {ideas:>7} ideas  {:>7} clusters ({per_idea:.2}/idea)  purity {purity:.4}  normalize {:>6.2} s  cluster {:>6.2} s  total {:>6.2} s  {:>7.0} ns/text  cpu {cpu:>6.2} s (normalize {normalize_cpu:.2}, cluster {cluster_cpu:.2})  peak {:>6.0} MB (texts alone {:.0} MB)  digest {:016x}",
         clusters.len(),
         normalized.as_secs_f64(),
         (total - normalized).as_secs_f64(),
@@ -272,6 +295,7 @@ fn one(n: usize) {
         total.as_nanos() as f64 / n as f64,
         peak_memory_mb(),
         base,
+        digest(&clusters),
     );
     assert!(purity >= 0.97, "purity {purity:.4} < 0.97");
     assert!(per_idea <= 1.6, "{per_idea:.2} clusters per idea > 1.6");

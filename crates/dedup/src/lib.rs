@@ -80,6 +80,17 @@
 //! beyond the indexes returned: clusters are sorted by their first member
 //! and members ascend.
 //!
+//! **Cost.** Analysis runs in parallel with per-thread buffers (the
+//! normalized text, the terms, their hashes): a text costs one allocation
+//! for its terms and a few for what it states. Clustering keeps its
+//! structures flat: the postings are one array of nodes with a map from a
+//! term to its range (its length is the term's document frequency), and
+//! each node's edges and each star's nodes are ranges of one array, not a
+//! vector each. The bench (`benches/dedup.rs`) prints a digest of the
+//! clusters, and `examples/digest.rs` digests of normalization, terms and
+//! clusters for a CSV corpus, so that a change meant only to be faster can
+//! be shown to change nothing.
+//!
 //! # Example
 //!
 //! ```
@@ -104,7 +115,7 @@ use std::path::Path;
 
 use rayon::prelude::*;
 use sborka_core::{Cluster, ClusterId, stable_hash};
-use sborka_text::{Analyzer, FxHashMap, Lexicon, LexiconError};
+use sborka_text::{Analyzer, FxHashMap, Lexicon, LexiconError, Terms};
 
 /// A lexicon that could not be loaded.
 pub type Error = LexiconError;
@@ -203,16 +214,24 @@ struct Doc {
     polarity: (u32, u32),
 }
 
+/// What analysing a text needs and the next text can reuse.
+#[derive(Default)]
+struct Scratch {
+    normalized: String,
+    terms: Terms,
+    hashes: Vec<u64>,
+}
+
 /// Exact nodes and collection statistics.
 struct Stats<'a> {
     docs: &'a [Doc],
     /// Texts with the same folded terms, ascending; nodes in the order of
     /// their exact key.
-    nodes: Vec<Vec<u32>>,
+    nodes: Ragged<u32>,
     /// Document frequency of each term, over nodes.
     df: FxHashMap<u64, u32>,
     /// IDF weight of each term of each node.
-    weights: Vec<Box<[f32]>>,
+    weights: Ragged<f32>,
     norms: Vec<f32>,
     /// The weights of distinctive terms.
     distinctive: std::ops::RangeInclusive<f32>,
@@ -221,6 +240,109 @@ struct Stats<'a> {
 impl Stats<'_> {
     fn node_doc(&self, k: usize) -> &Doc {
         &self.docs[self.nodes[k][0] as usize]
+    }
+}
+
+/// The inverted index of the terms held by 2 to [`Config::max_postings`]
+/// nodes: the nodes holding a term are `nodes[start..start + len]`, in
+/// ascending order, for `ranges[term] = (start, len)`; `len` is the term's
+/// document frequency.
+struct Postings {
+    ranges: FxHashMap<u64, (u32, u32)>,
+    nodes: Vec<u32>,
+}
+
+/// Groups of items in one array (rather than a vector per group): group
+/// `k` is `items[bounds[k]..bounds[k + 1]]`.
+struct Ragged<T> {
+    items: Vec<T>,
+    bounds: Vec<usize>,
+}
+
+impl<T> Default for Ragged<T> {
+    fn default() -> Ragged<T> {
+        Ragged {
+            items: Vec::new(),
+            bounds: vec![0],
+        }
+    }
+}
+
+impl<T> Ragged<T> {
+    /// From all the items, group after group, and the groups' lengths.
+    fn from_parts(items: Vec<T>, lens: impl Iterator<Item = usize>) -> Ragged<T> {
+        let mut bounds = vec![0];
+        for len in lens {
+            bounds.push(bounds[bounds.len() - 1] + len);
+        }
+        debug_assert_eq!(bounds[bounds.len() - 1], items.len());
+        Ragged { items, bounds }
+    }
+
+    /// The number of groups.
+    fn len(&self) -> usize {
+        self.bounds.len() - 1
+    }
+
+    /// Starts a new, empty group.
+    fn new_group(&mut self) {
+        self.bounds.push(self.items.len());
+    }
+
+    /// Adds an item to the last group (starting one if there is none).
+    fn push(&mut self, item: T) {
+        if self.len() == 0 {
+            self.new_group();
+        }
+        self.items.push(item);
+        if let Some(end) = self.bounds.last_mut() {
+            *end = self.items.len();
+        }
+    }
+}
+
+impl<T> std::ops::Index<usize> for Ragged<T> {
+    type Output = [T];
+
+    fn index(&self, k: usize) -> &[T] {
+        &self.items[self.bounds[k]..self.bounds[k + 1]]
+    }
+}
+
+/// The edges of each node, in one array: node `k`'s neighbours (and the
+/// similarity to each) are `edges[start[k]..start[k + 1]]`.
+struct Adjacency {
+    start: Vec<u32>,
+    edges: Vec<(u32, f32)>,
+}
+
+impl Adjacency {
+    /// From the edges `(k, l, similarity)`, each listed once.
+    fn new(m: usize, edges: &[(u32, u32, f32)]) -> Adjacency {
+        let mut start = vec![0u32; m + 1];
+        for &(k, l, _) in edges {
+            start[k as usize + 1] += 1;
+            start[l as usize + 1] += 1;
+        }
+        for k in 0..m {
+            start[k + 1] += start[k];
+        }
+        let mut next: Vec<u32> = start[..m].to_vec();
+        let mut slots = vec![(0u32, 0.0f32); edges.len() * 2];
+        for &(k, l, sim) in edges {
+            slots[next[k as usize] as usize] = (l, sim);
+            next[k as usize] += 1;
+            slots[next[l as usize] as usize] = (k, sim);
+            next[l as usize] += 1;
+        }
+        Adjacency {
+            start,
+            edges: slots,
+        }
+    }
+
+    fn of(&mut self, k: usize) -> &mut [(u32, f32)] {
+        &mut self.edges[self.start[k] as usize..self.start[k + 1] as usize]
     }
 }
 
@@ -388,16 +510,18 @@ impl Deduper {
             .collect();
         let docs = texts
             .par_iter()
-            .map(|text| {
+            .map_init(Scratch::default, |scratch, text| {
                 let worker = rayon::current_thread_index().unwrap_or(0) % analyzers.len();
-                self.analyse(&analyzers[worker], text.as_ref())
+                self.analyse(&analyzers[worker], scratch, text.as_ref())
             })
             .collect();
         Prepared { docs }
     }
 
-    fn analyse(&self, analyzer: &Analyzer, text: &str) -> Doc {
-        let normalized = sborka_text::normalize(text);
+    /// One text's [`Doc`]; `scratch` is reused from text to text.
+    fn analyse(&self, analyzer: &Analyzer, scratch: &mut Scratch, text: &str) -> Doc {
+        sborka_text::normalize_into(text, &mut scratch.normalized);
+        let normalized = scratch.normalized.as_str();
         // The matching text's words joined by spaces, hashed as they come.
         let mut key = Fnv::default();
         for word in normalized.split(|c: char| {
@@ -409,7 +533,8 @@ impl Deduper {
                 key.word(word);
             }
         }
-        let mut terms = analyzer.terms(&drop_identifiers(&normalized));
+        analyzer.analyse(&drop_identifiers(normalized), &mut scratch.terms);
+        let mut terms: Vec<&str> = scratch.terms.iter().collect();
         let lexicon = analyzer.lexicon();
         if let Some(lexicon) = lexicon {
             terms.drain(..lexicon.opening_len(&terms));
@@ -422,7 +547,8 @@ impl Deduper {
         let mut numbers = Vec::new();
         let mut groups = Vec::new();
         let mut negated = Vec::new();
-        let mut hashes = Vec::with_capacity(terms.len());
+        let hashes = &mut scratch.hashes;
+        hashes.clear();
         for (i, term) in terms.iter().enumerate() {
             let is_group = lexicon.is_some_and(|l| l.is_group(term));
             let h = if is_group {
@@ -437,7 +563,7 @@ impl Deduper {
             if is_group {
                 groups.push(h);
             }
-            if i > 0 && matches!(terms[i - 1].as_str(), "не" | "без") {
+            if i > 0 && matches!(terms[i - 1], "не" | "без") {
                 negated.push(h);
             }
         }
@@ -456,7 +582,11 @@ impl Deduper {
             exact: (exact.a, exact.b),
             len: u32::try_from(text.len()).unwrap_or(u32::MAX),
             raw: stable_hash(text.as_bytes()),
-            terms: sorted(hashes),
+            terms: {
+                hashes.sort_unstable();
+                hashes.dedup();
+                hashes.as_slice().into()
+            },
             numbers: sorted(numbers),
             groups: sorted(groups),
             negated: sorted(negated),
@@ -471,14 +601,12 @@ impl Deduper {
         // Exact: nodes of texts with the same folded terms.
         let mut order: Vec<u32> = (0..n).collect();
         order.par_sort_unstable_by_key(|&i| (docs[i as usize].exact, i));
-        let mut nodes: Vec<Vec<u32>> = Vec::new();
-        for &i in &order {
-            match nodes.last_mut() {
-                Some(node) if docs[node[0] as usize].exact == docs[i as usize].exact => {
-                    node.push(i)
-                }
-                _ => nodes.push(vec![i]),
+        let mut nodes = Ragged::default();
+        for (at, &i) in order.iter().enumerate() {
+            if at == 0 || docs[order[at - 1] as usize].exact != docs[i as usize].exact {
+                nodes.new_group();
             }
+            nodes.push(i);
         }
         drop(order);
         let m = nodes.len();
@@ -510,13 +638,17 @@ impl Deduper {
             let d = df.get(&t).copied().unwrap_or(1).max(1);
             ((m as f32 + 1.0) / d as f32).ln()
         };
-        let weights: Vec<Box<[f32]>> = (0..m)
+        // Node k's weights are those of its terms, in the same order.
+        let weights = Ragged::from_parts(
+            (0..m)
+                .into_par_iter()
+                .flat_map_iter(|k| node_doc(k).terms.iter().map(|&t| idf(t)))
+                .collect(),
+            (0..m).map(|k| node_doc(k).terms.len()),
+        );
+        let norms: Vec<f32> = (0..m)
             .into_par_iter()
-            .map(|k| node_doc(k).terms.iter().map(|&t| idf(t)).collect())
-            .collect();
-        let norms: Vec<f32> = weights
-            .par_iter()
-            .map(|w| w.iter().map(|x| x * x).sum::<f32>().sqrt())
+            .map(|k| weights[k].iter().map(|x| x * x).sum::<f32>().sqrt())
             .collect();
         // Distinctive terms by weight: df in 3..=rare_df; in a small
         // collection, a word of up to DISTINCTIVE_FLOOR texts still is.
@@ -558,10 +690,8 @@ impl Deduper {
     pub fn explain_pair(&self, prepared: &Prepared, i: usize, j: usize) -> Result<f32, Refusal> {
         let stats = self.stats(&prepared.docs);
         let node = |x: usize| {
-            stats
-                .nodes
-                .iter()
-                .position(|n| n.contains(&(x as u32)))
+            (0..stats.nodes.len())
+                .position(|k| stats.nodes[k].contains(&(x as u32)))
                 .expect("every text is in a node")
         };
         let (k, l) = (node(i), node(j));
@@ -611,15 +741,13 @@ impl Deduper {
         drop(pairs);
 
         // Centrality, then greedy stars around the most central nodes.
-        let sizes: Vec<f32> = nodes.iter().map(|n| n.len() as f32).collect();
+        let sizes: Vec<f32> = (0..m).map(|k| nodes[k].len() as f32).collect();
         let mut centrality: Vec<f32> = sizes.clone();
-        let mut adjacency: Vec<Vec<(u32, f32)>> = vec![Vec::new(); m];
         for &(k, l, sim) in &edges {
             centrality[k as usize] += sim * sizes[l as usize];
             centrality[l as usize] += sim * sizes[k as usize];
-            adjacency[k as usize].push((l, sim));
-            adjacency[l as usize].push((k, sim));
         }
+        let mut adjacency = Adjacency::new(m, &edges);
         drop(edges);
         let mut by_centrality: Vec<u32> = (0..m as u32).collect();
         by_centrality.par_sort_unstable_by(|&a, &b| {
@@ -642,7 +770,7 @@ impl Deduper {
             center[c as usize] = c;
             signatures.clear();
             signatures.push(node_doc(c as usize));
-            let neighbours = &mut adjacency[c as usize];
+            let neighbours = adjacency.of(c as usize);
             // The most similar first, ties by the neighbour's exact key.
             neighbours.sort_unstable_by(|a, b| {
                 b.1.total_cmp(&a.1).then_with(|| {
@@ -699,12 +827,11 @@ impl Deduper {
 }
 
 impl Deduper {
-    /// Inverted index over the terms that few nodes hold, as sorted
-    /// (term, node) pairs.
-    fn postings(&self, stats: &Stats<'_>) -> Vec<(u64, u32)> {
+    /// Inverted index over the terms that few nodes hold.
+    fn postings(&self, stats: &Stats<'_>) -> Postings {
         let max_postings = self.config.max_postings as u32;
         let df = &stats.df;
-        let mut postings: Vec<(u64, u32)> = (0..stats.nodes.len())
+        let mut pairs: Vec<(u64, u32)> = (0..stats.nodes.len())
             .into_par_iter()
             .flat_map_iter(|k| {
                 stats
@@ -715,38 +842,45 @@ impl Deduper {
                     .map(move |&t| (t, k as u32))
             })
             .collect();
-        postings.par_sort_unstable();
-        postings
+        pairs.par_sort_unstable();
+        let mut ranges = FxHashMap::default();
+        let mut start = 0;
+        while start < pairs.len() {
+            let term = pairs[start].0;
+            let end = start + pairs[start..].partition_point(|p| p.0 == term);
+            ranges.insert(term, (start as u32, (end - start) as u32));
+            start = end;
+        }
+        let nodes = pairs.iter().map(|p| p.1).collect();
+        Postings { ranges, nodes }
     }
 
     /// The nodes sharing one of node `k`'s rarest terms, ascending: the
     /// rarest terms first, until [`Config::probe_terms`] or the
     /// [`Config::probe_budget`] of postings is spent (the rarest is always
     /// read).
-    fn candidates(&self, stats: &Stats<'_>, postings: &[(u64, u32)], k: usize) -> Vec<u32> {
-        let max_postings = self.config.max_postings as u32;
-        let df = &stats.df;
-        let posting = |t: u64| -> &[(u64, u32)] {
-            let from = postings.partition_point(|p| p.0 < t);
-            let to = postings.partition_point(|p| p.0 <= t);
-            &postings[from..to]
-        };
-        let mut rare: Vec<(u32, u64)> = stats
+    fn candidates(&self, stats: &Stats<'_>, postings: &Postings, k: usize) -> Vec<u32> {
+        // (document frequency, term, where its postings start): a term
+        // has postings when its frequency is in 2..=max_postings.
+        let mut rare: Vec<(u32, u64, u32)> = stats
             .node_doc(k)
             .terms
             .iter()
-            .map(|&t| (df[&t], t))
-            .filter(|&(d, _)| (2..=max_postings).contains(&d))
+            .filter_map(|&t| {
+                let &(start, len) = postings.ranges.get(&t)?;
+                Some((len, t, start))
+            })
             .collect();
         rare.sort_unstable();
         let mut read = 0;
         let mut candidates: Vec<u32> = Vec::new();
-        for &(d, t) in rare.iter().take(self.config.probe_terms) {
+        for &(d, _, start) in rare.iter().take(self.config.probe_terms) {
             if read > 0 && read + d as usize > self.config.probe_budget {
                 break;
             }
             read += d as usize;
-            candidates.extend(posting(t).iter().map(|p| p.1).filter(|&l| l as usize != k));
+            let nodes = &postings.nodes[start as usize..(start + d) as usize];
+            candidates.extend(nodes.iter().copied().filter(|&l| l as usize != k));
         }
         candidates.sort_unstable();
         candidates.dedup();
@@ -774,19 +908,27 @@ impl Deduper {
             })
             .collect();
         order.par_sort_unstable();
-        let mut star_nodes: FxHashMap<u32, Vec<u32>> = FxHashMap::default();
-        for &(c, _, _, k) in &order {
-            star_nodes.entry(c).or_default().push(k);
+        // The nodes of star `c` are `members[start..start + len]`, for
+        // `(start, len) = ranges[c]`.
+        let members: Vec<u32> = order.iter().map(|o| o.3).collect();
+        let mut ranges = vec![(0u32, 0u32); m];
+        for (at, &(c, ..)) in order.iter().enumerate() {
+            let star = &mut ranges[c as usize];
+            if star.1 == 0 {
+                star.0 = at as u32;
+            }
+            star.1 += 1;
         }
         drop(order);
+        let star_nodes = |c: u32| -> &[u32] {
+            let (start, len) = ranges[c as usize];
+            &members[start as usize..(start + len) as usize]
+        };
         // Single texts: a text with copies, or a star, has been confirmed
         // by another text and stays as it is.
         let alone: Vec<u32> = (0..m as u32)
             .filter(|&k| {
-                stats.nodes[k as usize].len() == 1
-                    && star_nodes
-                        .get(&center[k as usize])
-                        .is_some_and(|n| n.len() == 1)
+                stats.nodes[k as usize].len() == 1 && star_nodes(center[k as usize]).len() == 1
             })
             .collect();
         if alone.is_empty() {
@@ -802,10 +944,9 @@ impl Deduper {
                     .candidates(stats, &postings, k as usize)
                     .into_iter()
                     .map(|l| center_ro[l as usize])
-                    .filter(|c| {
-                        star_nodes
-                            .get(c)
-                            .is_some_and(|n| n.len() > 1 || stats.nodes[n[0] as usize].len() > 1)
+                    .filter(|&c| {
+                        let n = star_nodes(c);
+                        n.len() > 1 || stats.nodes[n[0] as usize].len() > 1
                     })
                     .collect();
                 stars.sort_unstable();
@@ -818,7 +959,7 @@ impl Deduper {
                 let mut scores: Vec<(f32, (u64, u64), u32, bool)> = Vec::new();
                 for c in stars {
                     let (mut sum, mut rows, mut refused) = (0.0f32, 0.0f32, false);
-                    for &l in star_nodes[&c].iter().take(SAMPLE) {
+                    for &l in star_nodes(c).iter().take(SAMPLE) {
                         let b = stats.node_doc(l as usize);
                         refused |= compatible(a, b).is_err();
                         let size = stats.nodes[l as usize].len() as f32;
@@ -922,10 +1063,10 @@ const MODALS: [&str; 10] = [
 
 /// Removes the modal words right after «не», so that «не» stands before
 /// the verb it negates, for the negation guard and the antonym phrases.
-fn drop_negated_modals(terms: &mut Vec<String>) {
+fn drop_negated_modals<S: AsRef<str>>(terms: &mut Vec<S>) {
     let mut i = 1;
     while i < terms.len() {
-        if terms[i - 1] == "не" && MODALS.contains(&terms[i].as_str()) {
+        if terms[i - 1].as_ref() == "не" && MODALS.contains(&terms[i].as_ref()) {
             terms.remove(i);
         } else {
             i += 1;

@@ -8,7 +8,9 @@ use std::path::Path;
 
 use serde::Deserialize;
 
-use crate::{Analyzer, fold_word_into, words};
+use rust_stemmers::Stemmer;
+
+use crate::{Analyzer, Span, StemCache, Terms, fold_word_into, stem_into, words};
 
 /// The lexicon files, by name, with their embedded defaults.
 const FILES: [(&str, &str); 2] = [
@@ -132,6 +134,8 @@ struct LexiconFile {
     antonyms: Vec<AntonymEntry>,
 }
 
+type FxHashSet<T> = std::collections::HashSet<T, std::hash::BuildHasherDefault<crate::FxHasher>>;
+
 /// One phrase of the lexicon as a sequence of stems.
 type Phrase = Vec<String>;
 
@@ -143,7 +147,7 @@ pub struct Lexicon {
     /// (the whole phrase, family term), longest phrase first.
     families: crate::FxHashMap<String, Vec<(Phrase, String)>>,
     /// Family terms that name a target group.
-    groups: Vec<String>,
+    groups: FxHashSet<String>,
     /// Opening phrases as family-folded term sequences.
     openings: Vec<Phrase>,
     /// Antonym pairs as family-folded term sequences: (a side, b side).
@@ -151,8 +155,10 @@ pub struct Lexicon {
     /// The [`bucket`]s of the first words of the antonym phrases: a text
     /// without a term in one of them has no polarity, and is told so by
     /// one lookup per term.
-    antonym_buckets:
-        std::collections::HashSet<String, std::hash::BuildHasherDefault<crate::FxHasher>>,
+    antonym_buckets: FxHashSet<String>,
+    /// The [`initial`]s of those buckets, as bits: most terms are told
+    /// apart by their first letter, without hashing.
+    antonym_initials: u64,
     /// Folded number words → the figure («восьми» → `8`).
     numbers: crate::FxHashMap<String, &'static str>,
     /// Where each file came from: `embedded` or a path.
@@ -208,8 +214,8 @@ impl Lexicon {
                     return Err(LexiconError::new(name, "a family has an empty term"));
                 }
                 let term = crate::normalize(&family.term);
-                if family.group && !lexicon.groups.contains(&term) {
-                    lexicon.groups.push(term.clone());
+                if family.group {
+                    lexicon.groups.insert(term.clone());
                 }
                 for form in &family.forms {
                     let phrase = plain.terms(form);
@@ -253,7 +259,6 @@ impl Lexicon {
         lexicon.families.values_mut().for_each(|candidates| {
             candidates.sort_by(|a, b| b.0.len().cmp(&a.0.len()).then_with(|| a.0.cmp(&b.0)));
         });
-        lexicon.groups.sort();
         // Openings and antonyms are matched against folded terms, so fold
         // them with the families just read.
         let folding = Analyzer::with_lexicon(lexicon.clone());
@@ -278,6 +283,11 @@ impl Lexicon {
             .flat_map(|(a, b)| a.iter().chain(b))
             .map(|phrase| bucket(&phrase[0]).to_string())
             .collect();
+        lexicon.antonym_initials = lexicon
+            .antonyms
+            .iter()
+            .flat_map(|(a, b)| a.iter().chain(b))
+            .fold(0, |bits, phrase| bits | initial(&phrase[0]));
         lexicon.sources = texts
             .iter()
             .zip(FILES)
@@ -294,10 +304,11 @@ impl Lexicon {
         &self.sources
     }
 
-    /// The longest family phrase that starts `stems`: its length in stems
-    /// and the family term.
-    pub(crate) fn longest_match(&self, stems: &[String]) -> Option<(usize, &str)> {
-        let candidates = self.families.get(bucket(stems.first()?))?;
+    /// The longest family phrase that starts `spans` (stems in `stems`):
+    /// its length in stems and the family term.
+    fn longest_match(&self, stems: &str, spans: &[Span]) -> Option<(usize, &str)> {
+        let stem = |k: usize| &stems[spans[k].term.0..spans[k].term.1];
+        let candidates = self.families.get(bucket(stem(0)))?;
         candidates
             .iter()
             .find(|(phrase, _)| {
@@ -306,10 +317,13 @@ impl Lexicon {
                 // stemmed to a longer or shorter stem in another case
                 // («граждане» → «граждан», «граждан» → «гражда»).
                 if phrase.len() == 1 {
-                    return stems[0] == phrase[0];
+                    return stem(0) == phrase[0];
                 }
-                phrase.len() <= stems.len()
-                    && phrase.iter().zip(stems).all(|(p, s)| same_stem(p, s))
+                phrase.len() <= spans.len()
+                    && phrase
+                        .iter()
+                        .enumerate()
+                        .all(|(k, p)| same_stem(p, stem(k)))
             })
             .map(|(phrase, term)| (phrase.len(), term.as_str()))
     }
@@ -321,18 +335,21 @@ impl Lexicon {
 
     /// Whether a folded term names a target group.
     pub fn is_group(&self, term: &str) -> bool {
-        self.groups
-            .binary_search_by(|g| g.as_str().cmp(term))
-            .is_ok()
+        self.groups.contains(term)
     }
 
     /// How many leading terms are boilerplate openings («Предлагаем»,
     /// «Считаем целесообразным»), possibly several in a row.
-    pub fn opening_len(&self, terms: &[String]) -> usize {
+    pub fn opening_len<S: AsRef<str>>(&self, terms: &[S]) -> usize {
         let mut at = 0;
         'outer: loop {
             for opening in &self.openings {
-                if terms[at..].starts_with(opening) && at + opening.len() < terms.len() {
+                let starts = terms.len() - at >= opening.len()
+                    && terms[at..]
+                        .iter()
+                        .zip(opening)
+                        .all(|(t, o)| t.as_ref() == o.as_str());
+                if starts && at + opening.len() < terms.len() {
                     at += opening.len();
                     continue 'outer;
                 }
@@ -347,16 +364,22 @@ impl Lexicon {
     /// contain side a's («не учитывать» holds «учитывать»). A word of a
     /// phrase matches every term it begins, so that the aspects of a verb
     /// («включ-ить», «включа-ть») count alike.
-    pub fn polarities(&self, terms: &[String]) -> Vec<i8> {
+    pub fn polarities<S: AsRef<str>>(&self, terms: &[S]) -> Vec<i8> {
         let starts: Vec<usize> = (0..terms.len())
-            .filter(|&i| self.antonym_buckets.contains(bucket(&terms[i])))
+            .filter(|&i| {
+                let term = terms[i].as_ref();
+                self.antonym_initials & initial(term) != 0
+                    && self.antonym_buckets.contains(bucket(term))
+            })
             .collect();
         let holds = |phrases: &[Phrase]| {
             phrases.iter().any(|p| {
                 starts.iter().any(|&i| {
-                    terms
-                        .get(i..i + p.len())
-                        .is_some_and(|w| w.iter().zip(p).all(|(t, p)| t.starts_with(p.as_str())))
+                    terms.get(i..i + p.len()).is_some_and(|w| {
+                        w.iter()
+                            .zip(p)
+                            .all(|(t, p)| t.as_ref().starts_with(p.as_str()))
+                    })
                 })
             })
         };
@@ -389,6 +412,15 @@ fn bucket(stem: &str) -> &str {
     }
 }
 
+/// A term's first letter as a bit: bits 0–31 for а–я, bit 63 for anything
+/// else (another letter, a digit, nothing).
+fn initial(term: &str) -> u64 {
+    match term.chars().next() {
+        Some(c @ 'а'..='я') => 1 << (c as u32 - 'а' as u32),
+        _ => 1 << 63,
+    }
+}
+
 /// Whether two stems may stand for one word: equal, or one begins the
 /// other and the shorter has at least [`BUCKET`] characters.
 fn same_stem(a: &str, b: &str) -> bool {
@@ -398,37 +430,48 @@ fn same_stem(a: &str, b: &str) -> bool {
 }
 
 /// Folds `text` into family terms: the words, folded and stemmed, with
-/// every lexicon phrase replaced by its family term. Calls `f` with the
-/// byte range of each term in `text`.
+/// every lexicon phrase replaced by its family term, each with the byte
+/// range of its words in `text`, into `out` (emptied by the caller).
 pub(crate) fn fold_families(
-    analyzer: &Analyzer,
+    stemmer: &Stemmer,
+    cache: &mut StemCache,
     lexicon: &Lexicon,
     text: &str,
-    mut f: impl FnMut(usize, usize, String),
+    out: &mut Terms,
 ) {
-    let mut spans = Vec::new();
-    let mut stems = Vec::new();
-    let mut folded = String::new();
     for (start, end) in words(text) {
-        folded.clear();
-        fold_word_into(&text[start..end], &mut folded);
-        spans.push((start, end));
-        stems.push(match lexicon.number(&folded) {
-            Some(figure) => figure.to_string(),
-            None => analyzer.stem(&folded),
+        out.folded.clear();
+        fold_word_into(&text[start..end], &mut out.folded);
+        let from = out.stems.len();
+        match lexicon.number(&out.folded) {
+            Some(figure) => out.stems.push_str(figure),
+            None => stem_into(stemmer, cache, &out.folded, &mut out.stems),
+        }
+        out.stem_spans.push(Span {
+            start,
+            end,
+            term: (from, out.stems.len()),
         });
     }
     let mut i = 0;
-    while i < stems.len() {
-        match lexicon.longest_match(&stems[i..]) {
+    while i < out.stem_spans.len() {
+        let from = out.text.len();
+        let (len, end) = match lexicon.longest_match(&out.stems, &out.stem_spans[i..]) {
             Some((len, term)) => {
-                f(spans[i].0, spans[i + len - 1].1, term.to_string());
-                i += len;
+                out.text.push_str(term);
+                (len, out.stem_spans[i + len - 1].end)
             }
             None => {
-                f(spans[i].0, spans[i].1, std::mem::take(&mut stems[i]));
-                i += 1;
+                let (a, b) = out.stem_spans[i].term;
+                out.text.push_str(&out.stems[a..b]);
+                (1, out.stem_spans[i].end)
             }
-        }
+        };
+        out.tokens.push(Span {
+            start: out.stem_spans[i].start,
+            end,
+            term: (from, out.text.len()),
+        });
+        i += len;
     }
 }

@@ -12,6 +12,19 @@
 //!   byte range in the original text (for highlighting). No stop list:
 //!   «не» and «без» carry meaning in a proposal.
 //!
+//! # Cost
+//!
+//! Every word of every proposal passes here, twice when clustering
+//! (normalized, then analysed), so the hot path allocates nothing per
+//! word: [`Analyzer::analyse`] fills a reusable [`Terms`] (the terms back
+//! to back in one string) and [`normalize_into`] a reusable string. A word
+//! of lower-case ASCII or basic Cyrillic letters is recognised by a scan of
+//! its bytes and copied; a word of the basic alphabets is lower-cased by
+//! arithmetic; only the rest go through NFC and the Unicode tables. Stems
+//! are remembered per analyzer (up to 2^19 words, words and stems in one
+//! string, found by their Fx hash and compared, so a collision costs a
+//! re-stem and never a wrong stem), under a lock taken once per text.
+//!
 //! # Example
 //!
 //! ```
@@ -135,9 +148,95 @@ fn fold_simple(c: char, mixed: bool) -> Option<char> {
     })
 }
 
+/// Whether a word is its own folded form for a reason a scan of its bytes
+/// can tell: lower-case ASCII letters and digits, or lower-case letters of
+/// the basic Cyrillic alphabet (а–я, no ё) and digits. Most words of a
+/// text are, and all of a normalized one: they are copied whole.
+fn is_folded_basic(word: &str) -> bool {
+    let bytes = word.as_bytes();
+    let (mut latin, mut cyrillic) = (false, false);
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'0'..=b'9' => i += 1,
+            b'a'..=b'z' => {
+                latin = true;
+                i += 1;
+            }
+            // а–п are D0 B0–BF, р–я are D1 80–8F in UTF-8.
+            0xd0 if matches!(bytes.get(i + 1), Some(0xb0..=0xbf)) => {
+                cyrillic = true;
+                i += 2;
+            }
+            0xd1 if matches!(bytes.get(i + 1), Some(0x80..=0x8f)) => {
+                cyrillic = true;
+                i += 2;
+            }
+            _ => return false,
+        }
+    }
+    // Latin letters in a Cyrillic word are look-alikes to replace.
+    !(latin && cyrillic)
+}
+
+/// The next fastest path of [`fold_word_into`]: a word of ASCII letters
+/// and digits, or of basic Cyrillic letters (А–Я, а–я, Ё, ё) and digits,
+/// where lower case is arithmetic and nothing composes. Appends its folded
+/// form to `out` and returns `true`; returns `false` (appending nothing)
+/// for any other word: Latin look-alikes in a Cyrillic word, other
+/// letters, marks, invisible characters.
+fn fold_basic_into(word: &str, out: &mut String) -> bool {
+    let start = out.len();
+    let (mut latin, mut cyrillic) = (false, false);
+    for c in word.chars() {
+        let folded = match c {
+            '0'..='9' => c,
+            'a'..='z' => {
+                latin = true;
+                c
+            }
+            'A'..='Z' => {
+                latin = true;
+                c.to_ascii_lowercase()
+            }
+            'а'..='я' => {
+                cyrillic = true;
+                c
+            }
+            'А'..='Я' => {
+                cyrillic = true;
+                char::from_u32(c as u32 + 32).unwrap_or(c)
+            }
+            'ё' | 'Ё' => {
+                cyrillic = true;
+                'е'
+            }
+            _ => {
+                out.truncate(start);
+                return false;
+            }
+        };
+        out.push(folded);
+    }
+    if latin && cyrillic {
+        out.truncate(start);
+        return false;
+    }
+    true
+}
+
 /// Appends the folded form of one word (NFC, look-alikes, lower case, ё→е,
 /// invisibles dropped) to `out`.
 fn fold_word_into(word: &str, out: &mut String) {
+    if is_folded_basic(word) {
+        out.push_str(word);
+    } else if !fold_basic_into(word, out) {
+        fold_chars_into(word, out);
+    }
+}
+
+/// [`fold_word_into`] character by character.
+fn fold_chars_into(word: &str, out: &mut String) {
     let mixed = word.chars().any(is_cyrillic) && word.chars().any(|c| c.is_ascii_alphabetic());
     let fold = move |c: char| {
         let c = if mixed {
@@ -194,7 +293,8 @@ fn words(text: &str) -> impl Iterator<Item = (usize, usize)> + '_ {
         };
         let mut end = text.len();
         while let Some(&(i, c)) = chars.peek() {
-            if is_word_char(c) || is_combining_mark(c) || is_invisible(c) {
+            // No ASCII character is a combining mark or invisible.
+            if is_word_char(c) || (!c.is_ascii() && (is_combining_mark(c) || is_invisible(c))) {
                 chars.next();
             } else {
                 end = i;
@@ -213,19 +313,28 @@ fn words(text: &str) -> impl Iterator<Item = (usize, usize)> + '_ {
 ///
 /// Idempotent: `normalize(normalize(t)) == normalize(t)`.
 pub fn normalize(text: &str) -> String {
-    let mut out = Normalized {
-        text: String::with_capacity(text.len()),
+    let mut out = String::with_capacity(text.len());
+    normalize_into(text, &mut out);
+    out
+}
+
+/// [`normalize`] into `out` (emptied first), so that a caller normalizing
+/// many texts can reuse one buffer.
+pub fn normalize_into(text: &str, out: &mut String) {
+    out.clear();
+    let mut norm = Normalized {
+        text: std::mem::take(out),
         space: false,
     };
     let mut last = 0;
     for (start, end) in words(text) {
-        out.separators(&text[last..start]);
-        out.gap();
-        fold_word_into(&text[start..end], &mut out.text);
+        norm.separators(&text[last..start]);
+        norm.gap();
+        fold_word_into(&text[start..end], &mut norm.text);
         last = end;
     }
-    out.separators(&text[last..]);
-    let mut text = out.text;
+    norm.separators(&text[last..]);
+    let mut text = norm.text;
     // The markers are recognised in the normalized text, where they have
     // one form each, so that a second pass finds nothing more to drop.
     let mut cut = 0;
@@ -236,7 +345,7 @@ pub fn normalize(text: &str) -> String {
         cut += len;
     }
     text.drain(..cut);
-    text
+    *out = text;
 }
 
 /// The length of a list marker and its space at the start of a normalized
@@ -299,20 +408,32 @@ impl Normalized {
             self.space = true;
             return;
         }
-        for c in between.chars().filter(|&c| !is_invisible(c)).nfc() {
-            if c.is_whitespace() {
-                self.space = true;
-            } else if is_invisible(c) || is_combining_mark(c) {
-                // Renders as nothing.
-            } else if is_quote(c) {
-                self.push('"');
-            } else if is_apostrophe(c) {
-                self.push('\'');
-            } else if is_dash(c) {
-                self.push('-');
-            } else {
-                self.push(c);
-            }
+        // ASCII is NFC already, and composes with nothing.
+        if between.is_ascii() {
+            between.chars().for_each(|c| self.separator(c));
+        } else {
+            between
+                .chars()
+                .filter(|&c| !is_invisible(c))
+                .nfc()
+                .for_each(|c| self.separator(c));
+        }
+    }
+
+    /// Appends one character of what lies between two words.
+    fn separator(&mut self, c: char) {
+        if c.is_whitespace() {
+            self.space = true;
+        } else if is_invisible(c) || is_combining_mark(c) {
+            // Renders as nothing.
+        } else if is_quote(c) {
+            self.push('"');
+        } else if is_apostrophe(c) {
+            self.push('\'');
+        } else if is_dash(c) {
+            self.push('-');
+        } else {
+            self.push(c);
         }
     }
 }
@@ -344,10 +465,10 @@ pub struct Analyzer {
     russian: Stemmer,
     lexicon: Option<Arc<Lexicon>>,
     /// Folded word → stem: stemming costs far more than a lookup, and a
-    /// collection repeats its words. Emptied when it reaches
-    /// [`STEM_CACHE`] entries. A mutex (uncontended with one analyzer per
-    /// thread) keeps the analyzer `Sync`, as a tantivy tokenizer must be.
-    cache: Mutex<FxHashMap<String, String>>,
+    /// collection repeats its words. A mutex (uncontended with one
+    /// analyzer per thread, and taken once per text) keeps the analyzer
+    /// `Sync`, as a tantivy tokenizer must be.
+    cache: Mutex<StemCache>,
 }
 
 /// A fast hasher for short keys (the Fx hash of rustc): the analyzer's
@@ -373,6 +494,11 @@ impl std::hash::Hasher for FxHasher {
         self.write(&[i]);
     }
 
+    fn write_u64(&mut self, i: u64) {
+        const K: u64 = 0x51_7c_c1_b7_27_22_0a_95;
+        self.0 = (self.0.rotate_left(5) ^ i).wrapping_mul(K);
+    }
+
     fn finish(&self) -> u64 {
         self.0
     }
@@ -381,8 +507,127 @@ impl std::hash::Hasher for FxHasher {
 /// A `HashMap` with [`FxHasher`].
 pub type FxHashMap<K, V> = HashMap<K, V, std::hash::BuildHasherDefault<FxHasher>>;
 
-/// How many stems an analyzer remembers at most.
-const STEM_CACHE: usize = 1 << 17;
+/// How many stems an analyzer remembers at most: enough for the
+/// vocabulary of a million proposals (a few hundred thousand word forms),
+/// at about 50 bytes each.
+const STEM_CACHE: usize = 1 << 19;
+
+/// The stems an analyzer remembers, without an allocation per word: the
+/// words and their stems lie back to back in one string, and a map from
+/// the Fx hash of a word holds where (the word's start, its length and its
+/// stem's, in bytes; the stem follows the word). Two words with one hash
+/// share a slot: the second is stemmed every time (the word in the slot is
+/// compared, so a collision costs time, never a wrong stem). Emptied when
+/// it reaches [`STEM_CACHE`] words.
+#[derive(Default)]
+struct StemCache {
+    slots: FxHashMap<u64, (u32, u16, u16)>,
+    arena: String,
+}
+
+impl StemCache {
+    fn clear(&mut self) {
+        self.slots.clear();
+        self.arena.clear();
+    }
+}
+
+/// Appends the stem of one folded word to `out`. Words without Cyrillic
+/// letters (numbers, Latin abbreviations) are kept as they are.
+fn stem_into(stemmer: &Stemmer, cache: &mut StemCache, folded: &str, out: &mut String) {
+    if !folded.chars().any(is_cyrillic) {
+        out.push_str(folded);
+        return;
+    }
+    let hash = {
+        let mut h = FxHasher::default();
+        std::hash::Hasher::write(&mut h, folded.as_bytes());
+        std::hash::Hasher::finish(&h)
+    };
+    if let Some(&(at, word, stem)) = cache.slots.get(&hash) {
+        let (at, word, stem) = (at as usize, usize::from(word), usize::from(stem));
+        if &cache.arena[at..at + word] == folded {
+            out.push_str(&cache.arena[at + word..at + word + stem]);
+        } else {
+            // Another word with the same hash holds the slot.
+            out.push_str(&stemmer.stem(folded));
+        }
+        return;
+    }
+    let stem = stemmer.stem(folded);
+    out.push_str(&stem);
+    let (Ok(word_len), Ok(stem_len)) = (u16::try_from(folded.len()), u16::try_from(stem.len()))
+    else {
+        return;
+    };
+    if cache.slots.len() >= STEM_CACHE
+        || cache.arena.len() + folded.len() + stem.len() > u32::MAX as usize
+    {
+        cache.clear();
+    }
+    let at = cache.arena.len() as u32;
+    cache.arena.push_str(folded);
+    cache.arena.push_str(&stem);
+    cache.slots.insert(hash, (at, word_len, stem_len));
+}
+
+/// The terms of a text, with their byte ranges in it: what
+/// [`Analyzer::analyse`] fills. Reusable: analysing many texts into one
+/// `Terms` allocates nothing once its buffers have grown.
+#[derive(Clone, Debug, Default)]
+pub struct Terms {
+    /// The terms, back to back.
+    text: String,
+    tokens: Vec<Span>,
+    /// Work space: the word being folded, and the stems of every word
+    /// before the lexicon's phrases are folded.
+    folded: String,
+    stems: String,
+    stem_spans: Vec<Span>,
+}
+
+/// A term: its byte range in the analysed text, and in the buffer that
+/// holds it.
+#[derive(Clone, Copy, Debug)]
+struct Span {
+    start: usize,
+    end: usize,
+    term: (usize, usize),
+}
+
+impl Terms {
+    /// The number of terms.
+    pub fn len(&self) -> usize {
+        self.tokens.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.tokens.is_empty()
+    }
+
+    /// Term `i`; panics when `i` is out of range, like slice indexing.
+    pub fn term(&self, i: usize) -> &str {
+        let (from, to) = self.tokens[i].term;
+        &self.text[from..to]
+    }
+
+    /// The byte range in the analysed text of term `i`.
+    pub fn span(&self, i: usize) -> (usize, usize) {
+        (self.tokens[i].start, self.tokens[i].end)
+    }
+
+    /// The terms in order.
+    pub fn iter(&self) -> impl ExactSizeIterator<Item = &str> + '_ {
+        self.tokens.iter().map(|t| &self.text[t.term.0..t.term.1])
+    }
+
+    fn clear(&mut self) {
+        self.text.clear();
+        self.tokens.clear();
+        self.stems.clear();
+        self.stem_spans.clear();
+    }
+}
 
 impl Default for Analyzer {
     fn default() -> Self {
@@ -443,6 +688,38 @@ impl Analyzer {
         self.lexicon.as_deref()
     }
 
+    /// The cache of stems, locked. A poisoned cache is only a cache: it
+    /// starts afresh.
+    fn cache(&self) -> std::sync::MutexGuard<'_, StemCache> {
+        self.cache.lock().unwrap_or_else(|poisoned| {
+            let mut cache = poisoned.into_inner();
+            cache.clear();
+            cache
+        })
+    }
+
+    /// Analyses `text` into `out` (emptied first): the tokens of
+    /// [`Analyzer::tokens`] without an allocation per word.
+    pub fn analyse(&self, text: &str, out: &mut Terms) {
+        out.clear();
+        let mut cache = self.cache();
+        if let Some(lexicon) = &self.lexicon {
+            lexicon::fold_families(&self.russian, &mut cache, lexicon, text, out);
+            return;
+        }
+        for (start, end) in words(text) {
+            out.folded.clear();
+            fold_word_into(&text[start..end], &mut out.folded);
+            let from = out.text.len();
+            stem_into(&self.russian, &mut cache, &out.folded, &mut out.text);
+            out.tokens.push(Span {
+                start,
+                end,
+                term: (from, out.text.len()),
+            });
+        }
+    }
+
     /// The tokens of `text`, with byte ranges into `text`.
     pub fn tokens(&self, text: &str) -> Vec<Token> {
         let mut out = Vec::new();
@@ -452,55 +729,81 @@ impl Analyzer {
 
     /// Calls `f` with each token of `text`.
     pub fn for_each_token(&self, text: &str, mut f: impl FnMut(Token)) {
-        if let Some(lexicon) = &self.lexicon {
-            lexicon::fold_families(self, lexicon, text, |start, end, term| {
-                f(Token { start, end, term })
+        let mut terms = Terms::default();
+        self.analyse(text, &mut terms);
+        for (i, term) in terms.iter().enumerate() {
+            let (start, end) = terms.span(i);
+            f(Token {
+                start,
+                end,
+                term: term.to_string(),
             });
-            return;
-        }
-        let mut folded = String::new();
-        for (start, end) in words(text) {
-            folded.clear();
-            fold_word_into(&text[start..end], &mut folded);
-            let term = self.stem(&folded);
-            f(Token { start, end, term });
         }
     }
 
     /// The stem of one folded word. Words without Cyrillic letters (numbers,
     /// Latin abbreviations) are kept as they are.
     pub fn stem(&self, folded: &str) -> String {
-        if !folded.chars().any(is_cyrillic) {
-            return folded.to_string();
-        }
-        // A poisoned cache is only a cache: start it afresh.
-        let mut cache = self.cache.lock().unwrap_or_else(|poisoned| {
-            let mut cache = poisoned.into_inner();
-            cache.clear();
-            cache
-        });
-        if let Some(stem) = cache.get(folded) {
-            return stem.clone();
-        }
-        let stem = self.russian.stem(folded).into_owned();
-        if cache.len() >= STEM_CACHE {
-            cache.clear();
-        }
-        cache.insert(folded.to_string(), stem.clone());
-        stem
+        let mut out = String::new();
+        stem_into(&self.russian, &mut self.cache(), folded, &mut out);
+        out
     }
 
     /// The terms of `text` only.
     pub fn terms(&self, text: &str) -> Vec<String> {
-        let mut out = Vec::new();
-        self.for_each_token(text, |t| out.push(t.term));
-        out
+        let mut terms = Terms::default();
+        self.analyse(text, &mut terms);
+        terms.iter().map(str::to_string).collect()
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn basic_words_are_folded_by_their_bytes() {
+        for (word, basic) in [
+            ("пожилых", true),
+            ("Пожилых", true),
+            ("ЁЛКА", true),
+            ("ёлка", true),
+            ("ЯСЛИ", true),
+            ("COVID19", true),
+            ("30", true),
+            ("", true),
+            ("сoциальный", false),
+            ("й\u{306}", false),
+            ("ӗ", false),
+            ("straße", false),
+        ] {
+            let (mut fast, mut slow) = (String::new(), String::new());
+            assert_eq!(fold_basic_into(word, &mut fast), basic, "{word:?}");
+            if is_folded_basic(word) {
+                assert_eq!(fast, word, "{word:?}");
+            }
+            fold_chars_into(word, &mut slow);
+            if basic {
+                assert_eq!(fast, slow, "{word:?}");
+            } else {
+                assert_eq!(fast, "", "{word:?}");
+            }
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn folding_by_bytes_agrees_with_folding_by_chars(word in "[а-яёА-ЯЁa-zA-Z0-9\u{306}\u{301}ӗ]{0,40}") {
+            let (mut fast, mut slow) = (String::new(), String::new());
+            fold_chars_into(&word, &mut slow);
+            if fold_basic_into(&word, &mut fast) {
+                proptest::prop_assert_eq!(&fast, &slow);
+            }
+            if is_folded_basic(&word) {
+                proptest::prop_assert_eq!(&slow, &word);
+            }
+        }
+    }
 
     #[test]
     fn normalize_table() {
