@@ -14,7 +14,7 @@
 //! the input, scattered: each batch's texts are read first ([`warm`]).
 //! The lines of ideas are made side by side on rayon's threads, a batch at
 //! a time, and written in order. At a million generated proposals: 1.15 s
-//! of CPU through serde_json, 0.59 s so (`examples/render_bench.rs`).
+//! of CPU through serde_json, 0.57–0.69 s so (`examples/render_bench.rs`).
 
 use std::io::{self, Write};
 

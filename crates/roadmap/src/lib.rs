@@ -12,16 +12,16 @@
 //! # Rendering at scale
 //!
 //! The model borrows its texts, names and members from the input (see the
-//! `model` module): at a million proposals it takes 283 MB and 0.6 s of
-//! CPU to build, where a model of copies took 1 GB and 4.5 s to build and
-//! drop.
+//! `model` module): at a million proposals it takes 283 MB and 0.6–0.7 s
+//! of CPU to build, where a model of copies took 1 GB and 4.5 s to build
+//! and drop.
 //!
 //! [`write_document`] is what `sborka build` calls, once per document, side
 //! by side. `roadmap.json` lists every idea and is streamed, one idea a
 //! line, its lines made a batch at a time on rayon's threads (see the
-//! `json` module): 0.59 s of CPU for 506 MB at a million proposals, 0.33 s
-//! of wall time on 2 threads (1.15 s of CPU through serde_json before).
-//! The reading documents show the first N ideas of each level, taken
+//! `json` module): 0.57–0.69 s of CPU for 506 MB at a million proposals,
+//! 0.30–0.33 s of wall time on 2 threads (1.15 s of CPU through serde_json
+//! before). The reading documents show the first N ideas of each level, taken
 //! from the model in place (no copy); their cost follows the ideas and
 //! members shown, not the size of the corpus. The DOCX is written straight
 //! into its deflated zip entry (see the `docx` module). The CPU and wall

@@ -26,8 +26,8 @@
 //! At a million generated proposals (650,000 ideas; `cargo run --release
 //! -p sborka-roadmap --example render_bench -- 1000000`, CPU time of all
 //! threads): assemble 2.67 s of CPU and 1.85 s to drop a model of 1,005 MB
-//! before; 0.57–0.67 s and 0.02 s for 283 MB since (0.37 s of wall time
-//! on 2 threads).
+//! before; 0.57–0.73 s and 0.02 s for 283 MB since (0.37–0.47 s of wall
+//! time on 2 threads).
 
 use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet};
