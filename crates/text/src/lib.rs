@@ -1019,6 +1019,29 @@ mod tests {
     }
 
     #[test]
+    fn one_terms_buffer_serves_many_texts() {
+        let analyzer = Analyzer::folding();
+        let mut terms = Terms::default();
+        for text in [
+            "Поддержка «СО НКО» и пенсионеров",
+            "",
+            "Ёлка — для восьми детей-сирот",
+            "—",
+            "Поддержка «СО НКО» и пенсионеров",
+        ] {
+            analyzer.analyse(text, &mut terms);
+            let tokens = analyzer.tokens(text);
+            assert_eq!(terms.len(), tokens.len(), "{text:?}");
+            assert_eq!(terms.is_empty(), tokens.is_empty());
+            for (i, (term, token)) in terms.iter().zip(&tokens).enumerate() {
+                assert_eq!(term, token.term, "{text:?}");
+                assert_eq!(terms.term(i), token.term);
+                assert_eq!(terms.span(i), (token.start, token.end));
+            }
+        }
+    }
+
+    #[test]
     fn tokens_keep_offsets_into_the_original() {
         let text = "Сиделки для пожилых — без очереди";
         let analyzer = Analyzer::new();
