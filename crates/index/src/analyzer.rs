@@ -10,6 +10,9 @@ pub const TOKENIZER: &str = "sborka_ru";
 #[derive(Clone, Default)]
 pub(crate) struct RussianTokenizer {
     analyzer: sborka_text::Analyzer,
+    /// Reused from text to text: the analysis, and the tokens with their
+    /// strings (no allocation per word once they have grown).
+    terms: sborka_text::Terms,
     tokens: Vec<Token>,
 }
 
@@ -22,19 +25,24 @@ impl Tokenizer for RussianTokenizer {
     type TokenStream<'a> = RussianTokenStream<'a>;
 
     fn token_stream<'a>(&'a mut self, text: &'a str) -> RussianTokenStream<'a> {
-        self.tokens.clear();
-        let tokens = &mut self.tokens;
-        self.analyzer.for_each_token(text, |t| {
-            tokens.push(Token {
-                offset_from: t.start,
-                offset_to: t.end,
-                position: tokens.len(),
-                text: t.term,
-                position_length: 1,
-            });
-        });
+        self.analyzer.analyse(text, &mut self.terms);
+        let n = self.terms.len();
+        self.tokens.truncate(n);
+        for (i, term) in self.terms.iter().enumerate() {
+            let (start, end) = self.terms.span(i);
+            if i == self.tokens.len() {
+                self.tokens.push(Token::default());
+            }
+            let token = &mut self.tokens[i];
+            token.offset_from = start;
+            token.offset_to = end;
+            token.position = i;
+            token.position_length = 1;
+            token.text.clear();
+            token.text.push_str(term);
+        }
         RussianTokenStream {
-            tokens: &mut self.tokens,
+            tokens: &mut self.tokens[..n],
             next: 0,
         }
     }
