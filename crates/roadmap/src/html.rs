@@ -337,6 +337,18 @@ struct Label {
     title: String,
 }
 
+impl Label {
+    /// A chart row's theme name, right-aligned before the row at `y`.
+    fn theme_row(name: &str, y: u32) -> Label {
+        Label {
+            x: LABEL_W - 8,
+            y: y + ROW_H / 2 + 4,
+            text: shorten(name, 50),
+            title: name.to_string(),
+        }
+    }
+}
+
 #[derive(Serialize)]
 struct Cell {
     x: u32,
@@ -378,12 +390,7 @@ fn heat_map(r: &Roadmap<'_>) -> HeatMap {
     let mut cells = Vec::new();
     for (j, theme) in s.ranking.iter().enumerate() {
         let y = top + j as u32 * ROW_H;
-        rows.push(Label {
-            x: LABEL_W - 8,
-            y: y + ROW_H / 2 + 4,
-            text: shorten(&theme.name, 50),
-            title: theme.name.clone(),
-        });
+        rows.push(Label::theme_row(&theme.name, y));
         for (i, &value) in theme.by_district.iter().enumerate() {
             // Share of the largest cell, in thousandths, so the shade is
             // computed in integers and prints the same everywhere.
@@ -465,12 +472,7 @@ fn level_split(r: &Roadmap<'_>) -> LevelSplit {
     let mut bars = Vec::new();
     for (j, theme) in s.ranking.iter().enumerate() {
         let y = top + j as u32 * ROW_H;
-        rows.push(Label {
-            x: LABEL_W - 8,
-            y: y + ROW_H / 2 + 4,
-            text: shorten(&theme.name, 50),
-            title: theme.name.clone(),
-        });
+        rows.push(Label::theme_row(&theme.name, y));
         let mut x = u64::from(LABEL_W);
         for (i, &value) in theme.by_level.iter().enumerate() {
             if value == 0 {
