@@ -3,8 +3,9 @@
 //! # Overview
 //!
 //! - [`build`] writes an index of [`IndexDoc`]s into a folder, analysing
-//!   text with `sborka_text::Analyzer` (Snowball stems, ё=е, no stop list),
-//!   the same analysis clustering uses.
+//!   text with `sborka_text::Analyzer` (Snowball stems, ё=е, no stop list):
+//!   the analysis clustering builds on, without the lexicon's folding of
+//!   abbreviations and synonyms.
 //! - [`Searcher::open`] opens it again, refusing an index of another
 //!   [`FORMAT`] with a message that says what to run;
 //!   [`Searcher::search`] runs a [`Query`] (words, "phrases", `-excluded`,
@@ -196,13 +197,13 @@ fn slug<T: Copy>(label: &Label<T>, name: impl Fn(T) -> String) -> Option<String>
 #[derive(Clone, Debug)]
 pub struct BuildOptions {
     /// Indexing threads: the documents are cut into this many parts (of
-    /// at least `min_part_docs`), indexed side by side and merged in build
-    /// order, so the index is the same for any number.
+    /// at least `min_part_docs`), indexed side by side and kept as segments
+    /// in build order, so the answers are the same for any number.
     pub threads: usize,
     /// Memory budget of the writer, in bytes, for all threads together.
     pub memory: usize,
     /// The fewest documents a part is given (below, fewer parts): a part
-    /// costs a writer and a merge.
+    /// costs a writer and a segment.
     pub min_part_docs: usize,
 }
 
@@ -218,14 +219,14 @@ impl Default for BuildOptions {
 
 /// Writes a new index of `docs` into `dir`, which must not exist or be empty.
 ///
-/// The documents are cut into as many contiguous parts as
-/// [`BuildOptions::threads`] allows (at least
-/// [`BuildOptions::min_part_docs`] each);
-/// each part is indexed by its own single-threaded writer into its own
-/// index beside `dir`, and the segments of all parts are then merged into
-/// one, in build order. The index is thus the same, document for document,
-/// whatever the number of threads: ranking ties are broken by address,
-/// which is build order.
+/// The documents of a cluster are put together, its representative (the
+/// first given) first. They are then cut, at cluster starts, into as many
+/// parts as [`BuildOptions::threads`] allows (at least
+/// [`BuildOptions::min_part_docs`] each); each part is indexed by its own
+/// single-threaded writer, and becomes one segment of the index, listed in
+/// build order. Document order is thus build order
+/// whatever the number of threads, and the searcher answers every query the
+/// same way: ranking ties are broken by address.
 pub fn build<'a>(
     dir: &Path,
     docs: impl IntoIterator<Item = IndexDoc<'a>>,
