@@ -16,6 +16,15 @@ use clap::{Parser, Subcommand, ValueEnum};
 
 use sborka_core::Catalog;
 
+/// Transparent huge pages off for this process: mimalloc asks for them, and
+/// the kernel then zeroes 2 MB for every page a thread first touches, which
+/// `perf` showed as up to a third of a small build (README, Performance).
+/// Only a hint: where the kernel refuses, nothing changes.
+fn no_huge_pages() {
+    #[cfg(target_os = "linux")]
+    let _ = rustix::thread::disable_transparent_huge_pages(true);
+}
+
 /// mimalloc rather than glibc's malloc: a build allocates millions of small
 /// strings from several threads (measured in README, Performance).
 #[global_allocator]
@@ -72,6 +81,7 @@ pub enum Outcome {
 
 fn main() -> ExitCode {
     quiet_reader_panics();
+    no_huge_pages();
     let cli = Cli::parse();
     let catalog = match &cli.catalog {
         None => Catalog::embedded(),
