@@ -223,16 +223,8 @@ fn items_html(items: &[Item<'_>]) -> String {
             push_joined(&mut o, &s.districts, ", ");
         }
         o.push_str("</p>");
-        if !item.other_themes.is_empty() {
-            o.push_str("\n<p class=\"meta\">Также в темах: ");
-            push_joined(&mut o, &item.other_themes, "; ");
-            o.push_str("</p>");
-        }
-        if !item.other_levels.is_empty() {
-            o.push_str("\n<p class=\"meta\">Также уровни: ");
-            push_joined(&mut o, &item.other_levels, ", ");
-            o.push_str("</p>");
-        }
+        push_meta(&mut o, "Также в темах: ", &item.other_themes, "; ");
+        push_meta(&mut o, "Также уровни: ", &item.other_levels, ", ");
         if !item.raw_labels.is_empty() {
             o.push_str("\n<p class=\"meta\">Нераспознанные метки: ");
             for (i, label) in item.raw_labels.iter().enumerate() {
@@ -285,6 +277,16 @@ fn push_display(o: &mut String, value: &dyn std::fmt::Display) {
     use std::fmt::Write as _;
     // Writing to a String cannot fail.
     let _ = write!(o, "{value}");
+}
+
+/// A `meta` paragraph of `label` and `texts`, when there are any.
+fn push_meta(o: &mut String, label: &str, texts: &[&str], separator: &str) {
+    if !texts.is_empty() {
+        o.push_str("\n<p class=\"meta\">");
+        o.push_str(label);
+        push_joined(o, texts, separator);
+        o.push_str("</p>");
+    }
 }
 
 fn push_joined(o: &mut String, texts: &[&str], separator: &str) {
