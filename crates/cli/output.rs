@@ -9,7 +9,7 @@ use std::time::Duration;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
-use sborka_core::{Catalog, Field, Provenance, Quarantined, Reason};
+use sborka_core::{Catalog, Field, Quarantined, Reason, json};
 use sborka_ingest::FileReport;
 use sborka_roadmap::Roadmap;
 
@@ -18,28 +18,6 @@ use crate::build::Built;
 /// The version of the shapes of `proposals.jsonl`, `quarantine.jsonl` and
 /// `report.json`.
 pub const SCHEMA_VERSION: u32 = 1;
-
-#[derive(Serialize)]
-struct ProposalLine<'a> {
-    id: &'a str,
-    source: &'a Provenance,
-    district: Option<&'a str>,
-    region: Option<u8>,
-    theme: Option<&'a str>,
-    level: Option<&'a str>,
-    kind: Option<&'a str>,
-    year: Option<u16>,
-    text: &'a str,
-    cluster: String,
-    /// Values the catalogue did not recognise, verbatim.
-    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
-    unrecognized: BTreeMap<&'static str, &'a str>,
-    /// Fields sborka inferred rather than read.
-    #[serde(skip_serializing_if = "<[_]>::is_empty")]
-    inferred: &'a [Field],
-    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
-    extra: &'a BTreeMap<String, String>,
-}
 
 /// Writes one line per proposal, in build order.
 pub fn write_proposals(w: &mut dyn Write, built: &Built, catalog: &Catalog) -> std::io::Result<()> {
@@ -80,14 +58,64 @@ fn write_in_blocks(
     Ok(())
 }
 
-/// The line of proposal `i`.
+/// The line of proposal `i`, written by hand (`sborka_core::json`): the
+/// file's largest part, and three times faster than through serde (50,000
+/// proposals: 94 → 31 ms of CPU). The bytes are serde_json's for the shape
+/// documented in the README; a test checks them against it.
 fn write_proposal(
-    w: &mut Vec<u8>,
+    o: &mut Vec<u8>,
     built: &Built,
     catalog: &Catalog,
     i: usize,
 ) -> std::io::Result<()> {
     let p = &built.proposals[i];
+    let s = &p.source;
+    o.extend_from_slice(b"{\"id\":\"");
+    json::contents(o, &s.file);
+    o.push(b'#');
+    if let Some(sheet) = &s.sheet {
+        json::contents(o, sheet);
+        o.push(b'#');
+    }
+    json::number(o, s.record);
+    o.extend_from_slice(b"\",\"source\":{\"file\":");
+    json::string(o, &s.file);
+    o.extend_from_slice(b",\"record\":");
+    json::number(o, s.record);
+    o.extend_from_slice(b",\"line\":");
+    json::number(o, s.line);
+    if let Some(sheet) = &s.sheet {
+        o.extend_from_slice(b",\"sheet\":");
+        json::string(o, sheet);
+    }
+    if let Some(source_id) = &s.source_id {
+        o.extend_from_slice(b",\"source_id\":");
+        json::string(o, source_id);
+    }
+    o.extend_from_slice(b"},\"district\":");
+    let district = p
+        .district
+        .known()
+        .map(|d| catalog.district_info(d).slug.as_str());
+    json::optional(o, district);
+    o.extend_from_slice(b",\"region\":");
+    json::optional_number(o, p.region.known().map(|r| u64::from(r.0)));
+    o.extend_from_slice(b",\"theme\":");
+    json::optional(
+        o,
+        p.theme.known().map(|t| catalog.theme_info(t).slug.as_str()),
+    );
+    o.extend_from_slice(b",\"level\":");
+    json::optional(o, p.level.known().map(|l| l.slug()));
+    o.extend_from_slice(b",\"kind\":");
+    json::optional(o, p.kind.known().map(|k| k.slug()));
+    o.extend_from_slice(b",\"year\":");
+    json::optional_number(o, p.year.map(u64::from));
+    o.extend_from_slice(b",\"text\":");
+    json::string(o, &p.text);
+    let cluster = built.clusters[built.cluster_of[i] as usize].id;
+    write!(o, ",\"cluster\":\"{cluster}\"")?;
+    // Values the catalogue did not recognise, verbatim.
     let mut unrecognized = BTreeMap::new();
     let raws = [
         (Field::District, p.district.raw()),
@@ -101,31 +129,20 @@ fn write_proposal(
             unrecognized.insert(field.name(), raw);
         }
     }
-    let district = p
-        .district
-        .known()
-        .map(|d| catalog.district_info(d).slug.as_str());
-    let theme = p.theme.known().map(|t| catalog.theme_info(t).slug.as_str());
-    let level = p.level.known().map(|l| l.slug());
-    let kind = p.kind.known().map(|k| k.slug());
-    let id = p.id();
-    let line = ProposalLine {
-        id: &id.0,
-        source: &p.source,
-        district,
-        region: p.region.known().map(|r| r.0),
-        theme,
-        level,
-        kind,
-        year: p.year,
-        text: &p.text,
-        cluster: built.clusters[built.cluster_of[i] as usize].id.to_string(),
-        unrecognized,
-        inferred: &p.inferred,
-        extra: &p.extra,
-    };
-    serde_json::to_writer(&mut *w, &line)?;
-    w.push(b'\n');
+    if !unrecognized.is_empty() {
+        o.extend_from_slice(b",\"unrecognized\":");
+        json::value(o, &unrecognized);
+    }
+    // Fields sborka inferred rather than read.
+    if !p.inferred.is_empty() {
+        o.extend_from_slice(b",\"inferred\":");
+        json::value(o, &p.inferred);
+    }
+    if !p.extra.is_empty() {
+        o.extend_from_slice(b",\"extra\":");
+        json::value(o, &p.extra);
+    }
+    o.extend_from_slice(b"}\n");
     Ok(())
 }
 
@@ -394,8 +411,133 @@ pub fn write_quarantine_csv(w: &mut dyn Write, quarantined: &[Quarantined]) -> s
 
 #[cfg(test)]
 mod tests {
-    use super::{neutralize, write_in_blocks};
+    use super::{neutralize, write_in_blocks, write_proposal};
+    use std::collections::BTreeMap;
     use std::io::Write;
+    use std::sync::Arc;
+
+    use serde::Serialize;
+
+    use crate::build::Built;
+    use sborka_core::{
+        Catalog, Cluster, ClusterId, DistrictId, Field, Kind, Label, Level, Proposal, Provenance,
+        RegionCode, ThemeId,
+    };
+
+    /// The shape of a `proposals.jsonl` line as serde writes it: the
+    /// specification `write_proposal` is checked against.
+    #[derive(Serialize)]
+    struct ProposalLine<'a> {
+        id: String,
+        source: &'a Provenance,
+        district: Option<&'a str>,
+        region: Option<u8>,
+        theme: Option<&'a str>,
+        level: Option<&'a str>,
+        kind: Option<&'a str>,
+        year: Option<u16>,
+        text: &'a str,
+        cluster: String,
+        #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+        unrecognized: BTreeMap<&'static str, &'a str>,
+        #[serde(skip_serializing_if = "<[_]>::is_empty")]
+        inferred: &'a [Field],
+        #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+        extra: &'a BTreeMap<String, String>,
+    }
+
+    #[test]
+    fn proposal_lines_are_what_serde_writes() {
+        let catalog = Catalog::embedded();
+        let plain = Proposal::new(
+            Provenance {
+                file: Arc::from("ufa.csv"),
+                record: 1,
+                line: 2,
+                sheet: None,
+                source_id: None,
+            },
+            "Создать центры «серебряного» волонтёрства",
+        );
+        let mut full = Proposal::new(
+            Provenance {
+                file: Arc::from("папка/\"сессия\"\\1.xlsx"),
+                record: 18_446_744_073_709_551_615,
+                line: 7,
+                sheet: Some("Лист\t1".to_string()),
+                source_id: Some("№ 17\u{1}".to_string()),
+            },
+            "строка\nдве \"кавычки\" \\ \u{8}\u{c}\u{1f} 😀",
+        );
+        full.district = Label::Known(DistrictId(0));
+        full.region = Label::Known(RegionCode(2));
+        full.theme = Label::Known(ThemeId(3));
+        full.level = Label::Known(Level::Municipal);
+        full.kind = Label::Known(Kind::Initiative);
+        full.year = Some(2018);
+        full.inferred = vec![Field::District, Field::Level];
+        full.extra.insert("Примечание".into(), "\"да\"".into());
+        full.extra.insert("автор".into(), String::new());
+        let mut unknown = plain.clone();
+        unknown.district = Label::Unknown("Марс".into());
+        unknown.theme = Label::Unknown("\"темы\" нет".into());
+        unknown.kind = Label::Unknown("прочее".into());
+        let proposals = vec![plain, full, unknown];
+        let built = Built {
+            files: Vec::new(),
+            digests: Vec::new(),
+            clusters: vec![Cluster {
+                id: ClusterId(0x00ab_cdef_0123_4567),
+                members: vec![0, 1, 2],
+                representative: 0,
+                verbatim: 0,
+            }],
+            cluster_of: vec![0; proposals.len()],
+            proposals,
+            quarantined: Vec::new(),
+        };
+        for (i, p) in built.proposals.iter().enumerate() {
+            let mut unrecognized = BTreeMap::new();
+            for (field, raw) in [
+                (Field::District, p.district.raw()),
+                (Field::Region, p.region.raw()),
+                (Field::Theme, p.theme.raw()),
+                (Field::Level, p.level.raw()),
+                (Field::Kind, p.kind.raw()),
+            ] {
+                if let Some(raw) = raw {
+                    unrecognized.insert(field.name(), raw);
+                }
+            }
+            let want = ProposalLine {
+                id: p.id().0,
+                source: &p.source,
+                district: p
+                    .district
+                    .known()
+                    .map(|d| catalog.district_info(d).slug.as_str()),
+                region: p.region.known().map(|r| r.0),
+                theme: p.theme.known().map(|t| catalog.theme_info(t).slug.as_str()),
+                level: p.level.known().map(|l| l.slug()),
+                kind: p.kind.known().map(|k| k.slug()),
+                year: p.year,
+                text: &p.text,
+                cluster: built.clusters[0].id.to_string(),
+                unrecognized,
+                inferred: &p.inferred,
+                extra: &p.extra,
+            };
+            let mut want = serde_json::to_vec(&want).unwrap();
+            want.push(b'\n');
+            let mut got = Vec::new();
+            write_proposal(&mut got, &built, &catalog, i).unwrap();
+            assert_eq!(
+                String::from_utf8(got).unwrap(),
+                String::from_utf8(want).unwrap(),
+                "proposal {i}"
+            );
+        }
+    }
 
     #[test]
     fn blocks_write_what_a_loop_writes() {

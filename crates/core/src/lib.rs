@@ -27,6 +27,7 @@
 //! ```
 
 mod catalog;
+pub mod json;
 mod model;
 mod rng;
 

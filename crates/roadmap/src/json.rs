@@ -23,6 +23,7 @@ use serde::Serialize;
 use serde_json::ser::{CompactFormatter, Formatter};
 
 use crate::model::{Item, LevelSection, Roadmap, ThemeSection};
+use sborka_core::json::{number, optional, string};
 
 /// Containers nested deeper than this are written compactly: the document
 /// is 1, `themes` 2, a theme 3, `levels` 4, a level 5, `items` 6, so every
@@ -181,23 +182,6 @@ fn write_item(o: &mut Vec<u8>, item: &Item<'_>) {
     o.extend_from_slice(b"]}");
 }
 
-/// A JSON string. Only quotes, backslashes and control characters need
-/// escaping; a text with any of them goes through serde_json's escaping.
-fn string(o: &mut Vec<u8>, text: &str) {
-    // No early exit: the compiler checks many bytes at a time.
-    let escape = text
-        .bytes()
-        .fold(false, |e, b| e | (b < 0x20) | (b == b'"') | (b == b'\\'));
-    if escape {
-        // Writing to memory cannot fail.
-        let _ = serde_json::to_writer(&mut *o, text);
-    } else {
-        o.push(b'"');
-        o.extend_from_slice(text.as_bytes());
-        o.push(b'"');
-    }
-}
-
 fn strings<S: AsRef<str>>(o: &mut Vec<u8>, texts: &[S]) {
     o.push(b'[');
     for (i, text) in texts.iter().enumerate() {
@@ -207,18 +191,6 @@ fn strings<S: AsRef<str>>(o: &mut Vec<u8>, texts: &[S]) {
         string(o, text.as_ref());
     }
     o.push(b']');
-}
-
-fn optional(o: &mut Vec<u8>, text: Option<&str>) {
-    match text {
-        Some(text) => string(o, text),
-        None => o.extend_from_slice(b"null"),
-    }
-}
-
-fn number(o: &mut Vec<u8>, n: u64) {
-    // Writing to memory cannot fail.
-    let _ = write!(o, "{n}");
 }
 
 /// The fields of an object at `depth` (containers open around it), one a
