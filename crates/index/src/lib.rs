@@ -256,7 +256,18 @@ pub fn build<'a>(
         docs: options.segment_docs.max(1),
     };
     let (schema, fields) = schema();
-    let index = Index::create_in_dir(dir, schema)?;
+    // Each part compresses its stored documents on its own thread (tantivy
+    // would give every segment writer a second thread for it, waiting on
+    // each other over a channel: 50,000 proposals, `--threads 1`, 1.085 →
+    // 1.035 CPU-s).
+    let settings = tantivy::IndexSettings {
+        docstore_compress_dedicated_thread: false,
+        ..Default::default()
+    };
+    let index = Index::builder()
+        .schema(schema)
+        .settings(settings)
+        .create_in_dir(dir)?;
     analyzer::register(&index);
     let part = |range: &Range<usize>| {
         let docs = &docs[range.clone()];
