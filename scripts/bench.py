@@ -4,6 +4,7 @@
     python3 scripts/bench.py                       # 10k, 50k, 100k, 200k, 1M rows + the peer at 50k
     python3 scripts/bench.py --sizes 10000,50000   # only these sizes
     python3 scripts/bench.py --no-peer             # sborka only
+    python3 scripts/bench.py --sizes '' --repeat 5 # only the side-by-side, 5 runs each
 
 Builds the release binary and the corpus generator (examples/gen_corpus.rs),
 writes seeded corpora into target/bench/ (kept between runs), runs
@@ -13,7 +14,8 @@ fewer than rows) so that a fast wrong answer cannot pass. Stage timings come
 from report.json.
 
 The peer is ../shared/peers/peer_py.py (or --peer PATH): the same 50,000-row
-file is given to both in one invocation and the ratio printed. Its Python
+file is given to both in one invocation, each run --repeat times (3),
+alternating, and the ratio of the median runs printed. Its Python
 packages (datasketch, PyStemmer, tantivy) are installed with pip when missing.
 """
 import argparse
@@ -48,6 +50,11 @@ def timed(cmd):
         sys.exit(f"bench: {' '.join(cmd)} failed ({p.returncode}):\n{p.stderr}")
     last = p.stderr.strip().splitlines()[-1].split()
     return elapsed, int(last[1]) / 1024
+
+
+def median(runs):
+    """The run (seconds, MB) of median time."""
+    return sorted(runs)[len(runs) // 2]
 
 
 def corpus(rows, gen):
@@ -86,6 +93,8 @@ def main():
     ap.add_argument("--peer", default=os.path.join(ROOT, "..", "shared", "peers", "peer_py.py"))
     ap.add_argument("--peer-rows", type=int, default=50000)
     ap.add_argument("--no-peer", action="store_true")
+    ap.add_argument("--repeat", type=int, default=3,
+                    help="runs of each side in the side-by-side (the median counts)")
     ap.add_argument("--threads", type=int, default=0, help="sborka --threads (0: all cores)")
     args = ap.parse_args()
 
@@ -127,13 +136,22 @@ def main():
     path = corpus(rows, gen)
     out = os.path.join(BENCH, f"side-sborka-{rows}")
     peer_out = os.path.join(BENCH, f"side-peer-{rows}")
-    s_sec, s_rss = timed([sborka, "build", path, "--out", out, "--quiet"])
-    check_sborka(out, rows)
-    p_sec, p_rss = timed([sys.executable, args.peer, path, peer_out])
-    with open(os.path.join(peer_out, "assign.tsv"), encoding="utf-8") as f:
-        assigned = sum(1 for _ in f)
-    assert assigned == rows, f"the peer assigned {assigned} of {rows} rows"
-    print(f"side by side, {rows} rows: sborka {s_sec:.2f} s / {s_rss:.0f} MB, "
+    # Each side runs --repeat times, alternating, and its median run counts:
+    # one run of either carries the drift of this machine's timings.
+    sborka_runs, peer_runs = [], []
+    for _ in range(args.repeat):
+        sborka_runs.append(timed([sborka, "build", path, "--out", out, "--quiet"]))
+        check_sborka(out, rows)
+        peer_runs.append(timed([sys.executable, args.peer, path, peer_out]))
+        with open(os.path.join(peer_out, "assign.tsv"), encoding="utf-8") as f:
+            assigned = sum(1 for _ in f)
+        assert assigned == rows, f"the peer assigned {assigned} of {rows} rows"
+    s_sec, s_rss = median(sborka_runs)
+    p_sec, p_rss = median(peer_runs)
+    runs = " ".join(f"{s:.2f}" for s, _ in sborka_runs)
+    peer = " ".join(f"{s:.2f}" for s, _ in peer_runs)
+    print(f"side by side, {rows} rows, median of {args.repeat} runs each "
+          f"(sborka {runs} s; peer {peer} s): sborka {s_sec:.2f} s / {s_rss:.0f} MB, "
           f"peer {p_sec:.2f} s / {p_rss:.0f} MB: sborka is {p_sec / s_sec:.1f}x faster "
           f"(target ≥ {TARGETS['peer_ratio']:.0f}x)")
 
