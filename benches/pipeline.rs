@@ -76,7 +76,7 @@ fn main() {
                 cluster_districts: 1,
             });
         let options = sborka_index::BuildOptions {
-            threads: 2,
+            parts: 2,
             ..Default::default()
         };
         sborka_index::build(&dir, docs, &catalog, &options).expect("the index is written");

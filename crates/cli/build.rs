@@ -169,7 +169,7 @@ impl Stages {
         self.current = Some((name, Instant::now()));
     }
 
-    /// Says (with `-v`) that `name` starts on its own thread.
+    /// Says (with `-v`) that `name` starts beside the next stages.
     fn announce(&self, name: &'static str) {
         if self.verbose {
             let _ = writeln!(
@@ -179,14 +179,14 @@ impl Stages {
         }
     }
 
-    /// Shows that the build waits for `name`, running on its own thread.
+    /// Shows that the build waits for `name`, running beside.
     fn wait(&mut self, name: &'static str) {
         self.end();
         self.bar.set_prefix(name);
         self.bar.set_length(0);
     }
 
-    /// Records the time of `name`, a stage that ran on its own thread.
+    /// Records the time of `name`, a stage that ran beside others.
     fn record(&mut self, name: &'static str, elapsed: Duration) {
         self.timings.set(name, elapsed);
         if self.verbose {
@@ -309,22 +309,22 @@ fn build(args: &Args, catalog: &Catalog, catalog_dir: Option<&Path>) -> anyhow::
 
     let staging = Staging::new(&args.out, &lock)?;
     // The index and the documents need only the clusters: with more than
-    // one thread the index is written on its own thread while the
-    // documents are assembled and rendered (its stage time is its own).
+    // one thread the index's parts and the documents are rayon tasks side
+    // by side in the one pool of `--threads` (the index's stage time is its
+    // own).
     let threads = rayon::current_num_threads();
     let index_dir = staging.dir.join("index");
     let index = || {
         let started = Instant::now();
-        let written = write_index(&index_dir, &built, catalog, threads.clamp(1, 4));
+        let written = write_index(&index_dir, &built, catalog, threads);
         (written, started.elapsed())
     };
     let (indexed, documents) = if threads > 1 {
-        std::thread::scope(|scope| {
-            stages.announce("index");
-            let index = scope.spawn(index);
+        stages.announce("index");
+        rayon::join(index, || {
             let documents = documents(args, &mut stages, &built, catalog, &staging);
             stages.wait("index");
-            (index.join().expect("the index thread panicked"), documents)
+            documents
         })
     } else {
         stages.start("index", None);
@@ -402,7 +402,7 @@ fn documents<'a>(
     Ok(roadmap)
 }
 
-fn write_index(dir: &Path, built: &Built, catalog: &Catalog, threads: usize) -> anyhow::Result<()> {
+fn write_index(dir: &Path, built: &Built, catalog: &Catalog, parts: usize) -> anyhow::Result<()> {
     let districts: Vec<u32> = built
         .clusters
         .iter()
@@ -439,7 +439,7 @@ fn write_index(dir: &Path, built: &Built, catalog: &Catalog, threads: usize) -> 
         }
     });
     let options = sborka_index::BuildOptions {
-        threads,
+        parts,
         ..Default::default()
     };
     sborka_index::build(dir, docs, catalog, &options).context("cannot write the index")

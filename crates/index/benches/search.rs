@@ -365,7 +365,7 @@ fn index(n: usize, catalog: &Catalog) -> PathBuf {
         }
     });
     let options = BuildOptions {
-        threads: 2,
+        parts: 2,
         memory: 1_000_000_000,
         ..BuildOptions::default()
     };

@@ -35,6 +35,7 @@ use std::collections::{BTreeSet, HashMap, HashSet};
 use std::ops::Range;
 use std::path::Path;
 
+use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use tantivy::collector::TopDocs;
 use tantivy::index::SegmentMeta;
@@ -49,7 +50,7 @@ use tantivy::schema::{
 };
 use tantivy::{BitSet, DocAddress, DocId, Index, Score, SegmentOrdinal, SegmentReader, Term};
 
-use sborka_core::{Catalog, ClusterId, Label, Proposal};
+use sborka_core::{Catalog, ClusterId, Label, Proposal, ProposalId, Provenance};
 
 pub use analyzer::TOKENIZER;
 pub use query::MAX_CHARS;
@@ -59,7 +60,7 @@ use query::Node;
 
 /// The version of the index layout. Bumped whenever the schema or the
 /// analysis changes, so that an old index is rebuilt rather than misread.
-pub const FORMAT: u32 = 5;
+pub const FORMAT: u32 = 6;
 
 /// The most hits one search returns (`offset + limit`).
 pub const MAX_HITS: usize = 100_000;
@@ -102,7 +103,6 @@ struct Meta {
 /// The fields of the schema.
 #[derive(Clone, Copy)]
 struct Fields {
-    id: Field,
     text: Field,
     district: Field,
     region: Field,
@@ -110,7 +110,7 @@ struct Fields {
     level: Field,
     kind: Field,
     year: Field,
-    /// The cluster id as written in the outputs (`c…`).
+    /// The cluster id (written `c…` in the outputs).
     cluster: Field,
     /// The cluster's number in build order (dense, from 0): groups hits
     /// and counts ideas.
@@ -129,7 +129,10 @@ struct Fields {
     /// order, so tantivy's tie-break by address is a tie-break by build
     /// order.
     ord: Field,
+    /// Where the proposal came from; its id is made of them, as
+    /// `Proposal::id` makes it.
     file: Field,
+    sheet: Field,
     record: Field,
     line: Field,
     source_id: Field,
@@ -146,8 +149,6 @@ fn schema() -> (Schema, Fields) {
         .set_stored();
     let facet = STRING | STORED | FAST;
     let fields = Fields {
-        // Shown, never searched: not indexed (a million unique terms).
-        id: b.add_text_field("id", STORED),
         text: b.add_text_field("text", text_options),
         district: b.add_text_field("district", facet.clone()),
         region: b.add_text_field("region", facet.clone()),
@@ -155,7 +156,7 @@ fn schema() -> (Schema, Fields) {
         level: b.add_text_field("level", facet.clone()),
         kind: b.add_text_field("kind", facet),
         year: b.add_u64_field("year", INDEXED | STORED | FAST),
-        cluster: b.add_text_field("cluster", STORED),
+        cluster: b.add_u64_field("cluster", STORED),
         cluster_ord: b.add_u64_field("cluster_ord", FAST),
         members_from: b.add_u64_field("members_from", STORED),
         members: b.add_u64_field("members", STORED),
@@ -164,6 +165,7 @@ fn schema() -> (Schema, Fields) {
         cluster_districts: b.add_u64_field("cluster_districts", STORED),
         ord: b.add_u64_field("ord", FAST),
         file: b.add_text_field("file", STORED),
+        sheet: b.add_text_field("sheet", STORED),
         record: b.add_u64_field("record", STORED),
         line: b.add_u64_field("line", STORED),
         source_id: b.add_text_field("source_id", STORED),
@@ -185,10 +187,10 @@ pub struct IndexDoc<'a> {
 
 /// Facet values as stored: catalogue slugs, `unknown` for a value the
 /// catalogue could not place; absent when the export had none.
-fn slug<T: Copy>(label: &Label<T>, name: impl Fn(T) -> String) -> Option<String> {
+fn slug<'a, T: Copy>(label: &Label<T>, name: impl FnOnce(T) -> &'a str) -> Option<&'a str> {
     match label {
         Label::Known(t) => Some(name(*t)),
-        Label::Unknown(_) => Some("unknown".to_string()),
+        Label::Unknown(_) => Some("unknown"),
         Label::Missing => None,
     }
 }
@@ -196,10 +198,11 @@ fn slug<T: Copy>(label: &Label<T>, name: impl Fn(T) -> String) -> Option<String>
 /// Settings of [`build`].
 #[derive(Clone, Debug)]
 pub struct BuildOptions {
-    /// Indexing threads: the documents are cut into this many parts (of
-    /// at least `min_part_docs`), indexed side by side and kept as segments
-    /// in build order, so the answers are the same for any number.
-    pub threads: usize,
+    /// Parts the documents are cut into (of at least `min_part_docs`):
+    /// they are indexed side by side as rayon tasks, in the pool the caller
+    /// runs in, and kept as segments in build order, so the answers are the
+    /// same for any number.
+    pub parts: usize,
     /// Bytes the parts' writers may hold together: a part's writer lays
     /// its segment on disk and starts another when it holds its share.
     pub memory: usize,
@@ -214,7 +217,7 @@ pub struct BuildOptions {
 impl Default for BuildOptions {
     fn default() -> Self {
         BuildOptions {
-            threads: 1,
+            parts: 1,
             memory: 200_000_000,
             min_part_docs: 20_000,
             segment_docs: 1 << 30,
@@ -225,13 +228,13 @@ impl Default for BuildOptions {
 /// Writes a new index of `docs` into `dir`, which must not exist or be empty.
 ///
 /// The documents of a cluster are put together, its representative (the
-/// first given) first. They are then cut, at cluster starts, into as many
-/// parts as [`BuildOptions::threads`] allows (at least
+/// first given) first. They are then cut, at cluster starts, into
+/// [`BuildOptions::parts`] parts (of at least
 /// [`BuildOptions::min_part_docs`] each); the parts are indexed side by
-/// side, each by its own segment writers on one thread, and their segments
-/// are listed in build order. Document order is thus build order whatever
-/// the number of threads, and the searcher answers every query the same
-/// way: ranking ties are broken by address.
+/// side as rayon tasks, each writing its own segments in order, and the
+/// segments are listed in build order. Document order is thus build order
+/// whatever the number of parts, and the searcher answers every query the
+/// same way: ranking ties are broken by address.
 pub fn build<'a>(
     dir: &Path,
     docs: impl IntoIterator<Item = IndexDoc<'a>>,
@@ -246,7 +249,7 @@ pub fn build<'a>(
     let mut docs: Vec<IndexDoc<'a>> = docs.into_iter().collect();
     let facts = ClusterFacts::gather(&mut docs, catalog);
     let parts = options
-        .threads
+        .parts
         .clamp(1, 8)
         .min(docs.len().div_ceil(options.min_part_docs.max(1)))
         .max(1);
@@ -273,19 +276,9 @@ pub fn build<'a>(
         let docs = &docs[range.clone()];
         write_part(&index, docs, range.start, &facts, fields, catalog, limits)
     };
-    let written: Vec<Result<Vec<SegmentMeta>>> = std::thread::scope(|scope| {
-        let others: Vec<_> = ranges[1..]
-            .iter()
-            .map(|range| scope.spawn(move || part(range)))
-            .collect();
-        std::iter::once(part(&ranges[0]))
-            .chain(
-                others
-                    .into_iter()
-                    .map(|h| h.join().expect("an indexing thread panicked")),
-            )
-            .collect()
-    });
+    // The parts are rayon tasks: they share the pool with whatever else
+    // the caller runs beside the index (the documents, in `sborka build`).
+    let written: Vec<Result<Vec<SegmentMeta>>> = ranges.par_iter().map(part).collect();
     let mut meta = index.load_metas()?;
     for segments in written {
         meta.segments.extend(segments?);
@@ -305,20 +298,20 @@ pub fn build<'a>(
 
 /// What every document needs to know of its cluster, decided over all
 /// documents before they are cut into parts.
-struct ClusterFacts {
+struct ClusterFacts<'c> {
     /// Per document: its cluster's number in build order.
     ords: Vec<u64>,
     /// Per cluster number: its first document's number and its size.
     spans: Vec<(u64, u64)>,
     /// Per cluster number: the districts of its proposals, as slugs.
-    districts: Vec<BTreeSet<String>>,
+    districts: Vec<BTreeSet<&'c str>>,
 }
 
-impl ClusterFacts {
+impl<'c> ClusterFacts<'c> {
     /// Puts the documents of each cluster together, in the order clusters
     /// first appear and keeping the order within each (a stable sort: the
     /// first document stays the representative), and gathers the facts.
-    fn gather<'a>(docs: &mut Vec<IndexDoc<'a>>, catalog: &Catalog) -> ClusterFacts {
+    fn gather<'a>(docs: &mut Vec<IndexDoc<'a>>, catalog: &'c Catalog) -> ClusterFacts<'c> {
         let mut number: HashMap<u64, u64> = HashMap::new();
         let mut ords: Vec<u64> = docs
             .iter()
@@ -354,7 +347,7 @@ impl ClusterFacts {
     }
 }
 
-impl ClusterFacts {
+impl ClusterFacts<'_> {
     /// Cuts the documents into at most `parts` ranges of about equal size,
     /// each cut at the start of a cluster (a cluster lives in one segment).
     fn parts(&self, parts: usize) -> Vec<Range<usize>> {
@@ -374,15 +367,15 @@ impl ClusterFacts {
     }
 }
 
-fn district_slug(p: &Proposal, catalog: &Catalog) -> Option<String> {
+fn district_slug<'c>(p: &Proposal, catalog: &'c Catalog) -> Option<&'c str> {
     p.district
         .known()
-        .map(|d| catalog.district_info(d).slug.clone())
+        .map(|d| catalog.district_info(d).slug.as_str())
 }
 
 /// Indexes `docs`, the documents from number `first` on, into new segments
-/// of `index` on this thread, in order: a segment is closed when its writer
-/// holds `memory` bytes. Returns the segments in document order.
+/// of `index`, in order: a segment is closed at a cluster start once it
+/// holds `limits`. Returns the segments in document order.
 ///
 /// Segment writers are used directly, not through an `IndexWriter`: that
 /// one hands every document to a thread of its own over a channel, and the
@@ -393,7 +386,7 @@ fn write_part(
     index: &Index,
     docs: &[IndexDoc<'_>],
     first: usize,
-    facts: &ClusterFacts,
+    facts: &ClusterFacts<'_>,
     f: Fields,
     catalog: &Catalog,
     limits: SegmentLimits,
@@ -402,6 +395,8 @@ fn write_part(
     let mut segment = index.new_segment();
     let mut writer = SegmentWriter::for_segment(limits.memory, segment.clone())?;
     let mut checked = 0;
+    // Regions are stored by their code, as text.
+    let region_codes: Vec<String> = (0..=u8::MAX).map(|code| code.to_string()).collect();
     for (i, d) in docs.iter().enumerate() {
         let ord = first + i;
         let cluster_ord = facts.ords[ord];
@@ -426,20 +421,19 @@ fn write_part(
         }
         let p = d.proposal;
         let mut doc = TantivyDocument::default();
-        doc.add_text(f.id, p.id().0);
         doc.add_text(f.text, &p.text);
         let facets = [
             (
                 f.district,
-                district_slug(p, catalog).or_else(|| slug(&p.district, |_| String::new())),
+                district_slug(p, catalog).or_else(|| slug(&p.district, |_| "")),
             ),
-            (f.region, slug(&p.region, |r| r.0.to_string())),
             (
-                f.theme,
-                slug(&p.theme, |t| catalog.theme_info(t).slug.clone()),
+                f.region,
+                slug(&p.region, |r| &region_codes[usize::from(r.0)]),
             ),
-            (f.level, slug(&p.level, |l| l.slug().to_string())),
-            (f.kind, slug(&p.kind, |k| k.slug().to_string())),
+            (f.theme, slug(&p.theme, |t| &catalog.theme_info(t).slug)),
+            (f.level, slug(&p.level, |l| l.slug())),
+            (f.kind, slug(&p.kind, |k| k.slug())),
         ];
         for (field, value) in facets {
             if let Some(value) = value {
@@ -456,12 +450,15 @@ fn write_part(
         }
         doc.add_u64(f.members_from, from);
         doc.add_u64(f.members, members);
-        doc.add_text(f.cluster, d.cluster.to_string());
+        doc.add_u64(f.cluster, d.cluster.0);
         doc.add_u64(f.cluster_ord, cluster_ord);
         doc.add_u64(f.cluster_proposals, u64::from(d.cluster_proposals));
         doc.add_u64(f.cluster_districts, u64::from(d.cluster_districts));
         doc.add_u64(f.ord, ord as u64);
         doc.add_text(f.file, &p.source.file);
+        if let Some(sheet) = &p.source.sheet {
+            doc.add_text(f.sheet, sheet);
+        }
         doc.add_u64(f.record, p.source.record);
         doc.add_u64(f.line, p.source.line);
         if let Some(sid) = &p.source.source_id {
@@ -952,8 +949,17 @@ impl Searcher {
         };
         Hit {
             score,
-            cluster: get(f.cluster).unwrap_or_default(),
-            id: get(f.id).unwrap_or_default(),
+            cluster: num(f.cluster)
+                .map(|c| ClusterId(c).to_string())
+                .unwrap_or_default(),
+            id: ProposalId::new(&Provenance {
+                file: get(f.file).unwrap_or_default().into(),
+                record: num(f.record).unwrap_or(0),
+                line: num(f.line).unwrap_or(0),
+                sheet: get(f.sheet),
+                source_id: None,
+            })
+            .0,
             highlights: highlight_ranges(&self.analyzer, terms, fuzzy, &text),
             text,
             district,
@@ -1091,7 +1097,12 @@ mod tests {
                 1,
             ),
             (
-                proposal(3, "Ёлка в каждом центре для детей", Level::Municipal, 1),
+                {
+                    let mut p = proposal(3, "Ёлка в каждом центре для детей", Level::Municipal, 1);
+                    p.source.sheet = Some("Лист 1".into());
+                    p.source.source_id = Some("17".into());
+                    p
+                },
                 2,
             ),
             (
@@ -1146,7 +1157,7 @@ mod tests {
             })
             .collect();
         let dir = tempfile::tempdir().unwrap();
-        // (threads, fewest documents per part, most per segment, segments)
+        // (parts, fewest documents per part, most per segment, segments)
         let shapes = [
             (1, 20_000, 1 << 30, 1),
             (3, 7, 1 << 30, 3),
@@ -1158,8 +1169,8 @@ mod tests {
         ];
         let searchers: Vec<Searcher> = shapes
             .iter()
-            .map(|&(threads, min_part_docs, segment_docs, segments)| {
-                let path = dir.path().join(format!("index-{threads}-{segment_docs}"));
+            .map(|&(parts, min_part_docs, segment_docs, segments)| {
+                let path = dir.path().join(format!("index-{parts}-{segment_docs}"));
                 let docs = proposals.iter().enumerate().map(|(i, p)| IndexDoc {
                     proposal: p,
                     cluster: ClusterId(i as u64 / 4),
@@ -1167,7 +1178,7 @@ mod tests {
                     cluster_districts: 1,
                 });
                 let options = BuildOptions {
-                    threads,
+                    parts,
                     min_part_docs,
                     segment_docs,
                     ..BuildOptions::default()
@@ -1177,7 +1188,7 @@ mod tests {
                 assert_eq!(
                     searcher.starts.len(),
                     segments,
-                    "{threads} threads, {segment_docs} documents per segment"
+                    "{parts} parts, {segment_docs} documents per segment"
                 );
                 searcher
             })
@@ -1240,8 +1251,8 @@ mod tests {
                 &["t.csv#1", "t.csv#4", "t.csv#5"],
                 false,
             ),
-            ("елка", None, true, &["t.csv#3"], false),
-            ("ёлки", None, true, &["t.csv#3"], false),
+            ("елка", None, true, &["t.csv#Лист 1#3"], false),
+            ("ёлки", None, true, &["t.csv#Лист 1#3"], false),
             ("\"без очереди\"", None, true, &["t.csv#2"], false),
             ("\"очереди без\"", None, true, &[], false),
             (
@@ -1255,7 +1266,7 @@ mod tests {
                 "сиделка OR ёлка",
                 None,
                 false,
-                &["t.csv#1", "t.csv#3"],
+                &["t.csv#1", "t.csv#Лист 1#3"],
                 false,
             ),
             (
@@ -1266,7 +1277,7 @@ mod tests {
                 false,
             ),
             ("", Some("federal"), true, &["t.csv#2"], false),
-            ("-пожилых", None, true, &["t.csv#3"], false),
+            ("-пожилых", None, true, &["t.csv#Лист 1#3"], false),
             // Typos: found by the fallback, which says so.
             ("сидеkки пажилых", None, false, &["t.csv#1"], true),
             ("космонавты", None, true, &[], true),
@@ -1279,6 +1290,22 @@ mod tests {
             assert_eq!(ids(&r), want, "{text:?} level {level:?} all {all}");
             assert_eq!(r.fuzzy, fuzzy, "{text:?} fuzzy");
         }
+    }
+
+    #[test]
+    fn hits_carry_the_ids_and_provenance_of_the_outputs() {
+        let dir = tempfile::tempdir().unwrap();
+        let s = index(&dir.path().join("index"));
+        let r = s.search(&Query::new("ёлка")).unwrap();
+        let hit = &r.hits[0];
+        assert_eq!(hit.id, "t.csv#Лист 1#3");
+        assert_eq!(hit.cluster, ClusterId(2).to_string());
+        let source = (&*hit.source.file, hit.source.record, hit.source.line);
+        assert_eq!(source, ("t.csv", 3, 4));
+        assert_eq!(hit.source.source_id.as_deref(), Some("17"));
+        let r = s.search(&Query::new("школа")).unwrap();
+        assert_eq!(r.hits[0].id, "t.csv#4");
+        assert_eq!(r.hits[0].source.source_id, None);
     }
 
     #[test]
