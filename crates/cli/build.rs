@@ -346,13 +346,18 @@ fn build(args: &Args, catalog: &Catalog, catalog_dir: Option<&Path>) -> anyhow::
     // but the publish itself timed.
     let mut report = Report::new(&built, catalog, &roadmap, stages.timings.clone());
     staging.write("report.json", report.to_json().as_bytes())?;
-    staging.publish(args.keep_prev)?;
+    let removal = staging.publish(args.keep_prev)?;
     let timings = stages.finish();
     report.timings_ms = timings.millis();
 
     if !args.quiet {
         summarize(args, &report, &timings, &built);
     }
+    // Freeing the build's memory and removing the previous output both
+    // keep the kernel busy for a while: side by side.
+    drop(roadmap);
+    drop(built);
+    removal.wait()?;
     drop(lock);
     Ok(Outcome::Status(if failed == 0 { 0 } else { 2 }))
 }

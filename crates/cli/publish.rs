@@ -161,9 +161,12 @@ impl Staging {
     }
 
     /// Makes the staged folder the output. The previous output is kept as
-    /// `DIR.prev` when `keep_prev` is set, removed otherwise.
-    pub fn publish(mut self, keep_prev: bool) -> anyhow::Result<()> {
+    /// `DIR.prev` when `keep_prev` is set; otherwise it is removed on a
+    /// thread of its own, while the caller finishes: wait for it with
+    /// [`Removal::wait`] before letting go of the lock.
+    pub fn publish(mut self, keep_prev: bool) -> anyhow::Result<Removal> {
         sync_dir(&self.dir);
+        let mut removal = Removal(None);
         if self.out.exists() {
             swap(&self.dir, &self.out)
                 .with_context(|| format!("cannot publish {}", self.out.display()))?;
@@ -178,9 +181,13 @@ impl Staging {
                 std::fs::rename(&self.dir, &prev)
                     .with_context(|| format!("cannot keep {}", prev.display()))?;
             } else {
-                std::fs::remove_dir_all(&self.dir).with_context(|| {
-                    format!("cannot remove the previous output {}", self.dir.display())
-                })?;
+                let dir = self.dir.clone();
+                let remove = std::thread::spawn(move || {
+                    std::fs::remove_dir_all(&dir).with_context(|| {
+                        format!("cannot remove the previous output {}", dir.display())
+                    })
+                });
+                removal = Removal(Some(remove));
             }
         } else {
             std::fs::rename(&self.dir, &self.out)
@@ -188,7 +195,21 @@ impl Staging {
             self.published = true;
         }
         sync_dir(&self.names.parent);
-        Ok(())
+        Ok(removal)
+    }
+}
+
+/// The removal of the previous output after a publish (a few hundred
+/// megabytes for a large build, which the kernel takes its time to free).
+#[must_use = "wait for the removal before releasing the lock"]
+pub struct Removal(Option<std::thread::JoinHandle<anyhow::Result<()>>>);
+
+impl Removal {
+    pub fn wait(self) -> anyhow::Result<()> {
+        match self.0 {
+            Some(remove) => remove.join().expect("the removal thread panicked"),
+            None => Ok(()),
+        }
     }
 }
 
