@@ -10,7 +10,7 @@ use serde::Deserialize;
 
 use rust_stemmers::Stemmer;
 
-use crate::{Analyzer, Span, StemCache, Terms, fold_word_into, stem_into, words};
+use crate::{Analyzer, Span, StemCache, Terms, term_into, words};
 
 /// The lexicon files, by name, with their embedded defaults.
 const FILES: [(&str, &str); 2] = [
@@ -440,13 +440,15 @@ pub(crate) fn fold_families(
     out: &mut Terms,
 ) {
     for (start, end) in words(text) {
-        out.folded.clear();
-        fold_word_into(&text[start..end], &mut out.folded);
         let from = out.stems.len();
-        match lexicon.number(&out.folded) {
-            Some(figure) => out.stems.push_str(figure),
-            None => stem_into(stemmer, cache, &out.folded, &mut out.stems),
-        }
+        term_into(
+            stemmer,
+            cache,
+            Some(lexicon),
+            &text[start..end],
+            &mut out.folded,
+            &mut out.stems,
+        );
         out.stem_spans.push(Span {
             start,
             end,
