@@ -564,7 +564,8 @@ const STEM_CACHE: usize = 1 << 19;
 /// The terms an analyzer remembers, by the word as written, without an
 /// allocation per word: the words and their terms lie back to back in one
 /// string, and a map from the Fx hash of a word holds where (the word's
-/// start, its length and its term's, in bytes; the term follows the word).
+/// start, its length and its term's, in bytes; the term follows the word),
+/// and the family bucket the term begins (with a lexicon).
 /// Keyed by the word before folding, so that a repeated word is neither
 /// folded nor stemmed. Two words with one hash share a slot: the second
 /// is analysed every time (the word in the slot is compared, so a
@@ -572,7 +573,7 @@ const STEM_CACHE: usize = 1 << 19;
 /// [`STEM_CACHE`] words.
 #[derive(Default)]
 struct StemCache {
-    slots: FxHashMap<u64, (u32, u16, u16)>,
+    slots: FxHashMap<u64, (u32, u16, u16, Option<lexicon::Family>)>,
     arena: String,
 }
 
@@ -586,7 +587,8 @@ impl StemCache {
 /// Appends the term of `word`, one word of a text as written, to `out`:
 /// the word folded ([`fold_word_into`], into `folded`), then its figure
 /// when `lexicon` knows it as a number word, else its stem
-/// ([`stem_into`]). Remembered in `cache`, which must only ever see one
+/// ([`stem_into`]). Returns the family bucket of `lexicon` the term
+/// begins, if any. Remembered in `cache`, which must only ever see one
 /// stemmer and one lexicon (those of its analyzer).
 fn term_into(
     stemmer: &Stemmer,
@@ -595,18 +597,18 @@ fn term_into(
     word: &str,
     folded: &mut String,
     out: &mut String,
-) {
+) -> Option<lexicon::Family> {
     let hash = {
         let mut h = FxHasher::default();
         std::hash::Hasher::write(&mut h, word.as_bytes());
         std::hash::Hasher::finish(&h)
     };
     let slot = cache.slots.get(&hash).copied();
-    if let Some((at, len, term)) = slot {
+    if let Some((at, len, term, family)) = slot {
         let (at, len, term) = (at as usize, usize::from(len), usize::from(term));
         if &cache.arena[at..at + len] == word {
             out.push_str(&cache.arena[at + len..at + len + term]);
-            return;
+            return family;
         }
     }
     folded.clear();
@@ -616,14 +618,15 @@ fn term_into(
         Some(figure) => out.push_str(figure),
         None => stem_into(stemmer, folded, out),
     }
+    let term = &out[from..];
+    let family = lexicon.and_then(|l| l.family(term));
     // Another word with the same hash holds the slot: it keeps it.
     if slot.is_some() {
-        return;
+        return family;
     }
-    let term = &out[from..];
     let (Ok(word_len), Ok(term_len)) = (u16::try_from(word.len()), u16::try_from(term.len()))
     else {
-        return;
+        return family;
     };
     if cache.slots.len() >= STEM_CACHE
         || cache.arena.len() + word.len() + term.len() > u32::MAX as usize
@@ -633,7 +636,8 @@ fn term_into(
     let at = cache.arena.len() as u32;
     cache.arena.push_str(word);
     cache.arena.push_str(term);
-    cache.slots.insert(hash, (at, word_len, term_len));
+    cache.slots.insert(hash, (at, word_len, term_len, family));
+    family
 }
 
 /// Appends the stem of one folded word to `out`. Words without Cyrillic
@@ -655,10 +659,12 @@ pub struct Terms {
     text: String,
     tokens: Vec<Span>,
     /// Work space: the word being folded, and the stems of every word
-    /// before the lexicon's phrases are folded.
+    /// before the lexicon's phrases are folded, with the family bucket
+    /// each begins.
     folded: String,
     stems: String,
     stem_spans: Vec<Span>,
+    families: Vec<Option<lexicon::Family>>,
 }
 
 /// A term: its byte range in the analysed text, and in the buffer that
@@ -701,6 +707,7 @@ impl Terms {
         self.tokens.clear();
         self.stems.clear();
         self.stem_spans.clear();
+        self.families.clear();
     }
 }
 
