@@ -10,7 +10,7 @@ use serde::Deserialize;
 
 use rust_stemmers::Stemmer;
 
-use crate::{Analyzer, Span, StemCache, Terms, fold_word_into, stem_into, words};
+use crate::{Analyzer, Span, StemCache, Terms, term_into, words};
 
 /// The lexicon files, by name, with their embedded defaults.
 const FILES: [(&str, &str); 2] = [
@@ -144,8 +144,11 @@ type Phrase = Vec<String>;
 #[derive(Clone, Debug, Default)]
 pub struct Lexicon {
     /// The first characters of a phrase's first stem (see [`bucket`]) →
-    /// (the whole phrase, family term), longest phrase first.
-    families: crate::FxHashMap<String, Vec<(Phrase, String)>>,
+    /// its [`Family`], the place of its phrases in `families`.
+    buckets: crate::FxHashMap<String, Family>,
+    /// The phrases of each bucket: (the whole phrase, family term),
+    /// longest phrase first.
+    families: Vec<Vec<(Phrase, String)>>,
     /// Family terms that name a target group.
     groups: FxHashSet<String>,
     /// Opening phrases as family-folded term sequences.
@@ -236,11 +239,15 @@ impl Lexicon {
                         None => {}
                     }
                     seen.insert(phrase.clone(), term.clone());
-                    lexicon
-                        .families
+                    let next = Family(lexicon.families.len() as u32);
+                    let at = *lexicon
+                        .buckets
                         .entry(bucket(&phrase[0]).to_string())
-                        .or_default()
-                        .push((phrase, term.clone()));
+                        .or_insert(next);
+                    if at == next {
+                        lexicon.families.push(Vec::new());
+                    }
+                    lexicon.families[at.0 as usize].push((phrase, term.clone()));
                 }
             }
             openings.extend(file.openings);
@@ -255,8 +262,8 @@ impl Lexicon {
         }
         // Longest first; then by the phrase, so that the order does not
         // depend on the order of the files. (Each list is sorted on its own:
-        // the order of the map does not matter.)
-        lexicon.families.values_mut().for_each(|candidates| {
+        // the order of the buckets does not matter.)
+        lexicon.families.iter_mut().for_each(|candidates| {
             candidates.sort_by(|a, b| b.0.len().cmp(&a.0.len()).then_with(|| a.0.cmp(&b.0)));
         });
         // Openings and antonyms are matched against folded terms, so fold
@@ -304,12 +311,18 @@ impl Lexicon {
         &self.sources
     }
 
-    /// The longest family phrase that starts `spans` (stems in `stems`):
-    /// its length in stems and the family term.
-    fn longest_match(&self, stems: &str, spans: &[Span]) -> Option<(usize, &str)> {
+    /// The family bucket a stem begins, if any: where
+    /// [`Lexicon::longest_match`] looks for phrases starting with it.
+    pub(crate) fn family(&self, stem: &str) -> Option<Family> {
+        self.buckets.get(bucket(stem)).copied()
+    }
+
+    /// The longest family phrase that starts `spans` (stems in `stems`;
+    /// the first in bucket `family`): its length in stems and the family
+    /// term.
+    fn longest_match(&self, stems: &str, spans: &[Span], family: Family) -> Option<(usize, &str)> {
         let stem = |k: usize| &stems[spans[k].term.0..spans[k].term.1];
-        let candidates = self.families.get(bucket(stem(0)))?;
-        candidates
+        self.families[family.0 as usize]
             .iter()
             .find(|(phrase, _)| {
                 // Single words must match exactly: a one-word form is often
@@ -400,6 +413,12 @@ impl Lexicon {
     }
 }
 
+/// The place of a bucket of family phrases in [`Lexicon`]: remembered
+/// with each word's term, so that a repeated word finds its phrases
+/// without hashing its stem again.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Family(u32);
+
 /// How many characters of a first stem key the families.
 const BUCKET: usize = 4;
 
@@ -440,13 +459,16 @@ pub(crate) fn fold_families(
     out: &mut Terms,
 ) {
     for (start, end) in words(text) {
-        out.folded.clear();
-        fold_word_into(&text[start..end], &mut out.folded);
         let from = out.stems.len();
-        match lexicon.number(&out.folded) {
-            Some(figure) => out.stems.push_str(figure),
-            None => stem_into(stemmer, cache, &out.folded, &mut out.stems),
-        }
+        let family = term_into(
+            stemmer,
+            cache,
+            Some(lexicon),
+            &text[start..end],
+            &mut out.folded,
+            &mut out.stems,
+        );
+        out.families.push(family);
         out.stem_spans.push(Span {
             start,
             end,
@@ -456,7 +478,9 @@ pub(crate) fn fold_families(
     let mut i = 0;
     while i < out.stem_spans.len() {
         let from = out.text.len();
-        let (len, end) = match lexicon.longest_match(&out.stems, &out.stem_spans[i..]) {
+        let found = out.families[i]
+            .and_then(|family| lexicon.longest_match(&out.stems, &out.stem_spans[i..], family));
+        let (len, end) = match found {
             Some((len, term)) => {
                 out.text.push_str(term);
                 (len, out.stem_spans[i + len - 1].end)

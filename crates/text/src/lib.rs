@@ -17,13 +17,16 @@
 //! Every word of every proposal passes here, twice when clustering
 //! (normalized, then analysed), so the hot path allocates nothing per
 //! word: [`Analyzer::analyse`] fills a reusable [`Terms`] (the terms back
-//! to back in one string) and [`normalize_into`] a reusable string. A word
-//! of lower-case ASCII or basic Cyrillic letters is recognised by a scan of
-//! its bytes and copied; a word of the basic alphabets is lower-cased by
-//! arithmetic; only the rest go through NFC and the Unicode tables. Stems
-//! are remembered per analyzer (up to 2^19 words, words and stems in one
-//! string, found by their Fx hash and compared, so a collision costs a
-//! re-stem and never a wrong stem), under a lock taken once per text.
+//! to back in one string) and [`normalize_into`] a reusable string. Words
+//! are found by a scan of bytes that decodes only characters outside ASCII
+//! and U+0400–U+047F. A word of lower-case ASCII or basic Cyrillic letters
+//! is recognised by a scan of its bytes and copied; a word of the basic
+//! alphabets is lower-cased by arithmetic; only the rest go through NFC
+//! and the Unicode tables. Terms are remembered per analyzer by the word as
+//! written (up to 2^19 words, words and terms in one string, found by
+//! their Fx hash and compared, so a collision costs a re-analysis and
+//! never a wrong term), under a lock taken once per text: a repeated word
+//! is neither folded nor stemmed again.
 //!
 //! # Example
 //!
@@ -281,10 +284,58 @@ fn fold_chars_into(word: &str, out: &mut String) {
 
 /// Splits `text` into words: runs of letters and digits, with the combining
 /// marks and invisible characters inside them. Yields byte ranges.
+///
+/// Scans bytes: an ASCII byte is told by a table, and a Cyrillic letter of
+/// U+0400–U+047F (lead byte D0 or D1, all letters) without decoding it;
+/// only other characters are decoded and looked up. [`words_by_chars`] is
+/// the same split written plainly, which the tests hold this to.
 fn words(text: &str) -> impl Iterator<Item = (usize, usize)> + '_ {
-    let mut chars = text.char_indices().peekable();
+    let bytes = text.as_bytes();
+    let mut at = 0;
     std::iter::from_fn(move || {
         // Skip to the first character of a word.
+        let start = loop {
+            let &b = bytes.get(at)?;
+            let (len, word) = match b {
+                0..0x80 => (1, b.is_ascii_alphanumeric()),
+                0xd0 | 0xd1 => (2, true),
+                _ => {
+                    let c = text[at..].chars().next()?;
+                    (c.len_utf8(), is_word_char(c))
+                }
+            };
+            at += len;
+            if word {
+                break at - len;
+            }
+        };
+        while let Some(&b) = bytes.get(at) {
+            let len = match b {
+                // No ASCII character is a combining mark or invisible.
+                0..0x80 if b.is_ascii_alphanumeric() => 1,
+                0..0x80 => break,
+                0xd0 | 0xd1 => 2,
+                _ => match text[at..].chars().next() {
+                    Some(c) if is_word_char(c) || is_combining_mark(c) || is_invisible(c) => {
+                        c.len_utf8()
+                    }
+                    _ => break,
+                },
+            };
+            at += len;
+        }
+        // Invisible characters at the end of a word are not part of it.
+        let word = text[start..at].trim_end_matches(is_invisible);
+        Some((start, start + word.len()))
+    })
+}
+
+/// [`words`] character by character: the reference its byte scan is
+/// tested against.
+#[cfg(test)]
+fn words_by_chars(text: &str) -> impl Iterator<Item = (usize, usize)> + '_ {
+    let mut chars = text.char_indices().peekable();
+    std::iter::from_fn(move || {
         let start = loop {
             let (i, c) = chars.next()?;
             if is_word_char(c) {
@@ -293,7 +344,6 @@ fn words(text: &str) -> impl Iterator<Item = (usize, usize)> + '_ {
         };
         let mut end = text.len();
         while let Some(&(i, c)) = chars.peek() {
-            // No ASCII character is a combining mark or invisible.
             if is_word_char(c) || (!c.is_ascii() && (is_combining_mark(c) || is_invisible(c))) {
                 chars.next();
             } else {
@@ -301,7 +351,6 @@ fn words(text: &str) -> impl Iterator<Item = (usize, usize)> + '_ {
                 break;
             }
         }
-        // Invisible characters at the end of a word are not part of it.
         let word = text[start..end].trim_end_matches(is_invisible);
         Some((start, start + word.len()))
     })
@@ -464,8 +513,8 @@ pub fn has_words(text: &str) -> bool {
 pub struct Analyzer {
     russian: Stemmer,
     lexicon: Option<Arc<Lexicon>>,
-    /// Folded word → stem: stemming costs far more than a lookup, and a
-    /// collection repeats its words. A mutex (uncontended with one
+    /// Word as written → term: folding and stemming cost far more than a
+    /// lookup, and a collection repeats its words. A mutex (uncontended with one
     /// analyzer per thread, and taken once per text) keeps the analyzer
     /// `Sync`, as a tantivy tokenizer must be.
     cache: Mutex<StemCache>,
@@ -507,21 +556,24 @@ impl std::hash::Hasher for FxHasher {
 /// A `HashMap` with [`FxHasher`].
 pub type FxHashMap<K, V> = HashMap<K, V, std::hash::BuildHasherDefault<FxHasher>>;
 
-/// How many stems an analyzer remembers at most: enough for the
+/// How many words an analyzer remembers at most: enough for the
 /// vocabulary of a million proposals (a few hundred thousand word forms),
 /// at about 50 bytes each.
 const STEM_CACHE: usize = 1 << 19;
 
-/// The stems an analyzer remembers, without an allocation per word: the
-/// words and their stems lie back to back in one string, and a map from
-/// the Fx hash of a word holds where (the word's start, its length and its
-/// stem's, in bytes; the stem follows the word). Two words with one hash
-/// share a slot: the second is stemmed every time (the word in the slot is
-/// compared, so a collision costs time, never a wrong stem). Emptied when
-/// it reaches [`STEM_CACHE`] words.
+/// The terms an analyzer remembers, by the word as written, without an
+/// allocation per word: the words and their terms lie back to back in one
+/// string, and a map from the Fx hash of a word holds where (the word's
+/// start, its length and its term's, in bytes; the term follows the word),
+/// and the family bucket the term begins (with a lexicon).
+/// Keyed by the word before folding, so that a repeated word is neither
+/// folded nor stemmed. Two words with one hash share a slot: the second
+/// is analysed every time (the word in the slot is compared, so a
+/// collision costs time, never a wrong term). Emptied when it reaches
+/// [`STEM_CACHE`] words.
 #[derive(Default)]
 struct StemCache {
-    slots: FxHashMap<u64, (u32, u16, u16)>,
+    slots: FxHashMap<u64, (u32, u16, u16, Option<lexicon::Family>)>,
     arena: String,
 }
 
@@ -532,43 +584,70 @@ impl StemCache {
     }
 }
 
-/// Appends the stem of one folded word to `out`. Words without Cyrillic
-/// letters (numbers, Latin abbreviations) are kept as they are.
-fn stem_into(stemmer: &Stemmer, cache: &mut StemCache, folded: &str, out: &mut String) {
-    if !folded.chars().any(is_cyrillic) {
-        out.push_str(folded);
-        return;
-    }
+/// Appends the term of `word`, one word of a text as written, to `out`:
+/// the word folded ([`fold_word_into`], into `folded`), then its figure
+/// when `lexicon` knows it as a number word, else its stem
+/// ([`stem_into`]). Returns the family bucket of `lexicon` the term
+/// begins, if any. Remembered in `cache`, which must only ever see one
+/// stemmer and one lexicon (those of its analyzer).
+fn term_into(
+    stemmer: &Stemmer,
+    cache: &mut StemCache,
+    lexicon: Option<&Lexicon>,
+    word: &str,
+    folded: &mut String,
+    out: &mut String,
+) -> Option<lexicon::Family> {
     let hash = {
         let mut h = FxHasher::default();
-        std::hash::Hasher::write(&mut h, folded.as_bytes());
+        std::hash::Hasher::write(&mut h, word.as_bytes());
         std::hash::Hasher::finish(&h)
     };
-    if let Some(&(at, word, stem)) = cache.slots.get(&hash) {
-        let (at, word, stem) = (at as usize, usize::from(word), usize::from(stem));
-        if &cache.arena[at..at + word] == folded {
-            out.push_str(&cache.arena[at + word..at + word + stem]);
-        } else {
-            // Another word with the same hash holds the slot.
-            out.push_str(&stemmer.stem(folded));
+    let slot = cache.slots.get(&hash).copied();
+    if let Some((at, len, term, family)) = slot {
+        let (at, len, term) = (at as usize, usize::from(len), usize::from(term));
+        if &cache.arena[at..at + len] == word {
+            out.push_str(&cache.arena[at + len..at + len + term]);
+            return family;
         }
-        return;
     }
-    let stem = stemmer.stem(folded);
-    out.push_str(&stem);
-    let (Ok(word_len), Ok(stem_len)) = (u16::try_from(folded.len()), u16::try_from(stem.len()))
+    folded.clear();
+    fold_word_into(word, folded);
+    let from = out.len();
+    match lexicon.and_then(|l| l.number(folded)) {
+        Some(figure) => out.push_str(figure),
+        None => stem_into(stemmer, folded, out),
+    }
+    let term = &out[from..];
+    let family = lexicon.and_then(|l| l.family(term));
+    // Another word with the same hash holds the slot: it keeps it.
+    if slot.is_some() {
+        return family;
+    }
+    let (Ok(word_len), Ok(term_len)) = (u16::try_from(word.len()), u16::try_from(term.len()))
     else {
-        return;
+        return family;
     };
     if cache.slots.len() >= STEM_CACHE
-        || cache.arena.len() + folded.len() + stem.len() > u32::MAX as usize
+        || cache.arena.len() + word.len() + term.len() > u32::MAX as usize
     {
         cache.clear();
     }
     let at = cache.arena.len() as u32;
-    cache.arena.push_str(folded);
-    cache.arena.push_str(&stem);
-    cache.slots.insert(hash, (at, word_len, stem_len));
+    cache.arena.push_str(word);
+    cache.arena.push_str(term);
+    cache.slots.insert(hash, (at, word_len, term_len, family));
+    family
+}
+
+/// Appends the stem of one folded word to `out`. Words without Cyrillic
+/// letters (numbers, Latin abbreviations) are kept as they are.
+fn stem_into(stemmer: &Stemmer, folded: &str, out: &mut String) {
+    if folded.chars().any(is_cyrillic) {
+        out.push_str(&stemmer.stem(folded));
+    } else {
+        out.push_str(folded);
+    }
 }
 
 /// The terms of a text, with their byte ranges in it: what
@@ -580,10 +659,12 @@ pub struct Terms {
     text: String,
     tokens: Vec<Span>,
     /// Work space: the word being folded, and the stems of every word
-    /// before the lexicon's phrases are folded.
+    /// before the lexicon's phrases are folded, with the family bucket
+    /// each begins.
     folded: String,
     stems: String,
     stem_spans: Vec<Span>,
+    families: Vec<Option<lexicon::Family>>,
 }
 
 /// A term: its byte range in the analysed text, and in the buffer that
@@ -626,6 +707,7 @@ impl Terms {
         self.tokens.clear();
         self.stems.clear();
         self.stem_spans.clear();
+        self.families.clear();
     }
 }
 
@@ -708,10 +790,15 @@ impl Analyzer {
             return;
         }
         for (start, end) in words(text) {
-            out.folded.clear();
-            fold_word_into(&text[start..end], &mut out.folded);
             let from = out.text.len();
-            stem_into(&self.russian, &mut cache, &out.folded, &mut out.text);
+            term_into(
+                &self.russian,
+                &mut cache,
+                None,
+                &text[start..end],
+                &mut out.folded,
+                &mut out.text,
+            );
             out.tokens.push(Span {
                 start,
                 end,
@@ -745,7 +832,7 @@ impl Analyzer {
     /// Latin abbreviations) are kept as they are.
     pub fn stem(&self, folded: &str) -> String {
         let mut out = String::new();
-        stem_into(&self.russian, &mut self.cache(), folded, &mut out);
+        stem_into(&self.russian, folded, &mut out);
         out
     }
 
@@ -801,6 +888,58 @@ mod tests {
             }
             if is_folded_basic(&word) {
                 proptest::prop_assert_eq!(&slow, &word);
+            }
+        }
+    }
+
+    /// Text of every kind a word scan meets: Cyrillic (with ё and the
+    /// letters beyond а–я), Latin and look-alikes, digits, combining
+    /// accents, invisible characters, dashes, quotes, other scripts.
+    const MIXED: &str = "[ а-яёА-ЯЁѐ-џѠ-ҁ҂҃a-zA-Z0-9\u{300}-\u{36f}\u{ad}\u{200b}-\u{200f}\u{2060}\u{feff}\u{a0}—–‐−\\-.,«»\"'№²ßİǅ日٣Ωα𝔸]{0,60}";
+
+    proptest::proptest! {
+        #[test]
+        fn word_scan_by_bytes_agrees_with_scan_by_chars(text in MIXED) {
+            let fast: Vec<_> = words(&text).collect();
+            let slow: Vec<_> = words_by_chars(&text).collect();
+            proptest::prop_assert_eq!(fast, slow);
+        }
+
+        #[test]
+        fn word_scan_agrees_on_any_text(text in "\\PC{0,40}") {
+            let fast: Vec<_> = words(&text).collect();
+            let slow: Vec<_> = words_by_chars(&text).collect();
+            proptest::prop_assert_eq!(fast, slow);
+        }
+    }
+
+    proptest::proptest! {
+        /// A remembered term is the term: the words of a text, analysed
+        /// twice through one cache (the second time from it), give what
+        /// folding and stemming each word afresh gives.
+        #[test]
+        fn remembered_terms_are_the_terms(text in MIXED) {
+            // Number words and their cases, whatever else is drawn.
+            let text = format!("Восьми восьми ВОСЬМИ 8 Пожилых пожилых {text}");
+            let stemmer = Stemmer::create(Algorithm::Russian);
+            let lexicon = Lexicon::embedded();
+            for lexicon in [None, Some(&lexicon)] {
+                let mut cache = StemCache::default();
+                for _ in 0..2 {
+                    for (start, end) in words_by_chars(&text) {
+                        let word = &text[start..end];
+                        let (mut folded, mut term) = (String::new(), String::new());
+                        term_into(&stemmer, &mut cache, lexicon, word, &mut folded, &mut term);
+                        let mut want = String::new();
+                        fold_word_into(word, &mut want);
+                        let want = match lexicon.and_then(|l| l.number(&want)) {
+                            Some(figure) => figure.to_string(),
+                            None if want.chars().any(is_cyrillic) => stemmer.stem(&want).into_owned(),
+                            None => want,
+                        };
+                        proptest::prop_assert_eq!(term, want, "{:?}", word);
+                    }
+                }
             }
         }
     }
