@@ -7,6 +7,7 @@
 //! malformed, reading goes on at the next line) from a file cut inside a
 //! record (`truncated`).
 
+use std::borrow::Cow;
 use std::ops::Range;
 
 use rayon::prelude::*;
@@ -73,7 +74,7 @@ pub(crate) fn read(
     };
     let implied = table::implied_by_name(ctx.catalog, &ctx.input.name);
     let mut parser = Parser::new(text, delimiter);
-    let head: Vec<Item> = parser.by_ref().take(table::HEADER_SCAN).collect();
+    let head: Vec<Item<'_>> = parser.by_ref().take(table::HEADER_SCAN).collect();
     let table = match table::start_table(ctx, &kind, head, &implied, &mut out) {
         Start::Body(body, mut tally, rest) => {
             let complete = body.read_rows(ctx, &mut out, &mut tally, rest.into_iter())
@@ -176,7 +177,7 @@ fn read_in_pieces(
     let (text, delimiter) = (parser.text, parser.delimiter);
     let cuts = cuts(text, parser.pos, size);
     let rounds: Vec<&[Range<usize>]> = cuts.chunks(4 * rayon::current_num_threads()).collect();
-    let parse = |round: &[Range<usize>]| -> Vec<Piece> {
+    let parse = |round: &[Range<usize>]| -> Vec<Piece<'_>> {
         round
             .par_iter()
             .map(|cut| Piece::parse(text, delimiter, cut, body))
@@ -185,7 +186,7 @@ fn read_in_pieces(
     let (catalog, max_text_chars) = (ctx.catalog, ctx.limits.max_text_chars);
     let mut parsed = parse(rounds[0]);
     for (i, round) in rounds.iter().enumerate() {
-        let pieces: Vec<(Tally, Vec<Entry>)> = parsed
+        let pieces: Vec<(Tally, Vec<Entry<'_>>)> = parsed
             .into_iter()
             .zip(*round)
             .map(|(piece, cut)| {
@@ -266,17 +267,17 @@ fn cuts(text: &str, start: usize, size: usize) -> Vec<Range<usize>> {
 
 /// The rows of one piece that matter, parsed from its cut with lines
 /// counted from 0.
-struct Piece {
+struct Piece<'t> {
     start: usize,
     /// Where the parser stopped: the piece's end if the cut was right.
     end: usize,
     lines: u64,
     restarts: usize,
-    entries: Vec<Entry>,
+    entries: Vec<Entry<'t>>,
 }
 
-impl Piece {
-    fn parse(text: &str, delimiter: char, cut: &Range<usize>, body: &Body<'_>) -> Piece {
+impl<'t> Piece<'t> {
+    fn parse(text: &'t str, delimiter: char, cut: &Range<usize>, body: &Body<'_>) -> Piece<'t> {
         let mut parser = Parser {
             text,
             delimiter,
@@ -318,9 +319,9 @@ impl<'t> Parser<'t> {
     }
 }
 
-impl Parser<'_> {
+impl<'t> Parser<'t> {
     /// The entries of the records that start before `stop`.
-    fn entries_until(&mut self, stop: usize, body: &Body<'_>) -> Vec<Entry> {
+    fn entries_until(&mut self, stop: usize, body: &Body<'_>) -> Vec<Entry<'t>> {
         let mut entries = Vec::new();
         while self.pos < stop
             && let Some(item) = self.next()
@@ -337,7 +338,7 @@ impl Parser<'_> {
     /// restarts and these stay within [`MAX_RESTARTS`] together. Otherwise
     /// (the cut fell inside a record, or the record before ran past it)
     /// they are parsed again from here.
-    fn adopt(&mut self, piece: Piece, stop: usize, body: &Body<'_>) -> Vec<Entry> {
+    fn adopt(&mut self, piece: Piece<'t>, stop: usize, body: &Body<'_>) -> Vec<Entry<'t>> {
         if piece.start != self.pos || self.restarts + piece.restarts > MAX_RESTARTS {
             return self.entries_until(stop, body);
         }
@@ -354,9 +355,9 @@ impl Parser<'_> {
 
 /// One record as parsed from a position.
 #[derive(Debug, PartialEq)]
-enum Parsed {
+enum Parsed<'t> {
     Row {
-        cells: Vec<String>,
+        cells: Vec<Cow<'t, str>>,
         terminated: bool,
         end: usize,
         lines: u64,
@@ -373,11 +374,11 @@ enum Parsed {
 /// slices, not character by character (the parser was a third of the read
 /// stage). The tests hold the character-by-character reference this must
 /// agree with on any input.
-fn parse_record(text: &str, start: usize, delimiter: char) -> Parsed {
+fn parse_record(text: &str, start: usize, delimiter: char) -> Parsed<'_> {
     let bytes = text.as_bytes();
     let delimiter = u8::try_from(delimiter).expect("delimiters are ASCII");
     let mut cells = Vec::new();
-    let mut field = String::new();
+    let mut field = Cow::Borrowed("");
     let mut lines = 0u64;
     let mut i = start;
     // At the start of a field.
@@ -393,10 +394,10 @@ fn parse_record(text: &str, start: usize, delimiter: char) -> Parsed {
                 };
                 let inside = &text[i..i + n];
                 lines += count_breaks(inside.as_bytes());
-                field.push_str(inside);
+                push(&mut field, inside);
                 i += n + 1;
                 if bytes.get(i) == Some(&b'"') {
-                    field.push('"');
+                    field.to_mut().push('"');
                     i += 1;
                     continue;
                 }
@@ -416,7 +417,7 @@ fn parse_record(text: &str, start: usize, delimiter: char) -> Parsed {
         // they are, `"a"b` reads `ab`, as spreadsheet programs do).
         match memchr::memchr3(delimiter, b'\n', b'\r', &bytes[i..]) {
             Some(n) => {
-                field.push_str(&text[i..i + n]);
+                push(&mut field, &text[i..i + n]);
                 i += n;
                 if bytes[i] == delimiter {
                     cells.push(std::mem::take(&mut field));
@@ -435,7 +436,7 @@ fn parse_record(text: &str, start: usize, delimiter: char) -> Parsed {
                 };
             }
             None => {
-                field.push_str(&text[i..]);
+                push(&mut field, &text[i..]);
                 cells.push(field);
                 return Parsed::Row {
                     cells,
@@ -445,6 +446,17 @@ fn parse_record(text: &str, start: usize, delimiter: char) -> Parsed {
                 };
             }
         }
+    }
+}
+
+/// Appends `piece` to a field, which stays borrowed from the text while it
+/// is one piece (most fields: no `""` inside, nothing after the quotes), so
+/// that parsing allocates no string for it.
+fn push<'t>(field: &mut Cow<'t, str>, piece: &'t str) {
+    if field.is_empty() {
+        *field = Cow::Borrowed(piece);
+    } else if !piece.is_empty() {
+        field.to_mut().push_str(piece);
     }
 }
 
@@ -458,10 +470,10 @@ fn count_breaks(bytes: &[u8]) -> u64 {
     (lf + lone_cr) as u64
 }
 
-impl Iterator for Parser<'_> {
-    type Item = Item;
+impl<'t> Iterator for Parser<'t> {
+    type Item = Item<'t>;
 
-    fn next(&mut self) -> Option<Item> {
+    fn next(&mut self) -> Option<Item<'t>> {
         if self.pos >= self.text.len() {
             return None;
         }
@@ -528,7 +540,7 @@ mod tests {
 
     /// The character-by-character parser the byte parser replaced: the
     /// specification [`parse_record`] must agree with.
-    fn reference_parse_record(text: &str, start: usize, delimiter: char) -> Parsed {
+    fn reference_parse_record(text: &str, start: usize, delimiter: char) -> Parsed<'_> {
         let mut cells = Vec::new();
         let mut field = String::new();
         let mut at_start = true;
@@ -578,7 +590,7 @@ mod tests {
                     at_start = false;
                 }
                 _ if c == delimiter => {
-                    cells.push(std::mem::take(&mut field));
+                    cells.push(Cow::Owned(std::mem::take(&mut field)));
                     at_start = true;
                 }
                 '\n' | '\r' => {
@@ -586,7 +598,7 @@ mod tests {
                         chars.next();
                     }
                     let end = chars.peek().map_or(text.len(), |&(j, _)| start + j);
-                    cells.push(field);
+                    cells.push(Cow::Owned(field));
                     return Parsed::Row {
                         cells,
                         terminated: true,
@@ -605,7 +617,7 @@ mod tests {
         if quoted {
             return Parsed::Unterminated { quote };
         }
-        cells.push(field);
+        cells.push(Cow::Owned(field));
         Parsed::Row {
             cells,
             terminated: false,

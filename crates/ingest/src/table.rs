@@ -2,6 +2,7 @@
 //! header below any title rows, skips blank rows and section titles, and
 //! quarantines repeated headers, wrong field counts and cut records.
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::path::Path;
 
@@ -238,8 +239,8 @@ pub(crate) fn implied_by_name(catalog: &Catalog, name: &str) -> Implied {
 
 /// A row as a reader found it.
 #[derive(Debug)]
-pub(crate) enum Item {
-    Row(Row),
+pub(crate) enum Item<'t> {
+    Row(Row<'t>),
     /// A record the reader could not split into cells.
     Broken {
         line: u64,
@@ -250,15 +251,16 @@ pub(crate) enum Item {
 }
 
 #[derive(Debug)]
-pub(crate) struct Row {
+pub(crate) struct Row<'t> {
     /// 1-based line (spreadsheet row) where the row starts.
     pub line: u64,
-    pub cells: Vec<String>,
+    /// The cells, borrowed from the text where it holds them as they are.
+    pub cells: Vec<Cow<'t, str>>,
     /// False when the file ended inside this row, before its line break.
     pub terminated: bool,
 }
 
-impl Row {
+impl Row<'_> {
     fn is_blank(&self) -> bool {
         self.cells.iter().all(|c| c.trim().is_empty())
     }
@@ -287,15 +289,15 @@ pub(crate) enum Table {
 }
 
 /// Reads the records of one table into `out`.
-pub(crate) fn read_table(
+pub(crate) fn read_table<'t>(
     ctx: &Ctx<'_>,
     kind: &TableKind<'_>,
-    items: impl Iterator<Item = Item>,
+    items: impl Iterator<Item = Item<'t>>,
     implied: &Implied,
     out: &mut FileOutcome,
 ) -> Table {
     let mut items = items;
-    let head: Vec<Item> = items.by_ref().take(HEADER_SCAN).collect();
+    let head: Vec<Item<'t>> = items.by_ref().take(HEADER_SCAN).collect();
     match start_table(ctx, kind, head, implied, out) {
         Start::Body(body, mut tally, rest) => {
             let complete = body.read_rows(ctx, out, &mut tally, rest.into_iter().chain(items));
@@ -306,23 +308,23 @@ pub(crate) fn read_table(
 }
 
 /// A table after its first [`HEADER_SCAN`] rows.
-pub(crate) enum Start<'a> {
+pub(crate) enum Start<'a, 't> {
     /// The header was found: the body reads the rest, starting with the
     /// rows of the scan below the header.
-    Body(Box<Body<'a>>, Tally, Vec<Item>),
+    Body(Box<Body<'a>>, Tally, Vec<Item<'t>>),
     /// No header: nothing more to read.
     Done(Table),
 }
 
 /// Finds the header among `head`, the first [`HEADER_SCAN`] rows, and
 /// counts the title rows above it.
-pub(crate) fn start_table<'a>(
+pub(crate) fn start_table<'a, 't>(
     ctx: &Ctx<'a>,
     kind: &TableKind<'_>,
-    mut head: Vec<Item>,
+    mut head: Vec<Item<'t>>,
     implied: &Implied,
     out: &mut FileOutcome,
-) -> Start<'a> {
+) -> Start<'a, 't> {
     let Some(at) = find_header(ctx.catalog, &head) else {
         let best = head
             .iter()
@@ -457,7 +459,7 @@ pub(crate) struct Tally {
 
 impl Tally {
     /// Adds rows without building their records.
-    pub fn skip(&mut self, entries: &[Entry]) {
+    pub fn skip(&mut self, entries: &[Entry<'_>]) {
         for entry in entries {
             match entry {
                 Entry::Record(_) => self.record += 1,
@@ -475,12 +477,12 @@ impl Tally {
 /// A row that matters: a record, or a section title naming a theme (or
 /// none) for the records below it.
 #[derive(Debug)]
-pub(crate) enum Entry {
-    Record(Item),
+pub(crate) enum Entry<'t> {
+    Record(Item<'t>),
     Title(Option<ThemeId>),
 }
 
-impl Entry {
+impl Entry<'_> {
     /// The line of a record, moved down by `lines`.
     pub fn shift(&mut self, lines: u64) {
         match self {
@@ -503,12 +505,12 @@ pub(crate) struct Built {
 impl Body<'_> {
     /// Reads `items` one after the other from `tally`; false when
     /// `max_records` stopped the reading.
-    pub fn read_rows(
+    pub fn read_rows<'t>(
         &self,
         ctx: &Ctx<'_>,
         out: &mut FileOutcome,
         tally: &mut Tally,
-        items: impl Iterator<Item = Item>,
+        items: impl Iterator<Item = Item<'t>>,
     ) -> bool {
         for item in items {
             if let Some(entry) = self.entry(item)
@@ -522,7 +524,7 @@ impl Body<'_> {
     }
 
     /// What `item` is: None for a blank row.
-    pub fn entry(&self, item: Item) -> Option<Entry> {
+    pub fn entry<'t>(&self, item: Item<'t>) -> Option<Entry<'t>> {
         let Item::Row(row) = &item else {
             return Some(Entry::Record(item));
         };
@@ -553,7 +555,7 @@ impl Body<'_> {
         &self,
         builder: &RecordBuilder<'_>,
         tally: &mut Tally,
-        entry: Entry,
+        entry: Entry<'_>,
     ) -> Option<Built> {
         let item = match entry {
             Entry::Title(theme) => {
@@ -592,7 +594,7 @@ impl Body<'_> {
         &self,
         builder: &RecordBuilder<'_>,
         source: Provenance,
-        item: Item,
+        item: Item<'_>,
         implied: &Implied,
     ) -> Result<Proposal, Box<Quarantined>> {
         let row = match item {
@@ -662,7 +664,7 @@ impl Body<'_> {
             (
                 name(i).as_str(),
                 self.fields.get(i).copied().flatten(),
-                row.cells[i].as_str(),
+                &*row.cells[i],
             )
         });
         let mut p = builder.build(source, cells)?;
@@ -702,8 +704,8 @@ impl Body<'_> {
 /// The header: the first row among `head` that names a text column and
 /// has another filled cell (a lone «Предложения» is more likely a title);
 /// failing that, the first row naming a text column.
-fn find_header(catalog: &Catalog, head: &[Item]) -> Option<usize> {
-    let names_text = |row: &Row| {
+fn find_header(catalog: &Catalog, head: &[Item<'_>]) -> Option<usize> {
+    let names_text = |row: &Row<'_>| {
         row.cells
             .iter()
             .any(|c| catalog.header(c) == Some(Field::Text))
