@@ -677,7 +677,8 @@ mod tests {
 
     /// Delimited text: a header (usually), then rows of cells joined by
     /// `;` or `,` and ended by `\n`, `\r\n` or `\r`, sometimes blank, or
-    /// any characters at all.
+    /// any characters at all; often more rows than the header is looked
+    /// for in, so that a body is left to cut.
     fn delimited() -> impl Strategy<Value = String> {
         let ending =
             prop_oneof![4 => Just("\n"), 2 => Just("\r\n"), 1 => Just("\r"), 1 => Just("")];
@@ -694,9 +695,9 @@ mod tests {
             Just(""),
         ];
         prop_oneof![
-            3 => (header.clone(), proptest::collection::vec(row, 0..30))
+            3 => (header.clone(), proptest::collection::vec(row, 0..60))
                 .prop_map(|(h, rows)| h.to_string() + &rows.concat()),
-            1 => (header, "[a\"я;,\n\r ]{0,200}").prop_map(|(h, body)| h.to_string() + &body),
+            1 => (header, "[a\"я;,\n\r ]{0,400}").prop_map(|(h, body)| h.to_string() + &body),
         ]
     }
 
@@ -724,8 +725,9 @@ mod tests {
 
     #[test]
     fn pieces_table() {
-        // (what, text, piece size, quarantined as (line, reason), proposals'
-        // (record, line))
+        // (what, the rows below the header and 25 filler records, piece
+        // size, quarantined as (line, reason), proposals as (record, line)
+        // below the filler)
         type Case<'a> = (
             &'a str,
             &'a str,
@@ -736,45 +738,50 @@ mod tests {
         let cases: [Case<'_>; 5] = [
             (
                 "a cut inside a quoted field with line breaks",
-                "text;theme\nПервое;\"а\nб\nв\"\nВторое;x\nТретье;y\n",
+                "Первое;\"а\nб\nв\"\nВторое;x\nТретье;y\n",
                 14,
                 &[],
-                &[(1, 2), (2, 5), (3, 6)],
+                &[(26, 27), (27, 30), (28, 31)],
             ),
             (
                 "a cut right after a CRLF",
-                "text;theme\r\nПервое;x\r\nВторое;y\r\nТретье;z\r\n",
+                "Первое;x\r\nВторое;y\r\nТретье;z\r\n",
                 8,
                 &[],
-                &[(1, 2), (2, 3), (3, 4)],
+                &[(26, 27), (27, 28), (28, 29)],
             ),
             (
                 "the file ends without a line break",
-                "text;theme\nПервое;x\nВторое;y\nТре",
+                "Первое;x\nВторое;y\nТре",
                 5,
-                &[(4, Reason::Truncated)],
-                &[(1, 2), (2, 3)],
+                &[(29, Reason::Truncated)],
+                &[(26, 27), (27, 28)],
             ),
             (
                 "an unterminated quote in a later piece",
-                "text;theme\nПервое;x\nВторое;y\nТретье;\"открыта\nЧетвёртое;z\n",
+                "Первое;x\nВторое;y\nТретье;\"открыта\nЧетвёртое;z\n",
                 10,
-                &[(4, Reason::Malformed)],
-                &[(1, 2), (2, 3), (4, 5)],
+                &[(29, Reason::Malformed)],
+                &[(26, 27), (27, 28), (29, 30)],
             ),
             (
                 "a quote never closed to the end of the file",
-                "text;theme\nПервое;x\nВторое;\"открыта\nи не закрыта",
+                "Первое;x\nВторое;\"открыта\nи не закрыта",
                 10,
-                &[(3, Reason::Truncated)],
-                &[(1, 2)],
+                &[(28, Reason::Truncated)],
+                &[(26, 27)],
             ),
         ];
         let limits = crate::Limits::default();
-        for (what, text, size, quarantined, proposals) in cases {
-            assert!(cuts(text, 0, size).len() > 2, "{what}: too few pieces");
-            let whole = read_split(text, &limits, Split::Whole);
-            let pieces = read_split(text, &limits, Split::Pieces(size));
+        for (what, rows, size, quarantined, proposals) in cases {
+            let text = format!("text;theme\n{}{rows}", "Заполнение;x\n".repeat(25));
+            // The pieces start below the rows the header was looked for in.
+            let mut head = Parser::new(&text, ';');
+            head.by_ref().take(table::HEADER_SCAN).for_each(drop);
+            let body = &text[head.pos..];
+            assert!(cuts(body, 0, size).len() > 4, "{what}: too few pieces");
+            let whole = read_split(&text, &limits, Split::Whole);
+            let pieces = read_split(&text, &limits, Split::Pieces(size));
             assert_eq!(pieces, whole, "{what}");
             let got: Vec<(u64, Reason)> = pieces
                 .quarantined
@@ -786,9 +793,28 @@ mod tests {
                 .proposals
                 .iter()
                 .map(|p| (p.source.record, p.source.line))
+                .filter(|&(record, _)| record > 25)
                 .collect();
             assert_eq!(got, proposals, "{what}");
         }
+    }
+
+    /// The parser gives up on unclosed quotes after [`MAX_RESTARTS`] of
+    /// them in the whole file, not in each piece.
+    #[test]
+    fn pieces_share_the_restarts() {
+        let text = format!(
+            "text;theme\n{}",
+            "Запись;\"открыта\n".repeat(MAX_RESTARTS + 5)
+        );
+        let limits = crate::Limits::default();
+        let whole = read_split(&text, &limits, Split::Whole);
+        let pieces = read_split(&text, &limits, Split::Pieces(300));
+        assert_eq!(pieces, whole);
+        let reasons: Vec<Reason> = pieces.quarantined.iter().map(|q| q.reason).collect();
+        assert_eq!(reasons.len(), MAX_RESTARTS + 1);
+        assert_eq!(reasons[MAX_RESTARTS - 1], Reason::Malformed);
+        assert_eq!(reasons[MAX_RESTARTS], Reason::Truncated);
     }
 
     #[test]
