@@ -7,10 +7,14 @@
 //! malformed, reading goes on at the next line) from a file cut inside a
 //! record (`truncated`).
 
+use std::borrow::Cow;
+use std::ops::Range;
+
+use rayon::prelude::*;
 use sborka_core::Reason;
 
-use crate::table::{self, Ctx, Item, Row, Table, TableKind};
-use crate::{Column, FileOutcome};
+use crate::table::{self, Body, Built, Ctx, Entry, Item, Row, Start, Table, TableKind, Tally};
+use crate::{Column, FileOutcome, RecordBuilder};
 
 /// The delimiters sborka recognises, in order of preference on a tie.
 const DELIMITERS: [char; 4] = [';', ',', '\t', '|'];
@@ -54,7 +58,13 @@ fn sniff_delimiter(text: &str, prefer_tab: bool) -> char {
     best.0
 }
 
-pub(crate) fn read(ctx: &Ctx<'_>, text: &str, tsv: bool, mut out: FileOutcome) -> FileOutcome {
+pub(crate) fn read(
+    ctx: &Ctx<'_>,
+    text: &str,
+    tsv: bool,
+    split: Split,
+    mut out: FileOutcome,
+) -> FileOutcome {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let delimiter = sniff_delimiter(text, tsv);
     out.report.delimiter = Some(delimiter.to_string());
@@ -63,8 +73,20 @@ pub(crate) fn read(ctx: &Ctx<'_>, text: &str, tsv: bool, mut out: FileOutcome) -
         strict_width: true,
     };
     let implied = table::implied_by_name(ctx.catalog, &ctx.input.name);
-    let parser = Parser::new(text, delimiter);
-    match table::read_table(ctx, &kind, parser, &implied, &mut out) {
+    let mut parser = Parser::new(text, delimiter);
+    let head: Vec<Item<'_>> = parser.by_ref().take(table::HEADER_SCAN).collect();
+    let table = match table::start_table(ctx, &kind, head, &implied, &mut out) {
+        Start::Body(body, mut tally, rest) => {
+            let complete = body.read_rows(ctx, &mut out, &mut tally, rest.into_iter())
+                && match split.piece_bytes(text.len()) {
+                    Some(size) => read_in_pieces(ctx, &body, &mut tally, parser, size, &mut out),
+                    None => body.read_rows(ctx, &mut out, &mut tally, parser),
+                };
+            body.finish(&mut out, &tally, complete)
+        }
+        Start::Done(table) => table,
+    };
+    match table {
         Table::Read {
             header_row,
             columns,
@@ -96,6 +118,184 @@ pub(crate) fn read(ctx: &Ctx<'_>, text: &str, tsv: bool, mut out: FileOutcome) -
     }
 }
 
+/// How the records below the header are read.
+#[derive(Clone, Copy, Debug)]
+pub(crate) enum Split {
+    /// In pieces of [`PIECE_BYTES`] when the text has at least
+    /// [`PARALLEL_BYTES`] and rayon more than one thread; else whole.
+    Auto,
+    /// One after the other, by the calling thread.
+    #[cfg(test)]
+    Whole,
+    /// In pieces of about this many bytes, whatever the size.
+    #[cfg(test)]
+    Pieces(usize),
+}
+
+/// The smallest text read in pieces: below it the pieces would not pay
+/// for their setting up (and the tests' files stay on one thread).
+const PARALLEL_BYTES: usize = 2 << 20;
+
+/// The size of a piece: small enough that a round of them keeps every
+/// thread busy, large enough that the memo of labels warms up in each.
+const PIECE_BYTES: usize = 256 << 10;
+
+impl Split {
+    /// The size of the pieces a text of `len` bytes is read in, if any.
+    fn piece_bytes(self, len: usize) -> Option<usize> {
+        match self {
+            Split::Auto => {
+                (len >= PARALLEL_BYTES && rayon::current_num_threads() > 1).then_some(PIECE_BYTES)
+            }
+            #[cfg(test)]
+            Split::Whole => None,
+            #[cfg(test)]
+            Split::Pieces(size) => Some(size.max(1)),
+        }
+    }
+}
+
+/// Reads the rest of the text after `parser` in pieces of about `size`
+/// bytes, with exactly the outcome of reading it one record after the
+/// other; false when `max_records` stopped the reading.
+///
+/// A round of a few pieces per thread at a time (memory holds a round's
+/// rows, not the file's) goes in four steps: the pieces are parsed and
+/// their rows told apart in parallel, each from its own cut as if a record
+/// started there; [`Parser::adopt`] checks the cuts in order against the
+/// records before them, and parses a piece again where its cut was wrong;
+/// the records are numbered and built in parallel, each piece from the
+/// [`Tally`] of the rows above it; what they gave is counted in order.
+fn read_in_pieces(
+    ctx: &Ctx<'_>,
+    body: &Body<'_>,
+    tally: &mut Tally,
+    mut parser: Parser<'_>,
+    size: usize,
+    out: &mut FileOutcome,
+) -> bool {
+    let (text, delimiter) = (parser.text, parser.delimiter);
+    let cuts = cuts(text, parser.pos, size);
+    let rounds: Vec<&[Range<usize>]> = cuts.chunks(4 * rayon::current_num_threads()).collect();
+    let parse = |round: &[Range<usize>]| -> Vec<Piece<'_>> {
+        round
+            .par_iter()
+            .map(|cut| Piece::parse(text, delimiter, cut, body))
+            .collect()
+    };
+    let (catalog, max_text_chars) = (ctx.catalog, ctx.limits.max_text_chars);
+    let mut parsed = parse(rounds[0]);
+    for (i, round) in rounds.iter().enumerate() {
+        let pieces: Vec<(Tally, Vec<Entry<'_>>)> = parsed
+            .into_iter()
+            .zip(*round)
+            .map(|(piece, cut)| {
+                let entries = parser.adopt(piece, cut.end, body);
+                let start = tally.clone();
+                tally.skip(&entries);
+                (start, entries)
+            })
+            .collect();
+        let mut next = Vec::new();
+        // The next round is parsed beside this one's building and counting
+        // (the counting is one thread's).
+        let complete = rayon::in_place_scope(|scope| {
+            if let Some(following) = rounds.get(i + 1) {
+                scope.spawn(|_| next = parse(following));
+            }
+            let built: Vec<Vec<Built>> = pieces
+                .into_par_iter()
+                .map(|(mut tally, entries)| {
+                    let builder = RecordBuilder::new(catalog).max_text_chars(max_text_chars);
+                    entries
+                        .into_iter()
+                        .filter_map(|entry| body.build(&builder, &mut tally, entry))
+                        .collect()
+                })
+                .collect();
+            built
+                .into_iter()
+                .flatten()
+                .all(|built| body.count(ctx, out, built))
+        });
+        if !complete {
+            return false;
+        }
+        parsed = next;
+    }
+    true
+}
+
+/// Cuts `text[start..]` into ranges of about `size` bytes, each after a
+/// line break outside quotes as far as counting quotes from `start` tells.
+/// A quote inside an unquoted field (`5" экран`) fools the count; such a
+/// cut is found wrong by [`Parser::adopt`] and costs time, not a different
+/// outcome.
+fn cuts(text: &str, start: usize, size: usize) -> Vec<Range<usize>> {
+    let bytes = text.as_bytes();
+    let mut ranges = Vec::new();
+    let mut from = start;
+    // Whether an odd number of quotes lies between `from` and `at`.
+    let mut quoted = false;
+    let mut at = from;
+    while from + size < bytes.len() {
+        let target = from + size;
+        quoted ^= memchr::memchr_iter(b'"', &bytes[at..target]).count() % 2 == 1;
+        at = target;
+        let cut = loop {
+            let Some(n) = memchr::memchr2(b'"', b'\n', &bytes[at..]) else {
+                break None;
+            };
+            at += n + 1;
+            if bytes[at - 1] == b'"' {
+                quoted = !quoted;
+            } else if !quoted {
+                break Some(at);
+            }
+        };
+        match cut {
+            Some(cut) if cut < bytes.len() => {
+                ranges.push(from..cut);
+                from = cut;
+            }
+            _ => break,
+        }
+    }
+    ranges.push(from..bytes.len());
+    ranges
+}
+
+/// The rows of one piece that matter, parsed from its cut with lines
+/// counted from 0.
+struct Piece<'t> {
+    start: usize,
+    /// Where the parser stopped: the piece's end if the cut was right.
+    end: usize,
+    lines: u64,
+    restarts: usize,
+    entries: Vec<Entry<'t>>,
+}
+
+impl<'t> Piece<'t> {
+    fn parse(text: &'t str, delimiter: char, cut: &Range<usize>, body: &Body<'_>) -> Piece<'t> {
+        let mut parser = Parser {
+            text,
+            delimiter,
+            pos: cut.start,
+            line: 0,
+            restarts: 0,
+        };
+        let entries = parser.entries_until(cut.end, body);
+        Piece {
+            start: cut.start,
+            end: parser.pos,
+            lines: parser.line,
+            restarts: parser.restarts,
+            entries,
+        }
+    }
+}
+
 /// Splits delimited text into rows, one [`Item`] per record.
 pub(crate) struct Parser<'t> {
     text: &'t str,
@@ -119,11 +319,45 @@ impl<'t> Parser<'t> {
     }
 }
 
+impl<'t> Parser<'t> {
+    /// The entries of the records that start before `stop`.
+    fn entries_until(&mut self, stop: usize, body: &Body<'_>) -> Vec<Entry<'t>> {
+        let mut entries = Vec::new();
+        while self.pos < stop
+            && let Some(item) = self.next()
+        {
+            entries.extend(body.entry(item));
+        }
+        entries
+    }
+
+    /// The entries of the records that start from here up to `stop`, taken
+    /// from `piece` when it was parsed from here: the parser is a function
+    /// of its position, line and restarts, so they are the ones this parser
+    /// would give, their lines shifted by this one's, as long as its
+    /// restarts and these stay within [`MAX_RESTARTS`] together. Otherwise
+    /// (the cut fell inside a record, or the record before ran past it)
+    /// they are parsed again from here.
+    fn adopt(&mut self, piece: Piece<'t>, stop: usize, body: &Body<'_>) -> Vec<Entry<'t>> {
+        if piece.start != self.pos || self.restarts + piece.restarts > MAX_RESTARTS {
+            return self.entries_until(stop, body);
+        }
+        let mut entries = piece.entries;
+        for entry in &mut entries {
+            entry.shift(self.line);
+        }
+        self.pos = piece.end;
+        self.line += piece.lines;
+        self.restarts += piece.restarts;
+        entries
+    }
+}
+
 /// One record as parsed from a position.
 #[derive(Debug, PartialEq)]
-enum Parsed {
+enum Parsed<'t> {
     Row {
-        cells: Vec<String>,
+        cells: Vec<Cow<'t, str>>,
         terminated: bool,
         end: usize,
         lines: u64,
@@ -140,11 +374,11 @@ enum Parsed {
 /// slices, not character by character (the parser was a third of the read
 /// stage). The tests hold the character-by-character reference this must
 /// agree with on any input.
-fn parse_record(text: &str, start: usize, delimiter: char) -> Parsed {
+fn parse_record(text: &str, start: usize, delimiter: char) -> Parsed<'_> {
     let bytes = text.as_bytes();
     let delimiter = u8::try_from(delimiter).expect("delimiters are ASCII");
     let mut cells = Vec::new();
-    let mut field = String::new();
+    let mut field = Cow::Borrowed("");
     let mut lines = 0u64;
     let mut i = start;
     // At the start of a field.
@@ -160,10 +394,10 @@ fn parse_record(text: &str, start: usize, delimiter: char) -> Parsed {
                 };
                 let inside = &text[i..i + n];
                 lines += count_breaks(inside.as_bytes());
-                field.push_str(inside);
+                push(&mut field, inside);
                 i += n + 1;
                 if bytes.get(i) == Some(&b'"') {
-                    field.push('"');
+                    field.to_mut().push('"');
                     i += 1;
                     continue;
                 }
@@ -183,7 +417,7 @@ fn parse_record(text: &str, start: usize, delimiter: char) -> Parsed {
         // they are, `"a"b` reads `ab`, as spreadsheet programs do).
         match memchr::memchr3(delimiter, b'\n', b'\r', &bytes[i..]) {
             Some(n) => {
-                field.push_str(&text[i..i + n]);
+                push(&mut field, &text[i..i + n]);
                 i += n;
                 if bytes[i] == delimiter {
                     cells.push(std::mem::take(&mut field));
@@ -202,7 +436,7 @@ fn parse_record(text: &str, start: usize, delimiter: char) -> Parsed {
                 };
             }
             None => {
-                field.push_str(&text[i..]);
+                push(&mut field, &text[i..]);
                 cells.push(field);
                 return Parsed::Row {
                     cells,
@@ -212,6 +446,17 @@ fn parse_record(text: &str, start: usize, delimiter: char) -> Parsed {
                 };
             }
         }
+    }
+}
+
+/// Appends `piece` to a field, which stays borrowed from the text while it
+/// is one piece (most fields: no `""` inside, nothing after the quotes), so
+/// that parsing allocates no string for it.
+fn push<'t>(field: &mut Cow<'t, str>, piece: &'t str) {
+    if field.is_empty() {
+        *field = Cow::Borrowed(piece);
+    } else if !piece.is_empty() {
+        field.to_mut().push_str(piece);
     }
 }
 
@@ -225,10 +470,10 @@ fn count_breaks(bytes: &[u8]) -> u64 {
     (lf + lone_cr) as u64
 }
 
-impl Iterator for Parser<'_> {
-    type Item = Item;
+impl<'t> Iterator for Parser<'t> {
+    type Item = Item<'t>;
 
-    fn next(&mut self) -> Option<Item> {
+    fn next(&mut self) -> Option<Item<'t>> {
         if self.pos >= self.text.len() {
             return None;
         }
@@ -295,7 +540,7 @@ mod tests {
 
     /// The character-by-character parser the byte parser replaced: the
     /// specification [`parse_record`] must agree with.
-    fn reference_parse_record(text: &str, start: usize, delimiter: char) -> Parsed {
+    fn reference_parse_record(text: &str, start: usize, delimiter: char) -> Parsed<'_> {
         let mut cells = Vec::new();
         let mut field = String::new();
         let mut at_start = true;
@@ -345,7 +590,7 @@ mod tests {
                     at_start = false;
                 }
                 _ if c == delimiter => {
-                    cells.push(std::mem::take(&mut field));
+                    cells.push(Cow::Owned(std::mem::take(&mut field)));
                     at_start = true;
                 }
                 '\n' | '\r' => {
@@ -353,7 +598,7 @@ mod tests {
                         chars.next();
                     }
                     let end = chars.peek().map_or(text.len(), |&(j, _)| start + j);
-                    cells.push(field);
+                    cells.push(Cow::Owned(field));
                     return Parsed::Row {
                         cells,
                         terminated: true,
@@ -372,7 +617,7 @@ mod tests {
         if quoted {
             return Parsed::Unterminated { quote };
         }
-        cells.push(field);
+        cells.push(Cow::Owned(field));
         Parsed::Row {
             cells,
             terminated: false,
@@ -381,6 +626,7 @@ mod tests {
         }
     }
     use crate::{Input, read_bytes};
+    use proptest::prelude::*;
     use sborka_core::Catalog;
 
     proptest::proptest! {
@@ -400,6 +646,185 @@ mod tests {
                 reference_parse_record(&text, start, delimiter)
             );
         }
+    }
+
+    /// `text` read as `x.csv` within `limits`, its records split as `split`.
+    fn read_split(text: &str, limits: &crate::Limits, split: Split) -> crate::FileOutcome {
+        static CATALOG: std::sync::OnceLock<Catalog> = std::sync::OnceLock::new();
+        let catalog = CATALOG.get_or_init(Catalog::embedded);
+        crate::read_bytes_split(
+            &Input::named("x.csv"),
+            text.as_bytes(),
+            catalog,
+            limits,
+            split,
+        )
+    }
+
+    /// A cell of a messy export: words, labels, quoted fields holding
+    /// delimiters, quotes and line breaks, stray and unclosed quotes.
+    fn cell() -> impl Strategy<Value = String> {
+        prop_oneof![
+            "[а-я ]{0,8}",
+            Just("Пожилые".to_string()),
+            Just("фед.".to_string()),
+            Just("text".to_string()),
+            "\"[a;,я\n\r\"]{0,10}\"",
+            "[a\"]{1,3}",
+            Just(String::new()),
+        ]
+    }
+
+    /// Delimited text: a header (usually), then rows of cells joined by
+    /// `;` or `,` and ended by `\n`, `\r\n` or `\r`, sometimes blank, or
+    /// any characters at all; often more rows than the header is looked
+    /// for in, so that a body is left to cut.
+    fn delimited() -> impl Strategy<Value = String> {
+        let ending =
+            prop_oneof![4 => Just("\n"), 2 => Just("\r\n"), 1 => Just("\r"), 1 => Just("")];
+        let row = (
+            proptest::collection::vec(cell(), 0..5),
+            prop_oneof![Just(";"), Just(",")],
+            ending,
+        )
+            .prop_map(|(cells, d, end)| cells.join(d) + end);
+        let header = prop_oneof![
+            Just("text;theme;level\n"),
+            Just("text,theme\r\n"),
+            Just("Предложения СКФО\nid;text;theme\n"),
+            Just(""),
+        ];
+        prop_oneof![
+            3 => (header.clone(), proptest::collection::vec(row, 0..60))
+                .prop_map(|(h, rows)| h.to_string() + &rows.concat()),
+            1 => (header, "[a\"я;,\n\r ]{0,400}").prop_map(|(h, body)| h.to_string() + &body),
+        ]
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(2000))]
+        /// Read in pieces of any size, any text gives exactly what it gives
+        /// read whole: proposals, quarantined records, report, limits.
+        #[test]
+        fn pieces_agree_with_whole(
+            text in delimited(),
+            size in 1usize..64,
+            max_records in prop_oneof![Just(u64::MAX), 1u64..20],
+            max_text_chars in prop_oneof![Just(20_000usize), 1usize..10],
+        ) {
+            let limits = crate::Limits {
+                max_records,
+                max_text_chars,
+                ..crate::Limits::default()
+            };
+            let whole = read_split(&text, &limits, Split::Whole);
+            let pieces = read_split(&text, &limits, Split::Pieces(size));
+            proptest::prop_assert_eq!(whole, pieces);
+        }
+    }
+
+    #[test]
+    fn pieces_table() {
+        // (what, the rows below the header and 25 filler records, piece
+        // size, quarantined as (line, reason), proposals as (record, line)
+        // below the filler)
+        type Case<'a> = (
+            &'a str,
+            &'a str,
+            usize,
+            &'a [(u64, Reason)],
+            &'a [(u64, u64)],
+        );
+        let cases: [Case<'_>; 5] = [
+            (
+                "a cut inside a quoted field with line breaks",
+                "Первое;\"а\nб\nв\"\nВторое;x\nТретье;y\n",
+                14,
+                &[],
+                &[(26, 27), (27, 30), (28, 31)],
+            ),
+            (
+                "a cut right after a CRLF",
+                "Первое;x\r\nВторое;y\r\nТретье;z\r\n",
+                8,
+                &[],
+                &[(26, 27), (27, 28), (28, 29)],
+            ),
+            (
+                "the file ends without a line break",
+                "Первое;x\nВторое;y\nТре",
+                5,
+                &[(29, Reason::Truncated)],
+                &[(26, 27), (27, 28)],
+            ),
+            (
+                "an unterminated quote in a later piece",
+                "Первое;x\nВторое;y\nТретье;\"открыта\nЧетвёртое;z\n",
+                10,
+                &[(29, Reason::Malformed)],
+                &[(26, 27), (27, 28), (29, 30)],
+            ),
+            (
+                "a quote never closed to the end of the file",
+                "Первое;x\nВторое;\"открыта\nи не закрыта",
+                10,
+                &[(28, Reason::Truncated)],
+                &[(26, 27)],
+            ),
+        ];
+        let limits = crate::Limits::default();
+        for (what, rows, size, quarantined, proposals) in cases {
+            let text = format!("text;theme\n{}{rows}", "Заполнение;x\n".repeat(25));
+            // The pieces start below the rows the header was looked for in.
+            let mut head = Parser::new(&text, ';');
+            head.by_ref().take(table::HEADER_SCAN).for_each(drop);
+            let body = &text[head.pos..];
+            assert!(cuts(body, 0, size).len() > 4, "{what}: too few pieces");
+            let whole = read_split(&text, &limits, Split::Whole);
+            let pieces = read_split(&text, &limits, Split::Pieces(size));
+            assert_eq!(pieces, whole, "{what}");
+            let got: Vec<(u64, Reason)> = pieces
+                .quarantined
+                .iter()
+                .map(|q| (q.source.line, q.reason))
+                .collect();
+            assert_eq!(got, quarantined, "{what}");
+            let got: Vec<(u64, u64)> = pieces
+                .proposals
+                .iter()
+                .map(|p| (p.source.record, p.source.line))
+                .filter(|&(record, _)| record > 25)
+                .collect();
+            assert_eq!(got, proposals, "{what}");
+        }
+    }
+
+    /// The parser gives up on unclosed quotes after [`MAX_RESTARTS`] of
+    /// them in the whole file, not in each piece.
+    #[test]
+    fn pieces_share_the_restarts() {
+        let text = format!(
+            "text;theme\n{}",
+            "Запись;\"открыта\n".repeat(MAX_RESTARTS + 5)
+        );
+        let limits = crate::Limits::default();
+        let whole = read_split(&text, &limits, Split::Whole);
+        let pieces = read_split(&text, &limits, Split::Pieces(300));
+        assert_eq!(pieces, whole);
+        let reasons: Vec<Reason> = pieces.quarantined.iter().map(|q| q.reason).collect();
+        assert_eq!(reasons.len(), MAX_RESTARTS + 1);
+        assert_eq!(reasons[MAX_RESTARTS - 1], Reason::Malformed);
+        assert_eq!(reasons[MAX_RESTARTS], Reason::Truncated);
+    }
+
+    #[test]
+    fn cuts_after_line_breaks_outside_quotes() {
+        let text = "a;b\n\"1\n2\";3\n4;5\r\n6;7";
+        let pieces: Vec<&str> = cuts(text, 0, 2).into_iter().map(|r| &text[r]).collect();
+        assert_eq!(pieces, ["a;b\n", "\"1\n2\";3\n", "4;5\r\n", "6;7"]);
+        // From a start, and a text too short to cut.
+        let pieces: Vec<&str> = cuts(text, 4, 100).into_iter().map(|r| &text[r]).collect();
+        assert_eq!(pieces, [&text[4..]]);
     }
 
     #[test]

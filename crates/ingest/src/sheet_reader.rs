@@ -14,6 +14,8 @@ use std::panic::{AssertUnwindSafe, catch_unwind};
 
 use calamine::{Data, DataRef, Dimensions, Reader, Xls, Xlsx};
 
+use std::borrow::Cow;
+
 use crate::table::{self, Ctx, Implied, Item, Row, Table, TableKind};
 use crate::{FileOutcome, SheetReport};
 
@@ -517,7 +519,7 @@ fn read_sheets(ctx: &Ctx<'_>, sheets: Vec<(String, Cells)>, mut out: FileOutcome
             }
             Item::Row(Row {
                 line: u64::from(r) + 1,
-                cells: dense,
+                cells: dense.into_iter().map(Cow::Owned).collect(),
                 terminated: true,
             })
         });

@@ -2,6 +2,7 @@
 //! header below any title rows, skips blank rows and section titles, and
 //! quarantines repeated headers, wrong field counts and cut records.
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::path::Path;
 
@@ -238,8 +239,8 @@ pub(crate) fn implied_by_name(catalog: &Catalog, name: &str) -> Implied {
 
 /// A row as a reader found it.
 #[derive(Debug)]
-pub(crate) enum Item {
-    Row(Row),
+pub(crate) enum Item<'t> {
+    Row(Row<'t>),
     /// A record the reader could not split into cells.
     Broken {
         line: u64,
@@ -250,15 +251,16 @@ pub(crate) enum Item {
 }
 
 #[derive(Debug)]
-pub(crate) struct Row {
+pub(crate) struct Row<'t> {
     /// 1-based line (spreadsheet row) where the row starts.
     pub line: u64,
-    pub cells: Vec<String>,
+    /// The cells, borrowed from the text where it holds them as they are.
+    pub cells: Vec<Cow<'t, str>>,
     /// False when the file ended inside this row, before its line break.
     pub terminated: bool,
 }
 
-impl Row {
+impl Row<'_> {
     fn is_blank(&self) -> bool {
         self.cells.iter().all(|c| c.trim().is_empty())
     }
@@ -287,21 +289,42 @@ pub(crate) enum Table {
 }
 
 /// Reads the records of one table into `out`.
-pub(crate) fn read_table(
+pub(crate) fn read_table<'t>(
     ctx: &Ctx<'_>,
     kind: &TableKind<'_>,
-    items: impl Iterator<Item = Item>,
+    items: impl Iterator<Item = Item<'t>>,
     implied: &Implied,
     out: &mut FileOutcome,
 ) -> Table {
-    let mut items = items.peekable();
-    let mut head: Vec<Item> = Vec::new();
-    while head.len() < HEADER_SCAN {
-        match items.next() {
-            Some(item) => head.push(item),
-            None => break,
+    let mut items = items;
+    let head: Vec<Item<'t>> = items.by_ref().take(HEADER_SCAN).collect();
+    match start_table(ctx, kind, head, implied, out) {
+        Start::Body(body, mut tally, rest) => {
+            let complete = body.read_rows(ctx, out, &mut tally, rest.into_iter().chain(items));
+            body.finish(out, &tally, complete)
         }
+        Start::Done(table) => table,
     }
+}
+
+/// A table after its first [`HEADER_SCAN`] rows.
+pub(crate) enum Start<'a, 't> {
+    /// The header was found: the body reads the rest, starting with the
+    /// rows of the scan below the header.
+    Body(Box<Body<'a>>, Tally, Vec<Item<'t>>),
+    /// No header: nothing more to read.
+    Done(Table),
+}
+
+/// Finds the header among `head`, the first [`HEADER_SCAN`] rows, and
+/// counts the title rows above it.
+pub(crate) fn start_table<'a, 't>(
+    ctx: &Ctx<'a>,
+    kind: &TableKind<'_>,
+    mut head: Vec<Item<'t>>,
+    implied: &Implied,
+    out: &mut FileOutcome,
+) -> Start<'a, 't> {
     let Some(at) = find_header(ctx.catalog, &head) else {
         let best = head
             .iter()
@@ -318,16 +341,16 @@ pub(crate) fn read_table(
                 let filled = r.cells.iter().filter(|c| !c.trim().is_empty()).count();
                 (mapped, filled, std::cmp::Reverse(r.line))
             });
-        return match best {
+        return Start::Done(match best {
             Some(row) if !row.is_blank() => {
                 Table::NoHeader(row.cells.iter().map(|c| c.trim().to_string()).collect())
             }
             _ => Table::Empty,
-        };
+        });
     };
     let mut rest = head.split_off(at);
     let Some(Item::Row(header)) = (!rest.is_empty()).then(|| rest.remove(0)) else {
-        return Table::Empty;
+        return Start::Done(Table::Empty);
     };
     // Title rows above the header may name the session.
     let mut title = Implied::default();
@@ -364,7 +387,7 @@ pub(crate) fn read_table(
     let header_key: Vec<String> = headers.iter().map(|h| fold_key(h)).collect();
     // Column names, one per cell; rows wider than the header (in a
     // spreadsheet) add `column N`.
-    let mut names: Vec<String> = headers
+    let names: Vec<String> = headers
         .iter()
         .enumerate()
         .map(|(i, h)| {
@@ -376,136 +399,313 @@ pub(crate) fn read_table(
         })
         .collect();
     let theme_col = fields.iter().position(|f| *f == Some(Field::Theme));
+    let body = Body {
+        catalog: ctx.catalog,
+        limits: ctx.limits,
+        source: ctx.provenance(kind.sheet, 0, 0),
+        header_row: header.line,
+        columns,
+        theme_col,
+        headers,
+        fields,
+        header_key,
+        names,
+        implied,
+        strict_width: kind.strict_width,
+    };
+    let tally = Tally {
+        record: 0,
+        title_rows: out.report.title_rows,
+        section: None,
+    };
+    Start::Body(Box::new(body), tally, rest)
+}
 
-    let mut section = Implied::default();
-    let mut record = 0u64;
-    for item in rest.into_iter().chain(items) {
-        let row = match item {
-            Item::Broken {
-                line,
-                reason,
-                what,
-                raw,
-            } => {
-                record += 1;
-                let source = ctx.provenance(kind.sheet, record, line);
-                if !ctx.admit(out, &source) {
-                    return read(header.line, columns, false);
-                }
-                out.reject(Quarantined {
-                    message: format!("{source}: {what}"),
-                    source,
-                    reason,
-                    raw: [("line".to_string(), cap(&raw, ctx.limits))].into(),
-                });
-                continue;
+/// The rows below a table's header. Each row is read in three steps, so
+/// that the rows of a large file can go through the first two in parallel,
+/// a stretch of rows at a time: [`Body::entry`] tells a record from a
+/// section title or a blank row, [`Body::build`] numbers a record from the
+/// [`Tally`] of the rows above it and builds it, [`Body::count`] counts
+/// what it gave, in order.
+pub(crate) struct Body<'a> {
+    catalog: &'a Catalog,
+    limits: &'a Limits,
+    /// The provenance of every record, but for its number and line.
+    source: Provenance,
+    header_row: u64,
+    columns: Vec<Column>,
+    theme_col: Option<usize>,
+    headers: Vec<String>,
+    fields: Vec<Option<Field>>,
+    /// The header's cells as `fold_key` has them, to tell it repeated.
+    header_key: Vec<String>,
+    /// Column names, one per header cell; cells past them are `column N`.
+    names: Vec<String>,
+    /// What the file (or sheet) and the titles above the header imply.
+    implied: Implied,
+    strict_width: bool,
+}
+
+/// What the rows above a point of a table add up to.
+#[derive(Clone, Debug)]
+pub(crate) struct Tally {
+    /// The records.
+    record: u64,
+    /// The title rows of the file, the ones above the header too.
+    title_rows: u64,
+    /// The theme of the last section title.
+    section: Option<ThemeId>,
+}
+
+impl Tally {
+    /// Adds rows without building their records.
+    pub fn skip(&mut self, entries: &[Entry<'_>]) {
+        for entry in entries {
+            match entry {
+                Entry::Record(_) => self.record += 1,
+                Entry::Title(theme) => self.title(*theme),
             }
-            Item::Row(row) => row,
-        };
-        if row.is_blank() {
-            continue; // a blank row is not a record
         }
-        // A section title: one cell of words, in the first or the theme
-        // column, and no text. Not a record; a theme it names applies to
-        // the records below it.
+    }
+
+    fn title(&mut self, theme: Option<ThemeId>) {
+        self.title_rows += 1;
+        self.section = theme;
+    }
+}
+
+/// A row that matters: a record, or a section title naming a theme (or
+/// none) for the records below it.
+#[derive(Debug)]
+pub(crate) enum Entry<'t> {
+    Record(Item<'t>),
+    Title(Option<ThemeId>),
+}
+
+impl Entry<'_> {
+    /// The line of a record, moved down by `lines`.
+    pub fn shift(&mut self, lines: u64) {
+        match self {
+            Entry::Record(Item::Row(row)) => row.line += lines,
+            Entry::Record(Item::Broken { line, .. }) => *line += lines,
+            Entry::Title(_) => {}
+        }
+    }
+}
+
+/// What one record gave, numbered.
+pub(crate) struct Built {
+    record: u64,
+    line: u64,
+    /// The title rows above the record.
+    title_rows: u64,
+    result: Result<Proposal, Box<Quarantined>>,
+}
+
+impl Body<'_> {
+    /// Reads `items` one after the other from `tally`; false when
+    /// `max_records` stopped the reading.
+    pub fn read_rows<'t>(
+        &self,
+        ctx: &Ctx<'_>,
+        out: &mut FileOutcome,
+        tally: &mut Tally,
+        items: impl Iterator<Item = Item<'t>>,
+    ) -> bool {
+        for item in items {
+            if let Some(entry) = self.entry(item)
+                && let Some(built) = self.build(&ctx.builder, tally, entry)
+                && !self.count(ctx, out, built)
+            {
+                return false;
+            }
+        }
+        true
+    }
+
+    /// What `item` is: None for a blank row.
+    pub fn entry<'t>(&self, item: Item<'t>) -> Option<Entry<'t>> {
+        let Item::Row(row) = &item else {
+            return Some(Entry::Record(item));
+        };
         let filled: Vec<usize> = (0..row.cells.len())
             .filter(|&i| !row.cells[i].trim().is_empty())
             .collect();
-        if let [only] = filled[..]
-            && headers.len() > 1
-            && fields.get(only).copied().flatten() != Some(Field::Text)
-            && (only == 0 || Some(only) == theme_col)
-            && is_title(&row.cells[only])
-        {
-            out.report.title_rows += 1;
-            section.theme = ctx.catalog.theme(&row.cells[only]);
-            continue;
+        // A section title: one cell of words, in the first or the theme
+        // column, and no text. Not a record; a theme it names applies to
+        // the records below it.
+        match filled[..] {
+            [] => None, // a blank row is not a record
+            [only]
+                if self.headers.len() > 1
+                    && self.fields.get(only).copied().flatten() != Some(Field::Text)
+                    && (only == 0 || Some(only) == self.theme_col)
+                    && is_title(&row.cells[only]) =>
+            {
+                Some(Entry::Title(self.catalog.theme(&row.cells[only])))
+            }
+            _ => Some(Entry::Record(item)),
         }
-        record += 1;
-        let source = ctx.provenance(kind.sheet, record, row.line);
-        if !ctx.admit(out, &source) {
-            return read(header.line, columns, false);
+    }
+
+    /// Adds `entry` to `tally` and, for a record, builds it into a proposal
+    /// or a quarantined record, looking labels up through `builder` (the
+    /// memo is per builder; what it finds is not).
+    pub fn build(
+        &self,
+        builder: &RecordBuilder<'_>,
+        tally: &mut Tally,
+        entry: Entry<'_>,
+    ) -> Option<Built> {
+        let item = match entry {
+            Entry::Title(theme) => {
+                tally.title(theme);
+                return None;
+            }
+            Entry::Record(item) => item,
+        };
+        tally.record += 1;
+        let line = match &item {
+            Item::Row(row) => row.line,
+            Item::Broken { line, .. } => *line,
+        };
+        let implied = Implied {
+            theme: tally.section,
+            ..Implied::default()
         }
-        let raw = || -> BTreeMap<String, String> {
+        .or(&self.implied);
+        Some(Built {
+            result: self.record(builder, self.source(tally.record, line), item, &implied),
+            record: tally.record,
+            line,
+            title_rows: tally.title_rows,
+        })
+    }
+
+    fn source(&self, record: u64, line: u64) -> Provenance {
+        Provenance {
+            record,
+            line,
+            ..self.source.clone()
+        }
+    }
+
+    fn record(
+        &self,
+        builder: &RecordBuilder<'_>,
+        source: Provenance,
+        item: Item<'_>,
+        implied: &Implied,
+    ) -> Result<Proposal, Box<Quarantined>> {
+        let row = match item {
+            Item::Broken {
+                reason, what, raw, ..
+            } => {
+                return Err(Box::new(Quarantined {
+                    message: format!("{source}: {what}"),
+                    source,
+                    reason,
+                    raw: [("line".to_string(), cap(&raw, self.limits))].into(),
+                }));
+            }
+            Item::Row(row) => row,
+        };
+        let headers = self.headers.len();
+        // Cells past the header (in a spreadsheet) are `column N`.
+        let extra: Vec<String> = (self.names.len()..row.cells.len())
+            .map(|i| format!("column {}", i + 1))
+            .collect();
+        let name = |i: usize| {
+            self.names
+                .get(i)
+                .unwrap_or_else(|| &extra[i - self.names.len()])
+        };
+        let quarantine = |reason: Reason, what: String| {
             let mut raw = BTreeMap::new();
             for (i, v) in row.cells.iter().enumerate() {
-                let name = names.get(i).cloned();
-                raw.insert(
-                    name.unwrap_or_else(|| format!("column {}", i + 1)),
-                    cap(v, ctx.limits),
-                );
+                raw.insert(name(i).clone(), cap(v, self.limits));
             }
-            raw
+            Box::new(Quarantined {
+                message: format!("{source}: {what}"),
+                source: source.clone(),
+                reason,
+                raw,
+            })
         };
         // Trailing empty fields (`a;b;c;;;`) are how Excel pads rows.
         let mut width = row.cells.len();
-        while width > headers.len() && row.cells[width - 1].trim().is_empty() {
+        while width > headers && row.cells[width - 1].trim().is_empty() {
             width -= 1;
         }
-        if kind.strict_width && width != headers.len() {
-            let (reason, what) = if !row.terminated && width < headers.len() {
-                (
+        if self.strict_width && width != headers {
+            return Err(if !row.terminated && width < headers {
+                quarantine(
                     Reason::Truncated,
-                    format!(
-                        "the file ends inside this record ({width} of {} fields)",
-                        headers.len()
-                    ),
+                    format!("the file ends inside this record ({width} of {headers} fields)"),
                 )
             } else {
-                (
+                quarantine(
                     Reason::FieldCount,
-                    format!("{width} fields where the header has {}", headers.len()),
+                    format!("{width} fields where the header has {headers}"),
                 )
-            };
-            out.reject(Quarantined {
-                message: format!("{source}: {what}"),
-                source,
-                reason,
-                raw: raw(),
             });
-            continue;
         }
-        let key_matches = row.cells[..width.min(row.cells.len())]
+        let key_matches = row.cells[..width]
             .iter()
             .map(|c| fold_key(c))
-            .eq(header_key.iter().cloned());
+            .eq(self.header_key.iter().cloned());
         if key_matches {
-            out.reject(Quarantined {
-                message: format!("{source}: the header row again"),
-                source,
-                reason: Reason::RepeatedHeader,
-                raw: raw(),
-            });
-            continue;
-        }
-        while names.len() < width {
-            names.push(format!("column {}", names.len() + 1));
+            return Err(quarantine(
+                Reason::RepeatedHeader,
+                "the header row again".to_string(),
+            ));
         }
         let cells = (0..width).map(|i| {
             (
-                names[i].as_str(),
-                fields.get(i).copied().flatten(),
-                row.cells[i].as_str(),
+                name(i).as_str(),
+                self.fields.get(i).copied().flatten(),
+                &*row.cells[i],
             )
         });
-        ctx.record(out, source, cells, &section.or(&implied));
+        let mut p = builder.build(source, cells)?;
+        implied.apply(&mut p, self.catalog);
+        Ok(p)
     }
-    read(header.line, columns, true)
-}
 
-fn read(header_row: u64, columns: Vec<Column>, complete: bool) -> Table {
-    Table::Read {
-        header_row,
-        columns,
-        complete,
+    /// Counts what a record gave; false (and the record quarantined as
+    /// `too_many_records`) when it is one over `max_records`: the reading
+    /// stops there, and only the title rows above it count.
+    pub fn count(&self, ctx: &Ctx<'_>, out: &mut FileOutcome, built: Built) -> bool {
+        if !ctx.admit(out, &self.source(built.record, built.line)) {
+            out.report.title_rows = built.title_rows;
+            return false;
+        }
+        match built.result {
+            Ok(p) => out.accept(p),
+            Err(q) => out.reject(*q),
+        }
+        true
+    }
+
+    /// The table, read to the end (`complete`, the title rows of `tally`
+    /// counted) or not.
+    pub fn finish(self, out: &mut FileOutcome, tally: &Tally, complete: bool) -> Table {
+        if complete {
+            out.report.title_rows = tally.title_rows;
+        }
+        Table::Read {
+            header_row: self.header_row,
+            columns: self.columns,
+            complete,
+        }
     }
 }
 
 /// The header: the first row among `head` that names a text column and
 /// has another filled cell (a lone «Предложения» is more likely a title);
 /// failing that, the first row naming a text column.
-fn find_header(catalog: &Catalog, head: &[Item]) -> Option<usize> {
-    let names_text = |row: &Row| {
+fn find_header(catalog: &Catalog, head: &[Item<'_>]) -> Option<usize> {
+    let names_text = |row: &Row<'_>| {
         row.cells
             .iter()
             .any(|c| catalog.header(c) == Some(Field::Text))
