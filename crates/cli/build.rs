@@ -314,9 +314,13 @@ fn build(args: &Args, catalog: &Catalog, catalog_dir: Option<&Path>) -> anyhow::
     // own).
     let threads = rayon::current_num_threads();
     let index_dir = staging.dir.join("index");
+    // Four index parts per thread: a worker that has finished the
+    // documents takes the parts left rather than idling while one worker
+    // writes the last big part (50,000 proposals, 2 threads: 0.60 → 0.555 s,
+    // medians of 10 interleaved runs; 8 segments instead of 2).
     let index = || {
         let started = Instant::now();
-        let written = write_index(&index_dir, &built, catalog, threads);
+        let written = write_index(&index_dir, &built, catalog, 4 * threads);
         (written, started.elapsed())
     };
     let (indexed, documents) = if threads > 1 {

@@ -365,7 +365,8 @@ fn index(n: usize, catalog: &Catalog) -> PathBuf {
         }
     });
     let options = BuildOptions {
-        parts: 2,
+        // As `sborka build` cuts it on two threads.
+        parts: 8,
         memory: 1_000_000_000,
         ..BuildOptions::default()
     };

@@ -203,8 +203,9 @@ pub struct BuildOptions {
     /// runs in, and kept as segments in build order, so the answers are the
     /// same for any number.
     pub parts: usize,
-    /// Bytes the parts' writers may hold together: a part's writer lays
-    /// its segment on disk and starts another when it holds its share.
+    /// Bytes the writers of the parts running at once (one per thread of
+    /// the pool) may hold together: a part's writer lays its segment on
+    /// disk and starts another when it holds its share.
     pub memory: usize,
     /// The fewest documents a part is given (below, fewer parts): a part
     /// costs a writer and a segment.
@@ -219,7 +220,7 @@ impl Default for BuildOptions {
         BuildOptions {
             parts: 1,
             memory: 200_000_000,
-            min_part_docs: 20_000,
+            min_part_docs: 5_000,
             segment_docs: 1 << 30,
         }
     }
@@ -255,7 +256,9 @@ pub fn build<'a>(
         .max(1);
     let ranges = facts.parts(parts);
     let limits = SegmentLimits {
-        memory: (options.memory / ranges.len()).clamp(15_000_000, 4_000_000_000),
+        // Shared by the parts that run at once: one per thread of the pool.
+        memory: (options.memory / ranges.len().min(rayon::current_num_threads()).max(1))
+            .clamp(15_000_000, 4_000_000_000),
         docs: options.segment_docs.max(1),
     };
     let (schema, fields) = schema();
