@@ -29,6 +29,7 @@
 
 mod analyzer;
 mod collect;
+mod directory;
 mod query;
 
 use std::collections::{BTreeSet, HashMap, HashSet};
@@ -270,10 +271,7 @@ pub fn build<'a>(
         docstore_compress_dedicated_thread: false,
         ..Default::default()
     };
-    let index = Index::builder()
-        .schema(schema)
-        .settings(settings)
-        .create_in_dir(dir)?;
+    let index = Index::create(directory::BuildDirectory::open(dir)?, schema, settings)?;
     analyzer::register(&index);
     let part = |range: &Range<usize>| {
         let docs = &docs[range.clone()];
