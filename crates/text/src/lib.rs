@@ -279,7 +279,11 @@ fn fold_chars_into(word: &str, out: &mut String) {
         }
         folded = next;
     }
-    out.push_str(&folded);
+    // Composing puts combining marks in canonical order, which can move a
+    // mark that is no letter (a virama) in front of one that is (a vowel
+    // sign): such a mark cannot start a word, and a second pass would drop
+    // it as punctuation, so it goes now.
+    out.push_str(folded.trim_start_matches(|c| !is_word_char(c)));
 }
 
 /// Splits `text` into words: runs of letters and digits, with the combining
@@ -957,6 +961,8 @@ mod tests {
             ("non\u{a0}breaking", "non breaking"),
             ("соци\u{ad}альный", "социальный"),
             ("нулевой\u{200b}ширины", "нулевойширины"),
+            // A virama composed in front of a vowel sign cannot start a word.
+            ("\u{c55}\u{dca}", "\u{c55}"),
             // Latin look-alikes inside a Cyrillic word, but not in a Latin one.
             ("сoциальный", "социальный"),
             ("COVID и IT", "covid и it"),
