@@ -228,8 +228,10 @@ struct Stats<'a> {
     /// Texts with the same folded terms, ascending; nodes in the order of
     /// their exact key.
     nodes: Ragged<u32>,
-    /// Document frequency of each term, over nodes.
-    df: FxHashMap<u64, u32>,
+    /// Document frequency (over nodes) of each term of each node, in the
+    /// order of its terms: looked up once here, so that the postings and
+    /// the candidates of a node read it without hashing the term again.
+    dfs: Ragged<u32>,
     /// IDF weight of each term of each node.
     weights: Ragged<f32>,
     norms: Vec<f32>,
@@ -658,18 +660,30 @@ impl Deduper {
                     merge(a, b)
                 }
             });
-        let idf = |t: u64| -> f32 {
-            let d = df.get(&t).copied().unwrap_or(1).max(1);
-            ((m as f32 + 1.0) / d as f32).ln()
-        };
-        // Node k's weights are those of its terms, in the same order.
-        let weights = Ragged::from_parts(
+        // Node k's frequencies and weights are those of its terms, in the
+        // same order.
+        let lens = || (0..m).map(|k| node_doc(k).terms.len());
+        let dfs = Ragged::from_parts(
             (0..m)
                 .into_par_iter()
-                .flat_map_iter(|k| node_doc(k).terms.iter().map(|&t| idf(t)))
+                .flat_map_iter(|k| {
+                    node_doc(k)
+                        .terms
+                        .iter()
+                        .map(|t| df.get(t).copied().unwrap_or(1))
+                })
                 .collect(),
-            (0..m).map(|k| node_doc(k).terms.len()),
+            lens(),
         );
+        drop(df);
+        let weights = Ragged {
+            items: dfs
+                .items
+                .par_iter()
+                .map(|&d| ((m as f32 + 1.0) / d.max(1) as f32).ln())
+                .collect(),
+            bounds: dfs.bounds.clone(),
+        };
         let norms: Vec<f32> = (0..m)
             .into_par_iter()
             .map(|k| weights[k].iter().map(|x| x * x).sum::<f32>().sqrt())
@@ -683,7 +697,7 @@ impl Deduper {
         Stats {
             docs,
             nodes,
-            df,
+            dfs,
             weights,
             norms,
             distinctive,
@@ -854,7 +868,6 @@ impl Deduper {
     /// Inverted index over the terms that few nodes hold.
     fn postings(&self, stats: &Stats<'_>) -> Postings {
         let max_postings = self.config.max_postings as u32;
-        let df = &stats.df;
         let mut pairs: Vec<(u64, u32)> = (0..stats.nodes.len())
             .into_par_iter()
             .flat_map_iter(|k| {
@@ -862,8 +875,9 @@ impl Deduper {
                     .node_doc(k)
                     .terms
                     .iter()
-                    .filter(|t| (2..=max_postings).contains(&df[t]))
-                    .map(move |&t| (t, k as u32))
+                    .zip(&stats.dfs[k])
+                    .filter(|&(_, d)| (2..=max_postings).contains(d))
+                    .map(move |(&t, _)| (t, k as u32))
             })
             .collect();
         pairs.par_sort_unstable();
@@ -884,26 +898,29 @@ impl Deduper {
     /// [`Config::probe_budget`] of postings is spent (the rarest is always
     /// read).
     fn candidates(&self, stats: &Stats<'_>, postings: &Postings, k: usize) -> Vec<u32> {
-        // (document frequency, term, where its postings start): a term
-        // has postings when its frequency is in 2..=max_postings.
-        let mut rare: Vec<(u32, u64, u32)> = stats
+        // (document frequency, term): a term has postings when its
+        // frequency is in 2..=max_postings. Only the terms read are looked
+        // up in the postings.
+        let max_postings = self.config.max_postings as u32;
+        let mut rare: Vec<(u32, u64)> = stats
             .node_doc(k)
             .terms
             .iter()
-            .filter_map(|&t| {
-                let &(start, len) = postings.ranges.get(&t)?;
-                Some((len, t, start))
-            })
+            .zip(&stats.dfs[k])
+            .filter(|&(_, d)| (2..=max_postings).contains(d))
+            .map(|(&t, &d)| (d, t))
             .collect();
         rare.sort_unstable();
         let mut read = 0;
         let mut candidates: Vec<u32> = Vec::new();
-        for &(d, _, start) in rare.iter().take(self.config.probe_terms) {
+        for &(d, t) in rare.iter().take(self.config.probe_terms) {
             if read > 0 && read + d as usize > self.config.probe_budget {
                 break;
             }
             read += d as usize;
-            let nodes = &postings.nodes[start as usize..(start + d) as usize];
+            let (start, len) = postings.ranges[&t];
+            debug_assert_eq!(len, d);
+            let nodes = &postings.nodes[start as usize..(start + len) as usize];
             candidates.extend(nodes.iter().copied().filter(|&l| l as usize != k));
         }
         candidates.sort_unstable();
