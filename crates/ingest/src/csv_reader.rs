@@ -166,6 +166,9 @@ impl Split {
 /// records before them, and parses a piece again where its cut was wrong;
 /// the records are numbered and built in parallel, each piece from the
 /// [`Tally`] of the rows above it; what they gave is counted in order.
+/// The steps overlap: while a round is built, the next one is parsed and
+/// the one before counted, so that no thread waits for the counting (one
+/// thread's work) at the end of every round.
 fn read_in_pieces(
     ctx: &Ctx<'_>,
     body: &Body<'_>,
@@ -183,27 +186,52 @@ fn read_in_pieces(
             .map(|cut| Piece::parse(text, delimiter, cut, body))
             .collect()
     };
-    let (catalog, max_text_chars) = (ctx.catalog, ctx.limits.max_text_chars);
+    let (catalog, limits) = (ctx.catalog, ctx.limits);
+    let max_text_chars = limits.max_text_chars;
     let mut parsed = parse(rounds[0]);
-    for (i, round) in rounds.iter().enumerate() {
-        let pieces: Vec<(Tally, Vec<Entry<'_>>)> = parsed
-            .into_iter()
-            .zip(*round)
-            .map(|(piece, cut)| {
-                let entries = parser.adopt(piece, cut.end, body);
-                let start = tally.clone();
-                tally.skip(&entries);
-                (start, entries)
-            })
-            .collect();
-        let mut next = Vec::new();
-        // The next round is parsed beside this one's building and counting
-        // (the counting is one thread's).
-        let complete = rayon::in_place_scope(|scope| {
+    // Room for the file's proposals, guessed from the first round's rows
+    // per byte, so that the list is not copied as it grows.
+    let (first, first_bytes) = (
+        parsed.iter().map(|p| p.entries.len()).sum::<usize>(),
+        rounds[0].last().map_or(0, |cut| cut.end) - parser.pos,
+    );
+    let rest = text.len() - parser.pos;
+    if let Some(rows) = first.saturating_mul(rest).checked_div(first_bytes) {
+        out.reserve(rows + first / 16);
+    }
+    // Built and not yet counted: the round before.
+    let mut built: Vec<Vec<Built>> = Vec::new();
+    for i in 0..=rounds.len() {
+        let pieces: Vec<(Tally, Vec<Entry<'_>>)> = match rounds.get(i) {
+            Some(round) => std::mem::take(&mut parsed)
+                .into_iter()
+                .zip(*round)
+                .map(|(piece, cut)| {
+                    let entries = parser.adopt(piece, cut.end, body);
+                    let start = tally.clone();
+                    tally.skip(&entries);
+                    (start, entries)
+                })
+                .collect(),
+            None => Vec::new(),
+        };
+        let previous = std::mem::take(&mut built);
+        let mut complete = true;
+        rayon::in_place_scope(|scope| {
             if let Some(following) = rounds.get(i + 1) {
-                scope.spawn(|_| next = parse(following));
+                scope.spawn(|_| parsed = parse(following));
             }
-            let built: Vec<Vec<Built>> = pieces
+            if !previous.is_empty() {
+                let complete = &mut complete;
+                let out = &mut *out;
+                scope.spawn(move |_| {
+                    *complete = previous
+                        .into_iter()
+                        .flatten()
+                        .all(|built| body.count(limits, out, built));
+                });
+            }
+            built = pieces
                 .into_par_iter()
                 .map(|(mut tally, entries)| {
                     let builder = RecordBuilder::new(catalog).max_text_chars(max_text_chars);
@@ -213,15 +241,10 @@ fn read_in_pieces(
                         .collect()
                 })
                 .collect();
-            built
-                .into_iter()
-                .flatten()
-                .all(|built| body.count(ctx, out, built))
         });
         if !complete {
             return false;
         }
-        parsed = next;
     }
     true
 }

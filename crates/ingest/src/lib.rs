@@ -260,6 +260,11 @@ impl FileOutcome {
         self
     }
 
+    /// Room for `more` proposals.
+    fn reserve(&mut self, more: usize) {
+        self.proposals.reserve(more);
+    }
+
     /// Counts an accepted proposal.
     fn accept(&mut self, proposal: Proposal) {
         self.report.records += 1;

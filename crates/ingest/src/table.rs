@@ -26,6 +26,24 @@ pub(crate) struct Ctx<'a> {
     file: std::sync::Arc<str>,
 }
 
+/// Whether the file may have one more record; when not, the record at
+/// `source` is quarantined as `too_many_records`.
+fn admit(limits: &Limits, out: &mut FileOutcome, source: &Provenance) -> bool {
+    if out.report.records < limits.max_records {
+        return true;
+    }
+    out.reject(Quarantined {
+        message: format!(
+            "{source}: more than {} records in the file; the rest of it is not read",
+            limits.max_records
+        ),
+        source: source.clone(),
+        reason: Reason::TooManyRecords,
+        raw: BTreeMap::new(),
+    });
+    false
+}
+
 impl<'a> Ctx<'a> {
     pub fn new(input: &'a Input, catalog: &'a Catalog, limits: &'a Limits) -> Ctx<'a> {
         Ctx {
@@ -50,19 +68,7 @@ impl<'a> Ctx<'a> {
     /// Counts a record against `max_records`; false (and the record
     /// quarantined) when it is one too many.
     pub fn admit(&self, out: &mut FileOutcome, source: &Provenance) -> bool {
-        if out.report.records < self.limits.max_records {
-            return true;
-        }
-        out.reject(Quarantined {
-            message: format!(
-                "{source}: more than {} records in the file; the rest of it is not read",
-                self.limits.max_records
-            ),
-            source: source.clone(),
-            reason: Reason::TooManyRecords,
-            raw: BTreeMap::new(),
-        });
-        false
+        admit(self.limits, out, source)
     }
 
     /// Builds a record and counts it.
@@ -515,7 +521,7 @@ impl Body<'_> {
         for item in items {
             if let Some(entry) = self.entry(item)
                 && let Some(built) = self.build(&ctx.builder, tally, entry)
-                && !self.count(ctx, out, built)
+                && !self.count(ctx.limits, out, built)
             {
                 return false;
             }
@@ -675,8 +681,8 @@ impl Body<'_> {
     /// Counts what a record gave; false (and the record quarantined as
     /// `too_many_records`) when it is one over `max_records`: the reading
     /// stops there, and only the title rows above it count.
-    pub fn count(&self, ctx: &Ctx<'_>, out: &mut FileOutcome, built: Built) -> bool {
-        if !ctx.admit(out, &self.source(built.record, built.line)) {
+    pub fn count(&self, limits: &Limits, out: &mut FileOutcome, built: Built) -> bool {
+        if !admit(limits, out, &self.source(built.record, built.line)) {
             out.report.title_rows = built.title_rows;
             return false;
         }
