@@ -535,25 +535,62 @@ impl Deduper {
         terms
     }
 
-    /// Analyses every text once, in parallel.
+    /// Analyses every text once, in parallel. Texts written the same, byte
+    /// for byte (pasted copies, a fifth of the generated corpora), are
+    /// analysed once and their [`Doc`] copied.
     pub fn prepare<S: AsRef<str> + Sync>(&self, texts: &[S]) -> Prepared {
+        let text = |i: u32| texts[i as usize].as_ref();
+        let n = u32::try_from(texts.len()).expect("fewer than 2^32 proposals");
+        let raw: Vec<u64> = texts
+            .par_iter()
+            .map(|t| stable_hash(t.as_ref().as_bytes()))
+            .collect();
+        // The first text written the same as each (itself, mostly): texts
+        // ordered by hash, then compared within a run of equal hashes.
+        let mut order: Vec<u32> = (0..n).collect();
+        order.par_sort_unstable_by_key(|&i| (raw[i as usize], i));
+        let mut original: Vec<u32> = (0..n).collect();
+        let mut firsts = Vec::new();
+        for run in order.chunk_by(|&a, &b| raw[a as usize] == raw[b as usize]) {
+            // The different texts of the run (one, unless hashes collide).
+            firsts.clear();
+            for &i in run {
+                match firsts.iter().find(|&&f| text(f) == text(i)) {
+                    Some(&first) => original[i as usize] = first,
+                    None => firsts.push(i),
+                }
+            }
+        }
+        drop(order);
+        let unique: Vec<u32> = (0..n).filter(|&i| original[i as usize] == i).collect();
         // One analyzer (with its cache of stems) per worker thread, for the
         // whole call: rayon's per-job state would start many cold caches.
         let analyzers: Vec<Analyzer> = (0..rayon::current_num_threads().max(1))
             .map(|_| self.analyzer.clone())
             .collect();
-        let docs = texts
+        let mut analysed = unique
             .par_iter()
-            .map_init(Scratch::default, |scratch, text| {
+            .map_init(Scratch::default, |scratch, &i| {
                 let worker = rayon::current_thread_index().unwrap_or(0) % analyzers.len();
-                self.analyse(&analyzers[worker], scratch, text.as_ref())
+                self.analyse(&analyzers[worker], scratch, text(i), raw[i as usize])
             })
-            .collect();
+            .collect::<Vec<Doc>>()
+            .into_iter();
+        // A copy always comes after its original.
+        let mut docs: Vec<Doc> = Vec::with_capacity(texts.len());
+        for (i, &first) in original.iter().enumerate() {
+            let doc = if first as usize == i {
+                analysed.next().expect("an analysis for every original")
+            } else {
+                docs[first as usize].clone()
+            };
+            docs.push(doc);
+        }
         Prepared { docs }
     }
 
     /// One text's [`Doc`]; `scratch` is reused from text to text.
-    fn analyse(&self, analyzer: &Analyzer, scratch: &mut Scratch, text: &str) -> Doc {
+    fn analyse(&self, analyzer: &Analyzer, scratch: &mut Scratch, text: &str, raw: u64) -> Doc {
         sborka_text::normalize_into(text, &mut scratch.normalized);
         let normalized = scratch.normalized.as_str();
         // The matching text's words joined by spaces, hashed as they come.
@@ -607,7 +644,7 @@ impl Deduper {
             verbatim: key.a,
             exact: (exact.a, exact.b),
             len: u32::try_from(text.len()).unwrap_or(u32::MAX),
-            raw: stable_hash(text.as_bytes()),
+            raw,
             terms: {
                 hashes.sort_unstable();
                 hashes.dedup();
@@ -1272,6 +1309,39 @@ mod tests {
         "Проводить ежегодный фестиваль народных промыслов",
         "Создать музей истории района при доме культуры",
     ];
+
+    /// A text written like an earlier one gets a copy of its analysis; the
+    /// copy is what analysing it alone gives, and texts that differ by a
+    /// byte (a space, a letter's case) are analysed each on their own.
+    #[test]
+    fn copies_are_analysed_once_and_alike() {
+        let texts = [
+            "Создать музей истории района",
+            "Создать музей истории района ",
+            "Создать музей истории района",
+            "создать музей истории района",
+            "",
+            "Создать музей истории района",
+            "",
+        ];
+        let d = Deduper::new();
+        let together = d.prepare(&texts);
+        for (i, text) in texts.iter().enumerate() {
+            let alone = d.prepare(&[*text]);
+            assert_eq!(
+                format!("{:?}", together.docs[i]),
+                format!("{:?}", alone.docs[0]),
+                "text {i}"
+            );
+        }
+        // The copies are copies, the near-copies are not.
+        let docs = &together.docs;
+        assert_eq!(docs[0].raw, docs[2].raw);
+        assert_eq!(docs[0].raw, docs[5].raw);
+        assert_ne!(docs[0].raw, docs[1].raw);
+        assert_ne!(docs[0].raw, docs[3].raw);
+        assert_eq!(docs[0].exact, docs[1].exact, "the same words");
+    }
 
     fn together(a: &str, b: &str) -> bool {
         let mut texts: Vec<&str> = BACKGROUND.to_vec();
