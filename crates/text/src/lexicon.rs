@@ -155,6 +155,8 @@ pub struct Lexicon {
     openings: Vec<Phrase>,
     /// Antonym pairs as family-folded term sequences: (a side, b side).
     antonyms: Vec<(Vec<Phrase>, Vec<Phrase>)>,
+    /// Every phrase of [`Lexicon::antonyms`], found by its first word.
+    antonym_phrases: Vec<AntonymPhrase>,
     /// The [`bucket`]s of the first words of the antonym phrases: a text
     /// without a term in one of them has no polarity, and is told so by
     /// one lookup per term.
@@ -290,6 +292,19 @@ impl Lexicon {
             .flat_map(|(a, b)| a.iter().chain(b))
             .map(|phrase| bucket(&phrase[0]).to_string())
             .collect();
+        lexicon.antonym_phrases = Vec::new();
+        for (pair, (a, b)) in lexicon.antonyms.iter().enumerate() {
+            for (phrases, b_side) in [(a, false), (b, true)] {
+                lexicon
+                    .antonym_phrases
+                    .extend(phrases.iter().map(|words| AntonymPhrase {
+                        initial: initial(&words[0]),
+                        pair,
+                        b_side,
+                        words: words.clone(),
+                    }));
+            }
+        }
         lexicon.antonym_initials = lexicon
             .antonyms
             .iter()
@@ -378,39 +393,53 @@ impl Lexicon {
     /// phrase matches every term it begins, so that the aspects of a verb
     /// («включ-ить», «включа-ть») count alike.
     pub fn polarities<S: AsRef<str>>(&self, terms: &[S]) -> Vec<i8> {
-        let starts: Vec<usize> = (0..terms.len())
-            .filter(|&i| {
-                let term = terms[i].as_ref();
-                self.antonym_initials & initial(term) != 0
-                    && self.antonym_buckets.contains(bucket(term))
-            })
-            .collect();
-        let holds = |phrases: &[Phrase]| {
-            phrases.iter().any(|p| {
-                starts.iter().any(|&i| {
-                    terms.get(i..i + p.len()).is_some_and(|w| {
-                        w.iter()
-                            .zip(p)
-                            .all(|(t, p)| t.as_ref().starts_with(p.as_str()))
-                    })
-                })
-            })
-        };
-        self.antonyms
-            .iter()
-            .map(|(a, b)| {
-                if starts.is_empty() {
-                    0
-                } else if holds(b) {
-                    -1
-                } else if holds(a) {
-                    1
-                } else {
-                    0
+        // Per pair: bit 0 set when a phrase of side a is held, bit 1 side b.
+        let mut held = vec![0u8; self.antonyms.len()];
+        for (i, term) in terms.iter().enumerate() {
+            let term = term.as_ref();
+            let first = initial(term);
+            if self.antonym_initials & first == 0 {
+                continue;
+            }
+            // Whether a phrase may start at this term at all: asked once,
+            // only of a term that begins like a phrase.
+            let mut admitted = None;
+            for phrase in &self.antonym_phrases {
+                if phrase.initial != first || !term.starts_with(phrase.words[0].as_str()) {
+                    continue;
                 }
+                if !*admitted.get_or_insert_with(|| self.antonym_buckets.contains(bucket(term))) {
+                    break;
+                }
+                let rest = &phrase.words[1..];
+                let holds = terms.get(i + 1..i + 1 + rest.len()).is_some_and(|ts| {
+                    ts.iter()
+                        .zip(rest)
+                        .all(|(t, w)| t.as_ref().starts_with(w.as_str()))
+                });
+                if holds {
+                    held[phrase.pair] |= if phrase.b_side { 2 } else { 1 };
+                }
+            }
+        }
+        held.into_iter()
+            .map(|h| match h {
+                0 => 0,
+                1 => 1,
+                _ => -1,
             })
             .collect()
     }
+}
+
+/// An antonym phrase with the pair and side it belongs to.
+#[derive(Clone, Debug, Default)]
+struct AntonymPhrase {
+    /// The [`initial`] of its first word.
+    initial: u64,
+    pair: usize,
+    b_side: bool,
+    words: Phrase,
 }
 
 /// The place of a bucket of family phrases in [`Lexicon`]: remembered
@@ -497,5 +526,70 @@ pub(crate) fn fold_families(
             term: (from, out.text.len()),
         });
         i += len;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// Polarity as its definition says, phrase by phrase over every place
+    /// a phrase may start: what [`Lexicon::polarities`] must give.
+    fn polarities_by_definition(lexicon: &Lexicon, terms: &[String]) -> Vec<i8> {
+        let starts: Vec<usize> = (0..terms.len())
+            .filter(|&i| lexicon.antonym_buckets.contains(bucket(&terms[i])))
+            .collect();
+        let holds = |phrases: &[Phrase]| {
+            phrases.iter().any(|p| {
+                starts.iter().any(|&i| {
+                    terms
+                        .get(i..i + p.len())
+                        .is_some_and(|w| w.iter().zip(p).all(|(t, p)| t.starts_with(p.as_str())))
+                })
+            })
+        };
+        lexicon
+            .antonyms
+            .iter()
+            .map(|(a, b)| {
+                if holds(b) {
+                    -1
+                } else if holds(a) {
+                    1
+                } else {
+                    0
+                }
+            })
+            .collect()
+    }
+
+    /// Words that make the antonym phrases, begin like them, or are cut
+    /// from them, with some others.
+    fn vocabulary(lexicon: &Lexicon) -> Vec<String> {
+        let mut words: Vec<String> = ["центр", "в", "вдоль", "не", "без", "учет", "2025", ""]
+            .map(String::from)
+            .to_vec();
+        for phrase in &lexicon.antonym_phrases {
+            for word in &phrase.words {
+                words.push(word.clone());
+                words.push(format!("{word}ова"));
+                words.push(bucket(word).to_string());
+                words.push(word.chars().take(2).collect());
+            }
+        }
+        words.sort();
+        words.dedup();
+        words
+    }
+
+    proptest! {
+        #[test]
+        fn polarities_follow_the_definition(picks in prop::collection::vec(any::<prop::sample::Index>(), 0..12)) {
+            let lexicon = Lexicon::embedded();
+            let words = vocabulary(&lexicon);
+            let terms: Vec<String> = picks.iter().map(|i| i.get(&words).clone()).collect();
+            prop_assert_eq!(lexicon.polarities(&terms), polarities_by_definition(&lexicon, &terms));
+        }
     }
 }
