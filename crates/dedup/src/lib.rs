@@ -875,28 +875,31 @@ impl Deduper {
         let mut stars: Vec<(u32, u32)> = (0..m as u32).map(|k| (center[k as usize], k)).collect();
         let docs = stats.docs;
         stars.sort_unstable();
-        let mut clusters: Vec<Cluster> = Vec::new();
-        let mut at = 0;
-        while at < stars.len() {
-            let c = stars[at].0;
-            let mut members: Vec<u32> = Vec::new();
-            while at < stars.len() && stars[at].0 == c {
-                members.extend_from_slice(&nodes[stars[at].1 as usize]);
-                at += 1;
-            }
-            members.sort_unstable();
-            let representative = representative(docs, &nodes[c as usize]);
-            let mut keys: Vec<u64> = members.iter().map(|&i| docs[i as usize].verbatim).collect();
-            keys.sort_unstable();
-            keys.dedup();
-            clusters.push(Cluster {
-                id: ClusterId(docs[representative as usize].exact.0),
-                verbatim: (members.len() - keys.len()) as u32,
-                members,
-                representative,
-            });
-        }
-        clusters.sort_unstable_by_key(|c| c.members[0]);
+        // Each star's cluster, made in parallel.
+        let runs: Vec<&[(u32, u32)]> = stars.chunk_by(|a, b| a.0 == b.0).collect();
+        let mut clusters: Vec<Cluster> = runs
+            .into_par_iter()
+            .map(|run| {
+                let c = run[0].0;
+                let mut members: Vec<u32> = run
+                    .iter()
+                    .flat_map(|&(_, k)| nodes[k as usize].iter().copied())
+                    .collect();
+                members.sort_unstable();
+                let representative = representative(docs, &nodes[c as usize]);
+                let mut keys: Vec<u64> =
+                    members.iter().map(|&i| docs[i as usize].verbatim).collect();
+                keys.sort_unstable();
+                keys.dedup();
+                Cluster {
+                    id: ClusterId(docs[representative as usize].exact.0),
+                    verbatim: (members.len() - keys.len()) as u32,
+                    members,
+                    representative,
+                }
+            })
+            .collect();
+        clusters.par_sort_unstable_by_key(|c| c.members[0]);
         clusters
     }
 }
