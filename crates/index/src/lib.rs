@@ -271,7 +271,8 @@ pub fn build<'a>(
         docstore_compress_dedicated_thread: false,
         ..Default::default()
     };
-    let index = Index::create(directory::BuildDirectory::open(dir)?, schema, settings)?;
+    let directory = directory::BuildDirectory::open(dir)?;
+    let index = Index::create(directory.clone(), schema, settings)?;
     analyzer::register(&index);
     let part = |range: &Range<usize>| {
         let docs = &docs[range.clone()];
@@ -285,6 +286,8 @@ pub fn build<'a>(
         meta.segments.extend(segments?);
     }
     meta.opstamp = docs.len() as u64;
+    // tantivy's own files (`.managed.json`), then the segments' meta.
+    directory.write_held().map_err(io(dir))?;
     let path = dir.join("meta.json");
     let json = serde_json::to_string_pretty(&meta).expect("index meta serializes");
     std::fs::write(&path, json).map_err(io(&path))?;
