@@ -35,8 +35,9 @@ mod query;
 use std::collections::{BTreeSet, HashMap, HashSet};
 use std::ops::Range;
 use std::path::Path;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Mutex, PoisonError};
 
-use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use tantivy::collector::TopDocs;
 use tantivy::index::SegmentMeta;
@@ -280,7 +281,27 @@ pub fn build<'a>(
     };
     // The parts are rayon tasks: they share the pool with whatever else
     // the caller runs beside the index (the documents, in `sborka build`).
-    let written: Vec<Result<Vec<SegmentMeta>>> = ranges.par_iter().map(part).collect();
+    // Each task takes the next part, largest first.
+    let next = AtomicUsize::new(0);
+    let written: Mutex<Vec<(usize, Result<Vec<SegmentMeta>>)>> = Mutex::default();
+    rayon::scope(|scope| {
+        for _ in 0..ranges.len().min(rayon::current_num_threads()) {
+            scope.spawn(|_| {
+                loop {
+                    let k = next.fetch_add(1, Ordering::Relaxed);
+                    let Some(range) = ranges.get(k) else { break };
+                    let result = part(range);
+                    written
+                        .lock()
+                        .unwrap_or_else(PoisonError::into_inner)
+                        .push((k, result));
+                }
+            });
+        }
+    });
+    let mut written = written.into_inner().unwrap_or_else(PoisonError::into_inner);
+    written.sort_unstable_by_key(|&(k, _)| k);
+    let written = written.into_iter().map(|(_, result)| result);
     let mut meta = index.load_metas()?;
     for segments in written {
         meta.segments.extend(segments?);
@@ -352,16 +373,25 @@ impl<'c> ClusterFacts<'c> {
 }
 
 impl ClusterFacts<'_> {
-    /// Cuts the documents into at most `parts` ranges of about equal size,
-    /// each cut at the start of a cluster (a cluster lives in one segment).
+    /// Cuts the documents into at most `parts` ranges, each cut at the
+    /// start of a cluster (a cluster lives in one segment), of decreasing
+    /// size: part k of n holds about n − k shares. Taken largest first, the
+    /// parts end together: the last to start is the smallest, so no worker
+    /// writes a big part alone at the end while the others wait.
     fn parts(&self, parts: usize) -> Vec<Range<usize>> {
         let total = self.ords.len();
-        let size = total.div_ceil(parts.max(1)).max(1);
+        let n = parts.max(1);
+        let shares = n * (n + 1) / 2;
+        // The documents before the end of part k: k + 1 parts' shares.
+        let end = |k: usize| {
+            let before: usize = (0..=k).map(|j| n - j).sum();
+            total * before / shares
+        };
         let mut ranges = Vec::new();
         let mut start = 0;
         for &(from, _) in &self.spans {
             let from = from as usize;
-            if from >= start + size {
+            if ranges.len() + 1 < n && from > start && from >= end(ranges.len()) {
                 ranges.push(start..from);
                 start = from;
             }
@@ -1166,9 +1196,9 @@ mod tests {
             (1, 20_000, 1 << 30, 1),
             (3, 7, 1 << 30, 3),
             (4, 1, 1 << 30, 4),
-            // Clusters of 4, parts of 32 and 28 documents (cut at a cluster
-            // start), a segment closed at the first cluster start once it
-            // holds 9: 12 + 12 + 8 and 12 + 12 + 4 documents.
+            // Clusters of 4, parts of 40 and 20 documents (two shares and
+            // one, cut at a cluster start), a segment closed at the first
+            // cluster start once it holds 9: 12 + 12 + 12 + 4 and 12 + 8.
             (2, 7, 9, 6),
         ];
         let searchers: Vec<Searcher> = shapes
