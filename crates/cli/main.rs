@@ -16,26 +16,17 @@ use clap::{Parser, Subcommand, ValueEnum};
 
 use sborka_core::Catalog;
 
-/// Transparent huge pages off for this process: mimalloc asks for them, and
-/// the kernel then zeroes 2 MB for every page a thread first touches, which
-/// `perf` showed as up to a third of a small build (README, Performance).
-/// Only a hint: where the kernel refuses, nothing changes.
-///
-/// It runs as a constructor, before `main` and before the first allocation:
-/// Rust's runtime allocates before `main`, and that first allocation made
-/// mimalloc map its first arena and fault 2 MB pages in, 15–25 ms of one
-/// thread at every start (perf, 50k-row build). The function only makes one
-/// system call through rustix, which needs nothing initialised.
-#[cfg(target_os = "linux")]
-#[allow(unsafe_code)]
-#[used]
-#[unsafe(link_section = ".init_array")]
-static NO_HUGE_PAGES: extern "C" fn() = {
-    extern "C" fn no_huge_pages() {
-        let _ = rustix::thread::disable_transparent_huge_pages(true);
-    }
-    no_huge_pages
-};
+/// Transparent huge pages off for this process: the kernel would zero
+/// 2 MB for every page a thread first touches, which `perf` showed as up to
+/// a third of a small build (README, Performance). mimalloc is built not to
+/// ask for them (its `no_thp` feature, Cargo.toml), so none are taken even
+/// before `main`, where Rust's runtime first allocates; this call covers a
+/// kernel that gives them unasked (`always`). Only a hint: where the kernel
+/// refuses, nothing changes.
+fn no_huge_pages() {
+    #[cfg(target_os = "linux")]
+    let _ = rustix::thread::disable_transparent_huge_pages(true);
+}
 
 /// mimalloc rather than glibc's malloc: a build allocates millions of small
 /// strings from several threads (measured in README, Performance).
@@ -93,6 +84,7 @@ pub enum Outcome {
 
 fn main() -> ExitCode {
     quiet_reader_panics();
+    no_huge_pages();
     let cli = Cli::parse();
     let catalog = match &cli.catalog {
         None => Catalog::embedded(),
