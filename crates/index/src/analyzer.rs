@@ -10,14 +10,21 @@ pub const TOKENIZER: &str = "sborka_ru";
 #[derive(Clone, Default)]
 pub(crate) struct RussianTokenizer {
     analyzer: sborka_text::Analyzer,
-    /// Reused from text to text: the analysis, and the tokens with their
-    /// strings (no allocation per word once they have grown).
+    /// Reused from text to text: the analysis and the token handed out (no
+    /// allocation per word once they have grown).
     terms: sborka_text::Terms,
-    tokens: Vec<Token>,
+    token: Token,
+    /// The text `terms` is the analysis of (at first the empty text, which
+    /// has no terms). A cluster's documents are
+    /// indexed one after another, and a fifth of proposals repeat another
+    /// word for word: such a text is not analysed again.
+    analysed: String,
 }
 
+/// The terms of one text, handed to tantivy one token at a time.
 pub(crate) struct RussianTokenStream<'a> {
-    tokens: &'a mut [Token],
+    terms: &'a sborka_text::Terms,
+    token: &'a mut Token,
     next: usize,
 }
 
@@ -25,24 +32,14 @@ impl Tokenizer for RussianTokenizer {
     type TokenStream<'a> = RussianTokenStream<'a>;
 
     fn token_stream<'a>(&'a mut self, text: &'a str) -> RussianTokenStream<'a> {
-        self.analyzer.analyse(text, &mut self.terms);
-        let n = self.terms.len();
-        self.tokens.truncate(n);
-        for (i, term) in self.terms.iter().enumerate() {
-            let (start, end) = self.terms.span(i);
-            if i == self.tokens.len() {
-                self.tokens.push(Token::default());
-            }
-            let token = &mut self.tokens[i];
-            token.offset_from = start;
-            token.offset_to = end;
-            token.position = i;
-            token.position_length = 1;
-            token.text.clear();
-            token.text.push_str(term);
+        if self.analysed != text {
+            self.analyzer.analyse(text, &mut self.terms);
+            self.analysed.clear();
+            self.analysed.push_str(text);
         }
         RussianTokenStream {
-            tokens: &mut self.tokens[..n],
+            terms: &self.terms,
+            token: &mut self.token,
             next: 0,
         }
     }
@@ -50,16 +47,28 @@ impl Tokenizer for RussianTokenizer {
 
 impl TokenStream for RussianTokenStream<'_> {
     fn advance(&mut self) -> bool {
+        let i = self.next;
+        if i == self.terms.len() {
+            return false;
+        }
         self.next += 1;
-        self.next <= self.tokens.len()
+        let (start, end) = self.terms.span(i);
+        let token = &mut *self.token;
+        token.offset_from = start;
+        token.offset_to = end;
+        token.position = i;
+        token.position_length = 1;
+        token.text.clear();
+        token.text.push_str(self.terms.term(i));
+        true
     }
 
     fn token(&self) -> &Token {
-        &self.tokens[self.next - 1]
+        self.token
     }
 
     fn token_mut(&mut self) -> &mut Token {
-        &mut self.tokens[self.next - 1]
+        self.token
     }
 }
 
@@ -67,4 +76,44 @@ pub(crate) fn register(index: &Index) {
     index
         .tokenizers()
         .register(TOKENIZER, RussianTokenizer::default());
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The tokens of `text`, as tantivy reads them.
+    fn tokens(tokenizer: &mut RussianTokenizer, text: &str) -> Vec<(String, usize, usize, usize)> {
+        let mut stream = tokenizer.token_stream(text);
+        let mut out = Vec::new();
+        while stream.advance() {
+            let t = stream.token();
+            out.push((t.text.clone(), t.position, t.offset_from, t.offset_to));
+        }
+        out
+    }
+
+    #[test]
+    fn tokens_are_the_analyzers_terms_whatever_came_before() {
+        let analyzer = sborka_text::Analyzer::new();
+        let texts = [
+            "Открыть центры для пожилых людей",
+            "Открыть центры для пожилых людей",
+            "",
+            "Открыть центры для пожилых людей",
+            "Ёлки, палки: 2018 год!",
+            "   ",
+            "Ёлки, палки: 2018 год!",
+        ];
+        let mut tokenizer = RussianTokenizer::default();
+        for text in texts {
+            let want: Vec<_> = analyzer
+                .tokens(text)
+                .into_iter()
+                .enumerate()
+                .map(|(i, t)| (t.term, i, t.start, t.end))
+                .collect();
+            assert_eq!(tokens(&mut tokenizer, text), want, "{text:?}");
+        }
+    }
 }

@@ -47,8 +47,8 @@ use tantivy::query::{
     FuzzyTermQuery, Occur, PhraseQuery, QueryClone, Scorer, TermQuery, Weight,
 };
 use tantivy::schema::{
-    FAST, Field, INDEXED, IndexRecordOption, STORED, STRING, Schema, TantivyDocument,
-    TextFieldIndexing, TextOptions, Value,
+    FAST, Field, IndexRecordOption, STORED, Schema, TantivyDocument, TextFieldIndexing,
+    TextOptions, Value,
 };
 use tantivy::{BitSet, DocAddress, DocId, Index, Score, SegmentOrdinal, SegmentReader, Term};
 
@@ -62,7 +62,7 @@ use query::Node;
 
 /// The version of the index layout. Bumped whenever the schema or the
 /// analysis changes, so that an old index is rebuilt rather than misread.
-pub const FORMAT: u32 = 6;
+pub const FORMAT: u32 = 7;
 
 /// The most hits one search returns (`offset + limit`).
 pub const MAX_HITS: usize = 100_000;
@@ -149,7 +149,10 @@ fn schema() -> (Schema, Fields) {
                 .set_index_option(IndexRecordOption::WithFreqsAndPositions),
         )
         .set_stored();
-    let facet = STRING | STORED | FAST;
+    // Facets are filtered and counted through their columns (a filter on
+    // a field that is not indexed scans its column): no term per facet
+    // value in the inverted index.
+    let facet = TextOptions::from(STORED | FAST);
     let fields = Fields {
         text: b.add_text_field("text", text_options),
         district: b.add_text_field("district", facet.clone()),
@@ -157,7 +160,7 @@ fn schema() -> (Schema, Fields) {
         theme: b.add_text_field("theme", facet.clone()),
         level: b.add_text_field("level", facet.clone()),
         kind: b.add_text_field("kind", facet),
-        year: b.add_u64_field("year", INDEXED | STORED | FAST),
+        year: b.add_u64_field("year", STORED | FAST),
         cluster: b.add_u64_field("cluster", STORED),
         cluster_ord: b.add_u64_field("cluster_ord", FAST),
         members_from: b.add_u64_field("members_from", STORED),
