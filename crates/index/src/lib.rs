@@ -40,6 +40,7 @@ use std::sync::{Mutex, PoisonError};
 
 use serde::{Deserialize, Serialize};
 use tantivy::collector::TopDocs;
+use tantivy::columnar::{Column, StrColumn};
 use tantivy::index::SegmentMeta;
 use tantivy::indexer::{AddOperation, SegmentWriter};
 use tantivy::query::{
@@ -62,7 +63,7 @@ use query::Node;
 
 /// The version of the index layout. Bumped whenever the schema or the
 /// analysis changes, so that an old index is rebuilt rather than misread.
-pub const FORMAT: u32 = 7;
+pub const FORMAT: u32 = 8;
 
 /// The most hits one search returns (`offset + limit`).
 pub const MAX_HITS: usize = 100_000;
@@ -127,10 +128,6 @@ struct Fields {
     districts: Field,
     cluster_proposals: Field,
     cluster_districts: Field,
-    /// The proposal's place in the build. Documents are stored in this
-    /// order, so tantivy's tie-break by address is a tie-break by build
-    /// order.
-    ord: Field,
     /// Where the proposal came from; its id is made of them, as
     /// `Proposal::id` makes it.
     file: Field,
@@ -149,10 +146,11 @@ fn schema() -> (Schema, Fields) {
                 .set_index_option(IndexRecordOption::WithFreqsAndPositions),
         )
         .set_stored();
-    // Facets are filtered and counted through their columns (a filter on
-    // a field that is not indexed scans its column): no term per facet
-    // value in the inverted index.
-    let facet = TextOptions::from(STORED | FAST);
+    // Facets are only columns: filtered and counted through them (a
+    // filter on a field that is not indexed scans its column), and read
+    // from them for the few documents shown. No term per facet value in
+    // the inverted index, nothing in the stored documents.
+    let facet = TextOptions::from(FAST);
     let fields = Fields {
         text: b.add_text_field("text", text_options),
         district: b.add_text_field("district", facet.clone()),
@@ -160,7 +158,7 @@ fn schema() -> (Schema, Fields) {
         theme: b.add_text_field("theme", facet.clone()),
         level: b.add_text_field("level", facet.clone()),
         kind: b.add_text_field("kind", facet),
-        year: b.add_u64_field("year", STORED | FAST),
+        year: b.add_u64_field("year", FAST),
         cluster: b.add_u64_field("cluster", STORED),
         cluster_ord: b.add_u64_field("cluster_ord", FAST),
         members_from: b.add_u64_field("members_from", STORED),
@@ -168,7 +166,6 @@ fn schema() -> (Schema, Fields) {
         districts: b.add_text_field("districts", STORED),
         cluster_proposals: b.add_u64_field("cluster_proposals", STORED),
         cluster_districts: b.add_u64_field("cluster_districts", STORED),
-        ord: b.add_u64_field("ord", FAST),
         file: b.add_text_field("file", STORED),
         sheet: b.add_text_field("sheet", STORED),
         record: b.add_u64_field("record", STORED),
@@ -491,7 +488,6 @@ fn write_part(
         doc.add_u64(f.cluster_ord, cluster_ord);
         doc.add_u64(f.cluster_proposals, u64::from(d.cluster_proposals));
         doc.add_u64(f.cluster_districts, u64::from(d.cluster_districts));
-        doc.add_u64(f.ord, ord as u64);
         doc.add_text(f.file, &p.source.file);
         if let Some(sheet) = &p.source.sheet {
             doc.add_text(f.sheet, sheet);
@@ -722,11 +718,21 @@ impl Searcher {
         let reader = index.reader()?;
         // Segments must hold consecutive documents in build order: ties
         // rank by address, and `members_from` numbers documents that way.
+        // A segment starts with a cluster, whose first document's
+        // `members_from` is its own number.
+        let (_, fields) = schema();
+        let searcher = reader.searcher();
         let mut starts = Vec::new();
         let mut next = 0u64;
-        for segment in reader.searcher().segment_readers() {
-            let first = segment.fast_fields().u64("ord")?.first(0);
-            if segment.max_doc() > 0 && first != Some(next) {
+        for (ord, segment) in searcher.segment_readers().iter().enumerate() {
+            let first = if segment.max_doc() > 0 {
+                let doc: TantivyDocument =
+                    searcher.doc(DocAddress::new(ord as SegmentOrdinal, 0))?;
+                doc.get_first(fields.members_from).and_then(|v| v.as_u64())
+            } else {
+                Some(next)
+            };
+            if first != Some(next) {
                 return Err(Error::Format {
                     path: dir.display().to_string(),
                     found: meta.format,
@@ -736,7 +742,6 @@ impl Searcher {
             starts.push(next);
             next += u64::from(segment.max_doc());
         }
-        let (_, fields) = schema();
         Ok(Searcher {
             reader,
             fields,
@@ -825,19 +830,31 @@ impl Searcher {
         terms.sort();
         terms.dedup();
         let mut hits = Vec::with_capacity(q.limit);
+        let columns = FacetColumns::open(&searcher)?;
+        let marks = Marks {
+            terms: &terms,
+            fuzzy,
+        };
         for &(score, address) in page.iter().skip(offset) {
             let best: TantivyDocument = searcher.doc(address)?;
             if q.all {
-                hits.push(self.hit(&best, score, 1, true, &terms, fuzzy));
+                hits.push(self.hit(&best, columns.read(address), score, 1, true, marks));
                 continue;
             }
             let matched = self.matched(&searcher, &query, &best)?;
             // The idea speaks through its representative, unless a near
             // duplicate matched with words the representative lacks: then
             // through the proposal that matched best.
-            let mut hit = self.hit(&best, score, matched, false, &terms, fuzzy);
-            if let Some(rep) = self.representative(&searcher, &best)? {
-                let shown = self.hit(&rep, score, matched, false, &terms, fuzzy);
+            let mut hit = self.hit(&best, columns.read(address), score, matched, false, marks);
+            if let Some((rep_address, rep)) = self.representative(&searcher, &best)? {
+                let shown = self.hit(
+                    &rep,
+                    columns.read(rep_address),
+                    score,
+                    matched,
+                    false,
+                    marks,
+                );
                 if !shown.highlights.is_empty() || hit.highlights.is_empty() {
                     hit = shown;
                 } else {
@@ -925,14 +942,17 @@ impl Searcher {
         Ok(searcher.search(&both, &tantivy::collector::Count)? as u64)
     }
 
-    /// The representative proposal of `doc`'s cluster.
+    /// The representative proposal of `doc`'s cluster, and its address.
     fn representative(
         &self,
         searcher: &tantivy::Searcher,
         doc: &TantivyDocument,
-    ) -> Result<Option<TantivyDocument>> {
+    ) -> Result<Option<(DocAddress, TantivyDocument)>> {
         match self.members(searcher, doc) {
-            Some((segment, docs)) => Ok(Some(searcher.doc(DocAddress::new(segment, docs.start))?)),
+            Some((segment, docs)) => {
+                let address = DocAddress::new(segment, docs.start);
+                Ok(Some((address, searcher.doc(address)?)))
+            }
             None => Ok(None),
         }
     }
@@ -957,11 +977,11 @@ impl Searcher {
     fn hit(
         &self,
         doc: &TantivyDocument,
+        facets: DocFacets,
         score: f32,
         matched: u64,
         all: bool,
-        terms: &[String],
-        fuzzy: bool,
+        marks: Marks<'_>,
     ) -> Hit {
         let f = self.fields;
         let get = |field| {
@@ -971,7 +991,14 @@ impl Searcher {
         };
         let num = |field| doc.get_first(field).and_then(|v| v.as_u64());
         let text = get(f.text).unwrap_or_default();
-        let district = get(f.district);
+        let DocFacets {
+            district,
+            region,
+            theme,
+            level,
+            kind,
+            year,
+        } = facets;
         let districts = if all {
             district
                 .iter()
@@ -997,15 +1024,15 @@ impl Searcher {
                 source_id: None,
             })
             .0,
-            highlights: highlight_ranges(&self.analyzer, terms, fuzzy, &text),
+            highlights: highlight_ranges(&self.analyzer, marks.terms, marks.fuzzy, &text),
             text,
             district,
             districts,
-            region: get(f.region),
-            theme: get(f.theme),
-            level: get(f.level),
-            kind: get(f.kind),
-            year: num(f.year),
+            region,
+            theme,
+            level,
+            kind,
+            year,
             matched,
             cluster_proposals: num(f.cluster_proposals).unwrap_or(1),
             cluster_districts: num(f.cluster_districts).unwrap_or(0),
@@ -1061,6 +1088,78 @@ impl Searcher {
     }
 }
 
+/// What a hit's text is highlighted for: the query's words (allowing
+/// typos when `fuzzy`).
+#[derive(Clone, Copy)]
+struct Marks<'a> {
+    terms: &'a [String],
+    fuzzy: bool,
+}
+
+/// A document's facet values, read from the columns.
+struct DocFacets {
+    district: Option<String>,
+    region: Option<String>,
+    theme: Option<String>,
+    level: Option<String>,
+    kind: Option<String>,
+    year: Option<u64>,
+}
+
+/// The facet columns of every segment of a searcher, opened once per
+/// search: a hit's facets are read from them (they are not stored).
+struct FacetColumns {
+    /// Per segment: district, region, theme, level and kind (absent where
+    /// no document of the segment has one), then the year.
+    segments: Vec<([Option<StrColumn>; 5], Column<u64>)>,
+}
+
+impl FacetColumns {
+    fn open(searcher: &tantivy::Searcher) -> Result<FacetColumns> {
+        let mut segments = Vec::new();
+        for reader in searcher.segment_readers() {
+            let fast = reader.fast_fields();
+            let text = [
+                fast.str("district")?,
+                fast.str("region")?,
+                fast.str("theme")?,
+                fast.str("level")?,
+                fast.str("kind")?,
+            ];
+            segments.push((text, fast.u64("year")?));
+        }
+        Ok(FacetColumns { segments })
+    }
+
+    fn read(&self, address: DocAddress) -> DocFacets {
+        let Some((text, year)) = self.segments.get(address.segment_ord as usize) else {
+            return DocFacets {
+                district: None,
+                region: None,
+                theme: None,
+                level: None,
+                kind: None,
+                year: None,
+            };
+        };
+        let value = |column: &Option<StrColumn>| {
+            let column = column.as_ref()?;
+            let ord = column.term_ords(address.doc_id).next()?;
+            let mut value = String::new();
+            column.ord_to_str(ord, &mut value).ok()?.then_some(value)
+        };
+        let [district, region, theme, level, kind] = text.each_ref().map(value);
+        DocFacets {
+            district,
+            region,
+            theme,
+            level,
+            kind,
+            year: year.first(address.doc_id),
+        }
+    }
+}
+
 /// A facet filter: it narrows, it does not change the score.
 fn filter(term: Term) -> Box<dyn tantivy::query::Query> {
     Box::new(ConstScoreQuery::new(
@@ -1104,7 +1203,7 @@ fn highlight_ranges(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use sborka_core::{DistrictId, Level, Provenance};
+    use sborka_core::{DistrictId, Level, Provenance, RegionCode, ThemeId};
 
     fn proposal(record: u64, text: &str, level: Level, district: u8) -> Proposal {
         let mut p = Proposal::new(
@@ -1138,6 +1237,10 @@ mod tests {
                     let mut p = proposal(3, "Ёлка в каждом центре для детей", Level::Municipal, 1);
                     p.source.sheet = Some("Лист 1".into());
                     p.source.source_id = Some("17".into());
+                    p.region = Label::Known(RegionCode(39));
+                    p.theme = Label::Known(ThemeId(1));
+                    p.kind = Label::Unknown("почти инициатива".into());
+                    p.year = Some(2018);
                     p
                 },
                 2,
@@ -1340,9 +1443,37 @@ mod tests {
         let source = (&*hit.source.file, hit.source.record, hit.source.line);
         assert_eq!(source, ("t.csv", 3, 4));
         assert_eq!(hit.source.source_id.as_deref(), Some("17"));
+        let facets = |hit: &Hit| {
+            let text = [
+                &hit.district,
+                &hit.region,
+                &hit.theme,
+                &hit.level,
+                &hit.kind,
+            ];
+            (text.map(|v| v.as_deref().map(str::to_string)), hit.year)
+        };
+        let catalog = Catalog::embedded();
+        let theme = catalog.theme_info(ThemeId(1)).slug.clone();
+        let want = [
+            Some("cfo"),
+            Some("39"),
+            Some(&theme),
+            Some("municipal"),
+            Some("unknown"),
+        ];
+        assert_eq!(
+            facets(hit),
+            (want.map(|v| v.map(str::to_string)), Some(2018))
+        );
         let r = s.search(&Query::new("школа")).unwrap();
         assert_eq!(r.hits[0].id, "t.csv#4");
         assert_eq!(r.hits[0].source.source_id, None);
+        let want = [Some("pfo"), None, None, Some("regional"), None];
+        assert_eq!(
+            facets(&r.hits[0]),
+            (want.map(|v| v.map(str::to_string)), None)
+        );
     }
 
     #[test]
