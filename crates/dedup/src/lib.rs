@@ -630,16 +630,7 @@ impl Deduper {
                 negated.push(h);
             }
         }
-        let mut polarity = (0u32, 0u32);
-        if let Some(lexicon) = lexicon {
-            for (i, p) in lexicon.polarities(&terms).into_iter().enumerate().take(32) {
-                match p {
-                    1 => polarity.0 |= 1 << i,
-                    -1 => polarity.1 |= 1 << i,
-                    _ => {}
-                }
-            }
-        }
+        let polarity = lexicon.map_or((0, 0), |l| l.polarity_bits(&terms));
         Doc {
             verbatim: key.a,
             exact: (exact.a, exact.b),

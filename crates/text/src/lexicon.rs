@@ -155,8 +155,11 @@ pub struct Lexicon {
     openings: Vec<Phrase>,
     /// Antonym pairs as family-folded term sequences: (a side, b side).
     antonyms: Vec<(Vec<Phrase>, Vec<Phrase>)>,
-    /// Every phrase of [`Lexicon::antonyms`], found by its first word.
+    /// Every phrase of [`Lexicon::antonyms`], found by its first word:
+    /// ordered by the [`initial`] of that word, those of initial bit `k`
+    /// being `antonym_phrases[antonym_starts[k]..antonym_starts[k + 1]]`.
     antonym_phrases: Vec<AntonymPhrase>,
+    antonym_starts: Vec<usize>,
     /// The [`bucket`]s of the first words of the antonym phrases: a text
     /// without a term in one of them has no polarity, and is told so by
     /// one lookup per term.
@@ -305,6 +308,17 @@ impl Lexicon {
                     }));
             }
         }
+        // By initial (stable: a pair's phrases keep their order).
+        lexicon
+            .antonym_phrases
+            .sort_by_key(|p| p.initial.trailing_zeros());
+        lexicon.antonym_starts = (0..=64)
+            .map(|k| {
+                lexicon
+                    .antonym_phrases
+                    .partition_point(|p| (p.initial.trailing_zeros() as usize) < k)
+            })
+            .collect();
         lexicon.antonym_initials = lexicon
             .antonyms
             .iter()
@@ -395,6 +409,36 @@ impl Lexicon {
     pub fn polarities<S: AsRef<str>>(&self, terms: &[S]) -> Vec<i8> {
         // Per pair: bit 0 set when a phrase of side a is held, bit 1 side b.
         let mut held = vec![0u8; self.antonyms.len()];
+        self.antonyms_held(terms, |pair, b_side| {
+            held[pair] |= if b_side { 2 } else { 1 };
+        });
+        held.into_iter()
+            .map(|h| match h {
+                0 => 0,
+                1 => 1,
+                _ => -1,
+            })
+            .collect()
+    }
+
+    /// [`Lexicon::polarities`] of the first 32 pairs as bits, without an
+    /// allocation: bit i of `.0` set when pair i is `1`, of `.1` when `-1`.
+    pub fn polarity_bits<S: AsRef<str>>(&self, terms: &[S]) -> (u32, u32) {
+        let (mut a, mut b) = (0u32, 0u32);
+        self.antonyms_held(terms, |pair, b_side| {
+            if pair < 32 {
+                if b_side {
+                    b |= 1 << pair;
+                } else {
+                    a |= 1 << pair;
+                }
+            }
+        });
+        (a & !b, b)
+    }
+
+    /// Calls `held(pair, b_side)` for every antonym phrase `terms` hold.
+    fn antonyms_held<S: AsRef<str>>(&self, terms: &[S], mut held: impl FnMut(usize, bool)) {
         for (i, term) in terms.iter().enumerate() {
             let term = term.as_ref();
             let first = initial(term);
@@ -404,8 +448,14 @@ impl Lexicon {
             // Whether a phrase may start at this term at all: asked once,
             // only of a term that begins like a phrase.
             let mut admitted = None;
-            for phrase in &self.antonym_phrases {
-                if phrase.initial != first || !term.starts_with(phrase.words[0].as_str()) {
+            let k = first.trailing_zeros() as usize;
+            let (Some(&from), Some(&to)) =
+                (self.antonym_starts.get(k), self.antonym_starts.get(k + 1))
+            else {
+                continue;
+            };
+            for phrase in &self.antonym_phrases[from..to] {
+                if !term.starts_with(phrase.words[0].as_str()) {
                     continue;
                 }
                 if !*admitted.get_or_insert_with(|| self.antonym_buckets.contains(bucket(term))) {
@@ -418,17 +468,10 @@ impl Lexicon {
                         .all(|(t, w)| t.as_ref().starts_with(w.as_str()))
                 });
                 if holds {
-                    held[phrase.pair] |= if phrase.b_side { 2 } else { 1 };
+                    held(phrase.pair, phrase.b_side);
                 }
             }
         }
-        held.into_iter()
-            .map(|h| match h {
-                0 => 0,
-                1 => 1,
-                _ => -1,
-            })
-            .collect()
     }
 }
 
@@ -589,7 +632,16 @@ mod tests {
             let lexicon = Lexicon::embedded();
             let words = vocabulary(&lexicon);
             let terms: Vec<String> = picks.iter().map(|i| i.get(&words).clone()).collect();
-            prop_assert_eq!(lexicon.polarities(&terms), polarities_by_definition(&lexicon, &terms));
+            let want = polarities_by_definition(&lexicon, &terms);
+            prop_assert_eq!(lexicon.polarities(&terms), want.clone());
+            let bit = |value: i8| {
+                want.iter()
+                    .take(32)
+                    .enumerate()
+                    .filter(|&(_, &p)| p == value)
+                    .fold(0u32, |bits, (i, _)| bits | 1 << i)
+            };
+            prop_assert_eq!(lexicon.polarity_bits(&terms), (bit(1), bit(-1)));
         }
     }
 }
