@@ -71,13 +71,7 @@ fn write_proposal(
     let p = &built.proposals[i];
     let s = &p.source;
     o.extend_from_slice(b"{\"id\":\"");
-    json::contents(o, &s.file);
-    o.push(b'#');
-    if let Some(sheet) = &s.sheet {
-        json::contents(o, sheet);
-        o.push(b'#');
-    }
-    json::number(o, s.record);
+    json::id_contents(o, s);
     o.extend_from_slice(b"\",\"source\":{\"file\":");
     json::string(o, &s.file);
     o.extend_from_slice(b",\"record\":");

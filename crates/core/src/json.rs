@@ -8,7 +8,7 @@
 //! and one with something to escape gets serde_json's escapes (a property
 //! test compares the two).
 
-use std::io::Write;
+use crate::Provenance;
 
 /// Appends `text` as a JSON string.
 pub fn string(o: &mut Vec<u8>, text: &str) {
@@ -60,6 +60,19 @@ pub fn contents(o: &mut Vec<u8>, text: &str) {
     o.extend_from_slice(&text.as_bytes()[from..]);
 }
 
+/// Appends the id of the proposal from `source` (`FILE#RECORD`, or
+/// `FILE#SHEET#RECORD`, as `ProposalId::new` makes it) escaped as inside a
+/// JSON string, without the quotes.
+pub fn id_contents(o: &mut Vec<u8>, source: &Provenance) {
+    contents(o, &source.file);
+    o.push(b'#');
+    if let Some(sheet) = &source.sheet {
+        contents(o, sheet);
+        o.push(b'#');
+    }
+    number(o, source.record);
+}
+
 /// Appends `text` as a JSON string, or `null`.
 pub fn optional(o: &mut Vec<u8>, text: Option<&str>) {
     match text {
@@ -70,8 +83,7 @@ pub fn optional(o: &mut Vec<u8>, text: Option<&str>) {
 
 /// Appends `n`.
 pub fn number(o: &mut Vec<u8>, n: u64) {
-    // Writing to memory cannot fail.
-    let _ = write!(o, "{n}");
+    o.extend_from_slice(itoa::Buffer::new().format(n).as_bytes());
 }
 
 /// Appends `n`, or `null`.
@@ -115,6 +127,25 @@ mod tests {
             let mut o = Vec::new();
             string(&mut o, &text);
             prop_assert_eq!(o, serde_json::to_vec(&text).unwrap());
+        }
+    }
+
+    #[test]
+    fn ids_are_written_as_proposal_id_makes_them() {
+        for sheet in [None, Some("Лист \"1\"")] {
+            let source = Provenance {
+                file: "папка/файл.csv".into(),
+                record: 42,
+                line: 43,
+                sheet: sheet.map(str::to_string),
+                source_id: None,
+            };
+            let mut o = Vec::new();
+            o.push(b'"');
+            id_contents(&mut o, &source);
+            o.push(b'"');
+            let want = serde_json::to_vec(&crate::ProposalId::new(&source)).unwrap();
+            assert_eq!(o, want, "{sheet:?}");
         }
     }
 

@@ -23,7 +23,7 @@ use serde::Serialize;
 use serde_json::ser::{CompactFormatter, Formatter};
 
 use crate::model::{Item, LevelSection, Roadmap, ThemeSection};
-use sborka_core::json::{number, optional, string};
+use sborka_core::json::{id_contents, number, optional, string};
 
 /// Containers nested deeper than this are written compactly: the document
 /// is 1, `themes` 2, a theme 3, `levels` 4, a level 5, `items` 6, so every
@@ -165,8 +165,9 @@ fn write_item(o: &mut Vec<u8>, item: &Item<'_>) {
         if i > 0 {
             o.push(b',');
         }
-        o.extend_from_slice(b"{\"id\":");
-        string(o, &m.id);
+        o.extend_from_slice(b"{\"id\":\"");
+        id_contents(o, m.id.0);
+        o.push(b'"');
         o.extend_from_slice(b",\"file\":");
         string(o, m.file);
         o.extend_from_slice(b",\"record\":");

@@ -255,7 +255,7 @@ fn write_item(o: &mut String, n: usize, item: &Item<'_>) -> std::fmt::Result {
         if i > 0 {
             o.push_str(", ");
         }
-        escape_into(o, &m.id);
+        escape_into(o, &m.id.to_string());
         if let Some(id) = &m.source_id {
             o.push_str(" (№ ");
             escape_into(o, id);
