@@ -427,7 +427,7 @@ fn write_part(
 ) -> Result<Vec<SegmentMeta>> {
     let mut segments = Vec::new();
     let mut segment = index.new_segment();
-    let mut writer = SegmentWriter::for_segment(limits.memory, segment.clone())?;
+    let mut writer = SegmentWriter::for_segment(TERM_TABLE_BUDGET, segment.clone())?;
     let mut checked = 0;
     // Regions are stored by their code, as text.
     let region_codes: Vec<String> = (0..=u8::MAX).map(|code| code.to_string()).collect();
@@ -447,7 +447,7 @@ fn write_part(
                 });
             if full {
                 let new = index.new_segment();
-                let new_writer = SegmentWriter::for_segment(limits.memory, new.clone())?;
+                let new_writer = SegmentWriter::for_segment(TERM_TABLE_BUDGET, new.clone())?;
                 let full_writer = std::mem::replace(&mut writer, new_writer);
                 segments.push(finish(std::mem::replace(&mut segment, new), full_writer)?);
                 checked = 0;
@@ -507,6 +507,14 @@ fn write_part(
     }
     Ok(segments)
 }
+
+/// The memory budget a segment writer is told of. tantivy sizes the table
+/// of a segment's terms from it alone (a third of it, at most 2^19 slots:
+/// 4 MB, filled at the start and walked to the end however few terms the
+/// segment has); the table doubles when it fills, so it starts at 2^15
+/// slots here. When a segment is closed is decided by
+/// [`SegmentLimits::memory`], not by this.
+const TERM_TABLE_BUDGET: usize = 1_500_000;
 
 /// When a part closes a segment and opens the next.
 #[derive(Clone, Copy)]
