@@ -44,8 +44,14 @@ fn write_in_blocks(
         let blocks: Vec<std::io::Result<Vec<u8>>> = starts
             .into_par_iter()
             .map(|from| {
+                // Sized from the first item (most lines are of a size, and
+                // a long first one reserves at most 16 MB), so that the
+                // buffer is seldom copied as it grows.
+                let to = (from + block).min(end);
                 let mut buf = Vec::new();
-                for i in from..(from + block).min(end) {
+                item(&mut buf, from)?;
+                buf.reserve(((buf.len() + buf.len() / 4) * (to - from)).min(16 << 20));
+                for i in from + 1..to {
                     item(&mut buf, i)?;
                 }
                 Ok(buf)
