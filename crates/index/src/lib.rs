@@ -31,6 +31,7 @@ mod analyzer;
 mod collect;
 mod directory;
 mod query;
+mod stored;
 
 use std::collections::{BTreeSet, HashMap, HashSet};
 use std::ops::Range;
@@ -60,10 +61,11 @@ pub use query::MAX_CHARS;
 
 use collect::{FACETS, TotalsCollector};
 use query::Node;
+use stored::Stored;
 
 /// The version of the index layout. Bumped whenever the schema or the
 /// analysis changes, so that an old index is rebuilt rather than misread.
-pub const FORMAT: u32 = 8;
+pub const FORMAT: u32 = 9;
 
 /// The most hits one search returns (`offset + limit`).
 pub const MAX_HITS: usize = 100_000;
@@ -113,28 +115,16 @@ struct Fields {
     level: Field,
     kind: Field,
     year: Field,
-    /// The cluster id (written `c…` in the outputs).
-    cluster: Field,
     /// The cluster's number in build order (dense, from 0): groups hits
     /// and counts ideas.
     cluster_ord: Field,
-    /// The documents of a cluster are contiguous, its representative
-    /// first: the representative's document number, and how many there
-    /// are. A grouped hit shows the idea's own text and counts its
-    /// matching proposals through them, with no term per cluster to index.
-    members_from: Field,
-    members: Field,
-    /// The districts of the cluster's proposals (on the representative).
-    districts: Field,
-    cluster_proposals: Field,
-    cluster_districts: Field,
-    /// Where the proposal came from; its id is made of them, as
-    /// `Proposal::id` makes it.
-    file: Field,
-    sheet: Field,
-    record: Field,
-    line: Field,
-    source_id: Field,
+    /// The rest, as one value ([`Stored`]): the cluster's id, support and
+    /// districts, where the proposal came from (its id is made of that, as
+    /// `Proposal::id` makes it), and where its cluster's documents lie.
+    /// They are contiguous, the representative first: a grouped hit shows
+    /// the idea's own text and counts its matching proposals through them,
+    /// with no term per cluster to index.
+    stored: Field,
 }
 
 fn schema() -> (Schema, Fields) {
@@ -159,18 +149,8 @@ fn schema() -> (Schema, Fields) {
         level: b.add_text_field("level", facet.clone()),
         kind: b.add_text_field("kind", facet),
         year: b.add_u64_field("year", FAST),
-        cluster: b.add_u64_field("cluster", STORED),
         cluster_ord: b.add_u64_field("cluster_ord", FAST),
-        members_from: b.add_u64_field("members_from", STORED),
-        members: b.add_u64_field("members", STORED),
-        districts: b.add_text_field("districts", STORED),
-        cluster_proposals: b.add_u64_field("cluster_proposals", STORED),
-        cluster_districts: b.add_u64_field("cluster_districts", STORED),
-        file: b.add_text_field("file", STORED),
-        sheet: b.add_text_field("sheet", STORED),
-        record: b.add_u64_field("record", STORED),
-        line: b.add_u64_field("line", STORED),
-        source_id: b.add_text_field("source_id", STORED),
+        stored: b.add_bytes_field("stored", STORED),
     };
     (b.build(), fields)
 }
@@ -429,6 +409,7 @@ fn write_part(
     let mut segment = index.new_segment();
     let mut writer = SegmentWriter::for_segment(TERM_TABLE_BUDGET, segment.clone())?;
     let mut checked = 0;
+    let mut packed = Vec::new();
     // Regions are stored by their code, as text.
     let region_codes: Vec<String> = (0..=u8::MAX).map(|code| code.to_string()).collect();
     for (i, d) in docs.iter().enumerate() {
@@ -477,26 +458,30 @@ fn write_part(
         if let Some(year) = p.year {
             doc.add_u64(f.year, u64::from(year));
         }
-        if from == ord as u64 {
-            for district in &facts.districts[cluster_ord as usize] {
-                doc.add_text(f.districts, district);
-            }
-        }
-        doc.add_u64(f.members_from, from);
-        doc.add_u64(f.members, members);
-        doc.add_u64(f.cluster, d.cluster.0);
         doc.add_u64(f.cluster_ord, cluster_ord);
-        doc.add_u64(f.cluster_proposals, u64::from(d.cluster_proposals));
-        doc.add_u64(f.cluster_districts, u64::from(d.cluster_districts));
-        doc.add_text(f.file, &p.source.file);
-        if let Some(sheet) = &p.source.sheet {
-            doc.add_text(f.sheet, sheet);
-        }
-        doc.add_u64(f.record, p.source.record);
-        doc.add_u64(f.line, p.source.line);
-        if let Some(sid) = &p.source.source_id {
-            doc.add_text(f.source_id, sid);
-        }
+        let stored = Stored {
+            cluster: d.cluster.0,
+            members_from: from,
+            members,
+            cluster_proposals: u64::from(d.cluster_proposals),
+            cluster_districts: u64::from(d.cluster_districts),
+            file: &p.source.file,
+            sheet: p.source.sheet.as_deref(),
+            record: p.source.record,
+            line: p.source.line,
+            source_id: p.source.source_id.as_deref(),
+            districts: if from == ord as u64 {
+                facts.districts[cluster_ord as usize]
+                    .iter()
+                    .copied()
+                    .collect()
+            } else {
+                Vec::new()
+            },
+        };
+        packed.clear();
+        stored.write(&mut packed);
+        doc.add_bytes(f.stored, &packed);
         writer.add_document(AddOperation {
             opstamp: ord as u64,
             document: doc,
@@ -736,7 +721,7 @@ impl Searcher {
             let first = if segment.max_doc() > 0 {
                 let doc: TantivyDocument =
                     searcher.doc(DocAddress::new(ord as SegmentOrdinal, 0))?;
-                doc.get_first(fields.members_from).and_then(|v| v.as_u64())
+                stored(&doc, fields).map(|s| s.members_from)
             } else {
                 Some(next)
             };
@@ -972,9 +957,11 @@ impl Searcher {
         searcher: &tantivy::Searcher,
         doc: &TantivyDocument,
     ) -> Option<(SegmentOrdinal, Range<DocId>)> {
-        let num = |field| doc.get_first(field).and_then(|v| v.as_u64());
-        let from = num(self.fields.members_from)?;
-        let members = num(self.fields.members)?;
+        let Stored {
+            members_from: from,
+            members,
+            ..
+        } = stored(doc, self.fields)?;
         let segment = self.starts.partition_point(|&s| s <= from).checked_sub(1)?;
         let reader = searcher.segment_readers().get(segment)?;
         let first = DocId::try_from(from - self.starts[segment]).ok()?;
@@ -992,13 +979,14 @@ impl Searcher {
         marks: Marks<'_>,
     ) -> Hit {
         let f = self.fields;
-        let get = |field| {
-            doc.get_first(field)
-                .and_then(|v| v.as_str())
-                .map(str::to_string)
-        };
-        let num = |field| doc.get_first(field).and_then(|v| v.as_u64());
-        let text = get(f.text).unwrap_or_default();
+        let text = doc
+            .get_first(f.text)
+            .and_then(|v| v.as_str())
+            .unwrap_or_default()
+            .to_string();
+        // A document written by this format always has its stored facts;
+        // an empty one only answers with what the hit can show without.
+        let s = stored(doc, f).unwrap_or_default();
         let DocFacets {
             district,
             region,
@@ -1014,21 +1002,16 @@ impl Searcher {
                 .cloned()
                 .collect()
         } else {
-            doc.get_all(f.districts)
-                .filter_map(|v| v.as_str())
-                .map(str::to_string)
-                .collect()
+            s.districts.iter().map(|d| d.to_string()).collect()
         };
         Hit {
             score,
-            cluster: num(f.cluster)
-                .map(|c| ClusterId(c).to_string())
-                .unwrap_or_default(),
+            cluster: ClusterId(s.cluster).to_string(),
             id: ProposalId::new(&Provenance {
-                file: get(f.file).unwrap_or_default().into(),
-                record: num(f.record).unwrap_or(0),
-                line: num(f.line).unwrap_or(0),
-                sheet: get(f.sheet),
+                file: s.file.into(),
+                record: s.record,
+                line: s.line,
+                sheet: s.sheet.map(str::to_string),
                 source_id: None,
             })
             .0,
@@ -1042,13 +1025,13 @@ impl Searcher {
             kind,
             year,
             matched,
-            cluster_proposals: num(f.cluster_proposals).unwrap_or(1),
-            cluster_districts: num(f.cluster_districts).unwrap_or(0),
+            cluster_proposals: s.cluster_proposals,
+            cluster_districts: s.cluster_districts,
             source: Source {
-                file: get(f.file).unwrap_or_default(),
-                record: num(f.record).unwrap_or(0),
-                line: num(f.line).unwrap_or(0),
-                source_id: get(f.source_id),
+                file: s.file.to_string(),
+                record: s.record,
+                line: s.line,
+                source_id: s.source_id.map(str::to_string),
             },
         }
     }
@@ -1094,6 +1077,12 @@ impl Searcher {
             )),
         }
     }
+}
+
+/// A document's stored facts; `None` for a document without them (not
+/// written by this format).
+fn stored(doc: &TantivyDocument, f: Fields) -> Option<Stored<'_>> {
+    Stored::read(doc.get_first(f.stored)?.as_bytes()?)
 }
 
 /// What a hit's text is highlighted for: the query's words (allowing
