@@ -2,19 +2,27 @@
 //! distinct ideas, facet values on request, and the best-scoring
 //! documents (ties by address, as tantivy's own top-docs collector).
 //!
-//! Per document it reads two fast fields, sets a bit and compares a score
-//! with the worst kept one, so a word matching a tenth of a million
-//! proposals costs one walk of its postings.
+//! Per document it reads two fast fields (three with facets), sets a bit
+//! and compares a score with the worst kept one, so a word matching a
+//! tenth of a million proposals costs one walk of its postings.
 
 use std::cmp::Ordering;
 use std::collections::{BTreeMap, BinaryHeap};
 
 use tantivy::collector::{Collector, SegmentCollector};
-use tantivy::columnar::{Column, StrColumn};
+use tantivy::columnar::Column;
 use tantivy::{DocAddress, DocId, Score, SegmentOrdinal, SegmentReader};
 
-/// Facets counted per query, by the name of their fast field.
-pub(crate) const FACETS: [&str; 5] = ["district", "theme", "level", "kind", "year"];
+use crate::facets::{self, Facet, Names};
+
+/// Facets counted per query.
+pub(crate) const FACETS: [Facet; 5] = [
+    Facet::District,
+    Facet::Theme,
+    Facet::Level,
+    Facet::Kind,
+    Facet::Year,
+];
 
 pub(crate) struct Totals {
     /// Matching proposals.
@@ -27,8 +35,9 @@ pub(crate) struct Totals {
     pub top: Vec<(Score, DocAddress)>,
 }
 
-pub(crate) struct TotalsCollector {
-    pub facets: bool,
+pub(crate) struct TotalsCollector<'n> {
+    /// Count facets, and name their codes so.
+    pub facets: Option<&'n Names>,
     /// How many of the best documents to keep.
     pub top: usize,
 }
@@ -63,7 +72,7 @@ pub(crate) struct SegmentFruit {
     proposals: u64,
     /// One bit per cluster ordinal (dense, build order).
     ideas: Vec<u64>,
-    facets: Vec<Vec<(String, u64)>>,
+    facets: Counts,
 }
 
 pub(crate) struct Segment {
@@ -73,16 +82,14 @@ pub(crate) struct Segment {
     cluster_ords: Column<u64>,
     proposals: u64,
     ideas: Vec<u64>,
-    facets: Option<Vec<FacetCount>>,
+    /// The facet column, and the counts, when asked.
+    facets: Option<(Column<u64>, Counts)>,
 }
 
-enum FacetCount {
-    Str(StrColumn, Vec<u64>),
-    Num(Column<u64>, BTreeMap<u64, u64>),
-    Absent,
-}
+/// Per facet of [`FACETS`]: code → proposals.
+type Counts = Vec<BTreeMap<u64, u64>>;
 
-impl Collector for TotalsCollector {
+impl Collector for TotalsCollector<'_> {
     type Fruit = Totals;
     type Child = Segment;
 
@@ -92,24 +99,9 @@ impl Collector for TotalsCollector {
         reader: &SegmentReader,
     ) -> tantivy::Result<Segment> {
         let fast = reader.fast_fields();
-        let facets = if self.facets {
-            let mut counts = Vec::new();
-            for name in FACETS {
-                counts.push(if name == "year" {
-                    FacetCount::Num(fast.u64(name)?, BTreeMap::new())
-                } else {
-                    match fast.str(name)? {
-                        Some(col) => {
-                            let n = col.num_terms();
-                            FacetCount::Str(col, vec![0; n])
-                        }
-                        None => FacetCount::Absent,
-                    }
-                });
-            }
-            Some(counts)
-        } else {
-            None
+        let facets = match self.facets {
+            Some(_) => Some((fast.u64("facets")?, vec![BTreeMap::new(); FACETS.len()])),
+            None => None,
         };
         let cluster_ords = fast.u64("cluster_ord")?;
         let words = (cluster_ords.max_value() / 64 + 1) as usize;
@@ -133,6 +125,7 @@ impl Collector for TotalsCollector {
         let mut top = Vec::new();
         let mut ideas: Vec<u64> = Vec::new();
         let mut facet_totals: Vec<BTreeMap<String, u64>> = vec![BTreeMap::new(); FACETS.len()];
+        let names = self.facets.cloned().unwrap_or_default();
         for fruit in fruits {
             proposals += fruit.proposals;
             top.extend(fruit.top);
@@ -142,13 +135,16 @@ impl Collector for TotalsCollector {
             for (a, b) in ideas.iter_mut().zip(&fruit.ideas) {
                 *a |= b;
             }
-            for (total, counts) in facet_totals.iter_mut().zip(fruit.facets) {
-                for (value, n) in counts {
-                    *total.entry(value).or_default() += n;
+            for ((total, counts), &facet) in facet_totals.iter_mut().zip(fruit.facets).zip(&FACETS)
+            {
+                for (code, n) in counts {
+                    if let Some(value) = names.name(facet, code) {
+                        *total.entry(value).or_default() += n;
+                    }
                 }
             }
         }
-        let facets = self.facets.then(|| {
+        let facets = self.facets.map(|_| {
             facet_totals
                 .into_iter()
                 .map(|m| {
@@ -189,50 +185,20 @@ impl SegmentCollector for Segment {
         {
             *word |= 1 << (ord % 64);
         }
-        if let Some(facets) = &mut self.facets {
-            for f in facets {
-                match f {
-                    FacetCount::Str(col, counts) => {
-                        if let Some(o) = col.ords().first(doc)
-                            && let Some(n) = counts.get_mut(o as usize)
-                        {
-                            *n += 1;
-                        }
-                    }
-                    FacetCount::Num(col, counts) => {
-                        if let Some(v) = col.first(doc) {
-                            *counts.entry(v).or_default() += 1;
-                        }
-                    }
-                    FacetCount::Absent => {}
+        if let Some((column, counts)) = &mut self.facets
+            && let Some(packed) = column.first(doc)
+        {
+            for (counts, &facet) in counts.iter_mut().zip(&FACETS) {
+                let code = facets::code(packed, facet);
+                if code != 0 {
+                    *counts.entry(code).or_default() += 1;
                 }
             }
         }
     }
 
     fn harvest(self) -> SegmentFruit {
-        let mut facets = Vec::new();
-        for f in self.facets.into_iter().flatten() {
-            let mut values = Vec::new();
-            match f {
-                FacetCount::Str(col, counts) => {
-                    let mut s = String::new();
-                    for (o, n) in counts.into_iter().enumerate() {
-                        if n > 0 {
-                            s.clear();
-                            if col.ord_to_str(o as u64, &mut s).unwrap_or(false) {
-                                values.push((s.clone(), n));
-                            }
-                        }
-                    }
-                }
-                FacetCount::Num(_, counts) => {
-                    values.extend(counts.into_iter().map(|(k, n)| (k.to_string(), n)));
-                }
-                FacetCount::Absent => {}
-            }
-            facets.push(values);
-        }
+        let facets = self.facets.map(|(_, counts)| counts).unwrap_or_default();
         let segment = self.segment;
         SegmentFruit {
             top: self

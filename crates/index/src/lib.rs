@@ -30,6 +30,7 @@
 mod analyzer;
 mod collect;
 mod directory;
+mod facets;
 mod query;
 mod stored;
 
@@ -37,16 +38,16 @@ use std::collections::{BTreeSet, HashMap, HashSet};
 use std::ops::Range;
 use std::path::Path;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Mutex, PoisonError};
+use std::sync::{Arc, Mutex, PoisonError};
 
 use serde::{Deserialize, Serialize};
 use tantivy::collector::TopDocs;
-use tantivy::columnar::{Column, StrColumn};
+use tantivy::columnar::{Column, ColumnIndex};
 use tantivy::index::SegmentMeta;
 use tantivy::indexer::{AddOperation, SegmentWriter};
 use tantivy::query::{
-    AllQuery, BitSetDocSet, BooleanQuery, ConstScoreQuery, ConstScorer, EnableScoring, Explanation,
-    FuzzyTermQuery, Occur, PhraseQuery, QueryClone, Scorer, TermQuery, Weight,
+    AllQuery, BitSetDocSet, BooleanQuery, ConstScorer, EnableScoring, Explanation, FuzzyTermQuery,
+    Occur, PhraseQuery, QueryClone, Scorer, TermQuery, Weight,
 };
 use tantivy::schema::{
     FAST, Field, IndexRecordOption, STORED, Schema, TantivyDocument, TextFieldIndexing,
@@ -54,18 +55,19 @@ use tantivy::schema::{
 };
 use tantivy::{BitSet, DocAddress, DocId, Index, Score, SegmentOrdinal, SegmentReader, Term};
 
-use sborka_core::{Catalog, ClusterId, Label, Proposal, ProposalId, Provenance};
+use sborka_core::{Catalog, ClusterId, Proposal, ProposalId, Provenance};
 
 pub use analyzer::TOKENIZER;
 pub use query::MAX_CHARS;
 
 use collect::{FACETS, TotalsCollector};
+use facets::Facet;
 use query::Node;
 use stored::Stored;
 
 /// The version of the index layout. Bumped whenever the schema or the
 /// analysis changes, so that an old index is rebuilt rather than misread.
-pub const FORMAT: u32 = 9;
+pub const FORMAT: u32 = 10;
 
 /// The most hits one search returns (`offset + limit`).
 pub const MAX_HITS: usize = 100_000;
@@ -103,18 +105,19 @@ pub type Result<T> = std::result::Result<T, Error>;
 struct Meta {
     format: u32,
     sborka: String,
+    /// The names of the facet codes (absent in an index of an older
+    /// format, which is refused by its number).
+    #[serde(default)]
+    facets: facets::Names,
 }
 
 /// The fields of the schema.
 #[derive(Clone, Copy)]
 struct Fields {
     text: Field,
-    district: Field,
-    region: Field,
-    theme: Field,
-    level: Field,
-    kind: Field,
-    year: Field,
+    /// District, region, theme, level, kind and year, packed into one
+    /// column value (`facets.rs`).
+    facets: Field,
     /// The cluster's number in build order (dense, from 0): groups hits
     /// and counts ideas.
     cluster_ord: Field,
@@ -136,19 +139,12 @@ fn schema() -> (Schema, Fields) {
                 .set_index_option(IndexRecordOption::WithFreqsAndPositions),
         )
         .set_stored();
-    // Facets are only columns: filtered and counted through them (a
-    // filter on a field that is not indexed scans its column), and read
-    // from them for the few documents shown. No term per facet value in
-    // the inverted index, nothing in the stored documents.
-    let facet = TextOptions::from(FAST);
+    // Facets are only a column: filtered and counted through it (a filter
+    // scans it), and read from it for the few documents shown. No term per
+    // facet value in the inverted index, nothing in the stored documents.
     let fields = Fields {
         text: b.add_text_field("text", text_options),
-        district: b.add_text_field("district", facet.clone()),
-        region: b.add_text_field("region", facet.clone()),
-        theme: b.add_text_field("theme", facet.clone()),
-        level: b.add_text_field("level", facet.clone()),
-        kind: b.add_text_field("kind", facet),
-        year: b.add_u64_field("year", FAST),
+        facets: b.add_u64_field("facets", FAST),
         cluster_ord: b.add_u64_field("cluster_ord", FAST),
         stored: b.add_bytes_field("stored", STORED),
     };
@@ -165,16 +161,6 @@ pub struct IndexDoc<'a> {
     pub cluster: ClusterId,
     pub cluster_proposals: u32,
     pub cluster_districts: u32,
-}
-
-/// Facet values as stored: catalogue slugs, `unknown` for a value the
-/// catalogue could not place; absent when the export had none.
-fn slug<'a, T: Copy>(label: &Label<T>, name: impl FnOnce(T) -> &'a str) -> Option<&'a str> {
-    match label {
-        Label::Known(t) => Some(name(*t)),
-        Label::Unknown(_) => Some("unknown"),
-        Label::Missing => None,
-    }
 }
 
 /// Settings of [`build`].
@@ -257,7 +243,7 @@ pub fn build<'a>(
     analyzer::register(&index);
     let part = |range: &Range<usize>| {
         let docs = &docs[range.clone()];
-        write_part(&index, docs, range.start, &facts, fields, catalog, limits)
+        write_part(&index, docs, range.start, &facts, fields, limits)
     };
     // The parts are rayon tasks: they share the pool with whatever else
     // the caller runs beside the index (the documents, in `sborka build`).
@@ -295,6 +281,7 @@ pub fn build<'a>(
     let meta = Meta {
         format: FORMAT,
         sborka: env!("CARGO_PKG_VERSION").to_string(),
+        facets: facets::Names::of(catalog),
     };
     let meta = serde_json::to_string(&meta).expect("meta serializes");
     std::fs::write(dir.join(META_FILE), meta).map_err(io(dir))?;
@@ -402,7 +389,6 @@ fn write_part(
     first: usize,
     facts: &ClusterFacts<'_>,
     f: Fields,
-    catalog: &Catalog,
     limits: SegmentLimits,
 ) -> Result<Vec<SegmentMeta>> {
     let mut segments = Vec::new();
@@ -410,8 +396,6 @@ fn write_part(
     let mut writer = SegmentWriter::for_segment(TERM_TABLE_BUDGET, segment.clone())?;
     let mut checked = 0;
     let mut packed = Vec::new();
-    // Regions are stored by their code, as text.
-    let region_codes: Vec<String> = (0..=u8::MAX).map(|code| code.to_string()).collect();
     for (i, d) in docs.iter().enumerate() {
         let ord = first + i;
         let cluster_ord = facts.ords[ord];
@@ -437,27 +421,7 @@ fn write_part(
         let p = d.proposal;
         let mut doc = TantivyDocument::default();
         doc.add_text(f.text, &p.text);
-        let facets = [
-            (
-                f.district,
-                district_slug(p, catalog).or_else(|| slug(&p.district, |_| "")),
-            ),
-            (
-                f.region,
-                slug(&p.region, |r| &region_codes[usize::from(r.0)]),
-            ),
-            (f.theme, slug(&p.theme, |t| &catalog.theme_info(t).slug)),
-            (f.level, slug(&p.level, |l| l.slug())),
-            (f.kind, slug(&p.kind, |k| k.slug())),
-        ];
-        for (field, value) in facets {
-            if let Some(value) = value {
-                doc.add_text(field, value);
-            }
-        }
-        if let Some(year) = p.year {
-            doc.add_u64(f.year, u64::from(year));
-        }
+        doc.add_u64(f.facets, facets::pack(p));
         doc.add_u64(f.cluster_ord, cluster_ord);
         let stored = Stored {
             cluster: d.cluster.0,
@@ -671,6 +635,9 @@ pub struct Searcher {
     /// Per segment, in the searcher's order: the build-order number of its
     /// first document. Segments hold consecutive documents, in order.
     starts: Vec<u64>,
+    /// The names of the facet codes.
+    names: facets::Names,
+    decoded: Arc<DecodedFacets>,
 }
 
 impl Searcher {
@@ -698,6 +665,7 @@ impl Searcher {
         let meta: Meta = serde_json::from_str(&meta).unwrap_or(Meta {
             format: 0,
             sborka: "unknown".to_string(),
+            facets: facets::Names::default(),
         });
         if meta.format != FORMAT {
             return Err(Error::Format {
@@ -740,6 +708,8 @@ impl Searcher {
             fields,
             analyzer: sborka_text::Analyzer::new(),
             starts,
+            names: meta.facets,
+            decoded: Arc::default(),
         })
     }
 
@@ -769,24 +739,38 @@ impl Searcher {
     }
 
     fn run(&self, q: &Query, node: &Node, fuzzy: bool) -> Result<Results> {
-        let f = self.fields;
         let mut clauses = vec![(Occur::Must, self.to_query(node, fuzzy))];
+        let year = q.year.map(|y| y.to_string());
         let filters = [
-            (f.district, &q.district),
-            (f.region, &q.region),
-            (f.theme, &q.theme),
-            (f.level, &q.level),
-            (f.kind, &q.kind),
+            (Facet::District, q.district.as_deref()),
+            (Facet::Region, q.region.as_deref()),
+            (Facet::Theme, q.theme.as_deref()),
+            (Facet::Level, q.level.as_deref()),
+            (Facet::Kind, q.kind.as_deref()),
+            (Facet::Year, year.as_deref()),
         ];
-        for (field, value) in filters {
+        // Every filter in one test of the column: its bits, their values.
+        let mut filter = Some((0, 0));
+        for (facet, value) in filters {
             if let Some(value) = value {
-                let term = Term::from_field_text(field, value);
-                clauses.push((Occur::Must, filter(term)));
+                filter = filter.and_then(|(m, v)| {
+                    let (mask, value) = facets::with(facet, self.names.code(facet, value)?);
+                    Some((m | mask, v | value))
+                });
             }
         }
-        if let Some(year) = q.year {
-            let term = Term::from_field_u64(f.year, u64::from(year));
-            clauses.push((Occur::Must, filter(term)));
+        match filter {
+            Some((0, _)) => {}
+            Some(f) => clauses.push((
+                Occur::Must,
+                Box::new(FacetFilter {
+                    mask: f.0,
+                    value: f.1,
+                    columns: self.decoded.clone(),
+                }),
+            )),
+            // A value no document of this index can have.
+            None => clauses.push((Occur::Must, Box::new(tantivy::query::EmptyQuery))),
         }
         let query = BooleanQuery::new(clauses);
         let searcher = self.reader.searcher();
@@ -801,7 +785,7 @@ impl Searcher {
         let mut totals = searcher.search(
             &query,
             &TotalsCollector {
-                facets: q.facets,
+                facets: q.facets.then_some(&self.names),
                 top: if keep > 0 { first_fetch } else { 0 },
             },
         )?;
@@ -823,7 +807,7 @@ impl Searcher {
         terms.sort();
         terms.dedup();
         let mut hits = Vec::with_capacity(q.limit);
-        let columns = FacetColumns::open(&searcher)?;
+        let columns = FacetColumns::open(&searcher, &self.names)?;
         let marks = Marks {
             terms: &terms,
             fuzzy,
@@ -859,19 +843,19 @@ impl Searcher {
         }
         let collected = totals;
         let facets = collected.facets.map(|mut lists| {
-            let mut take = |name: &str| {
-                let i = FACETS.iter().position(|n| *n == name).unwrap_or(0);
+            let mut take = |facet: Facet| {
+                let i = FACETS.iter().position(|&f| f == facet).unwrap_or(0);
                 std::mem::take(&mut lists[i])
                     .into_iter()
                     .map(|(value, count)| FacetCount { value, count })
                     .collect()
             };
             Facets {
-                district: take("district"),
-                theme: take("theme"),
-                level: take("level"),
-                kind: take("kind"),
-                year: take("year"),
+                district: take(Facet::District),
+                theme: take(Facet::Theme),
+                level: take(Facet::Level),
+                kind: take(Facet::Kind),
+                year: take(Facet::Year),
             }
         });
         Ok(Results {
@@ -1103,66 +1087,156 @@ struct DocFacets {
     year: Option<u64>,
 }
 
-/// The facet columns of every segment of a searcher, opened once per
-/// search: a hit's facets are read from them (they are not stored).
-struct FacetColumns {
-    /// Per segment: district, region, theme, level and kind (absent where
-    /// no document of the segment has one), then the year.
-    segments: Vec<([Option<StrColumn>; 5], Column<u64>)>,
+/// The facet column of every segment of a searcher, opened once per
+/// search: a hit's facets are read from it (they are not stored).
+struct FacetColumns<'n> {
+    segments: Vec<Column<u64>>,
+    names: &'n facets::Names,
 }
 
-impl FacetColumns {
-    fn open(searcher: &tantivy::Searcher) -> Result<FacetColumns> {
+impl<'n> FacetColumns<'n> {
+    fn open(searcher: &tantivy::Searcher, names: &'n facets::Names) -> Result<FacetColumns<'n>> {
         let mut segments = Vec::new();
         for reader in searcher.segment_readers() {
-            let fast = reader.fast_fields();
-            let text = [
-                fast.str("district")?,
-                fast.str("region")?,
-                fast.str("theme")?,
-                fast.str("level")?,
-                fast.str("kind")?,
-            ];
-            segments.push((text, fast.u64("year")?));
+            segments.push(reader.fast_fields().u64("facets")?);
         }
-        Ok(FacetColumns { segments })
+        Ok(FacetColumns { segments, names })
     }
 
     fn read(&self, address: DocAddress) -> DocFacets {
-        let Some((text, year)) = self.segments.get(address.segment_ord as usize) else {
-            return DocFacets {
-                district: None,
-                region: None,
-                theme: None,
-                level: None,
-                kind: None,
-                year: None,
-            };
-        };
-        let value = |column: &Option<StrColumn>| {
-            let column = column.as_ref()?;
-            let ord = column.term_ords(address.doc_id).next()?;
-            let mut value = String::new();
-            column.ord_to_str(ord, &mut value).ok()?.then_some(value)
-        };
-        let [district, region, theme, level, kind] = text.each_ref().map(value);
+        let packed = self
+            .segments
+            .get(address.segment_ord as usize)
+            .and_then(|c| c.first(address.doc_id))
+            .unwrap_or(0);
+        let name = |facet| self.names.name(facet, facets::code(packed, facet));
         DocFacets {
-            district,
-            region,
-            theme,
-            level,
-            kind,
-            year: year.first(address.doc_id),
+            district: name(Facet::District),
+            region: name(Facet::Region),
+            theme: name(Facet::Theme),
+            level: name(Facet::Level),
+            kind: name(Facet::Kind),
+            year: facets::code(packed, Facet::Year).checked_sub(1),
         }
     }
 }
 
-/// A facet filter: it narrows, it does not change the score.
-fn filter(term: Term) -> Box<dyn tantivy::query::Query> {
-    Box::new(ConstScoreQuery::new(
-        Box::new(TermQuery::new(term, IndexRecordOption::Basic)),
-        0.0,
-    ))
+/// The facet filters of a query, as one test of the facet column: the
+/// documents whose packed facets, masked, are `value`. It narrows, it does
+/// not change the score.
+#[derive(Clone, Debug)]
+struct FacetFilter {
+    mask: u64,
+    value: u64,
+    columns: Arc<DecodedFacets>,
+}
+
+impl tantivy::query::Query for FacetFilter {
+    fn weight(&self, _: EnableScoring<'_>) -> tantivy::Result<Box<dyn Weight>> {
+        Ok(Box::new(self.clone()))
+    }
+}
+
+impl Weight for FacetFilter {
+    fn scorer(&self, reader: &SegmentReader, _boost: Score) -> tantivy::Result<Box<dyn Scorer>> {
+        let docs = FacetDocs {
+            values: self.columns.of(reader)?,
+            mask: self.mask,
+            value: self.value,
+            doc: 0,
+        };
+        Ok(Box::new(ConstScorer::new(docs.first(), 0.0)))
+    }
+
+    fn explain(&self, _: &SegmentReader, _: DocId) -> tantivy::Result<Explanation> {
+        Ok(Explanation::new("facet filters", 0.0))
+    }
+}
+
+/// The documents of a segment that pass a [`FacetFilter`], found as they
+/// are asked for: beside a word, only the word's documents are tested.
+struct FacetDocs {
+    values: Arc<[u64]>,
+    mask: u64,
+    value: u64,
+    doc: DocId,
+}
+
+impl FacetDocs {
+    /// Positioned on the first document that passes, as a new docset is.
+    fn first(mut self) -> FacetDocs {
+        self.doc = self.next_from(0);
+        self
+    }
+
+    /// The first document from `doc` on that passes, or `TERMINATED`.
+    fn next_from(&self, doc: DocId) -> DocId {
+        let start = (doc as usize).min(self.values.len());
+        self.values[start..]
+            .iter()
+            .position(|&v| v & self.mask == self.value)
+            .map_or(tantivy::TERMINATED, |i| (start + i) as DocId)
+    }
+}
+
+impl tantivy::DocSet for FacetDocs {
+    fn advance(&mut self) -> DocId {
+        if self.doc != tantivy::TERMINATED {
+            self.doc = self.next_from(self.doc + 1);
+        }
+        self.doc
+    }
+
+    fn seek(&mut self, target: DocId) -> DocId {
+        if self.doc != tantivy::TERMINATED && target > self.doc {
+            self.doc = self.next_from(target);
+        }
+        self.doc
+    }
+
+    fn doc(&self) -> DocId {
+        self.doc
+    }
+
+    fn size_hint(&self) -> u32 {
+        self.values.len() as u32
+    }
+}
+
+/// The facet column of each segment decoded into a plain array the first
+/// time a filter reads it: a filter tests every document, and reading the
+/// column value by value cost ~20 ms a query at a million proposals, the
+/// array well under one. Eight bytes a document, kept while the searcher
+/// lives.
+#[derive(Debug, Default)]
+struct DecodedFacets(Mutex<HashMap<tantivy::index::SegmentId, Arc<[u64]>>>);
+
+impl DecodedFacets {
+    fn of(&self, reader: &SegmentReader) -> tantivy::Result<Arc<[u64]>> {
+        let id = reader.segment_id();
+        if let Some(values) = self
+            .0
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .get(&id)
+        {
+            return Ok(values.clone());
+        }
+        let column = reader.fast_fields().u64("facets")?;
+        let max = reader.max_doc();
+        let values: Arc<[u64]> = if matches!(column.index, ColumnIndex::Full) {
+            let mut values = vec![0u64; max as usize];
+            column.values.get_range(0, &mut values);
+            values.into()
+        } else {
+            (0..max).map(|doc| column.first(doc).unwrap_or(0)).collect()
+        };
+        self.0
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .insert(id, values.clone());
+        Ok(values)
+    }
 }
 
 /// Whether the fuzzy fallback could find something the exact query did not.
@@ -1200,7 +1274,7 @@ fn highlight_ranges(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use sborka_core::{DistrictId, Level, Provenance, RegionCode, ThemeId};
+    use sborka_core::{DistrictId, Label, Level, Provenance, RegionCode, ThemeId};
 
     fn proposal(record: u64, text: &str, level: Level, district: u8) -> Proposal {
         let mut p = Proposal::new(
