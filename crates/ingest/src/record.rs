@@ -118,7 +118,11 @@ impl<'c> RecordBuilder<'c> {
         if text.is_empty() {
             return Err(quarantine(Reason::EmptyText, "no proposal text"));
         }
-        if let Some((_, _)) = text.char_indices().nth(self.max_text_chars) {
+        // A text has no more characters than bytes: most are told short
+        // without counting.
+        if text.len() > self.max_text_chars
+            && let Some((_, _)) = text.char_indices().nth(self.max_text_chars)
+        {
             let chars = text.chars().count();
             return Err(quarantine(
                 Reason::TextTooLong,
@@ -268,6 +272,27 @@ mod tests {
                 q.message.starts_with("record 1 (line 2) of t.csv: "),
                 "{}",
                 q.message
+            );
+        }
+    }
+
+    /// The limit counts characters, not bytes: 300 Cyrillic letters (600
+    /// bytes) pass, 301 do not, nor do 301 ASCII letters.
+    #[test]
+    fn text_length_is_counted_in_characters() {
+        for (text, too_long) in [
+            ("ж".repeat(300), false),
+            ("ж".repeat(301), true),
+            ("z".repeat(300), false),
+            ("z".repeat(301), true),
+            (format!("{}{}", "ж".repeat(299), "z"), false),
+        ] {
+            let got = build(&[("text", text.as_str())]).err().map(|q| q.reason);
+            assert_eq!(
+                got,
+                too_long.then_some(Reason::TextTooLong),
+                "{} chars",
+                text.chars().count()
             );
         }
     }
