@@ -36,7 +36,7 @@ pub use catalog::{
     Theme, ThemeId, fold_key,
 };
 pub use model::{
-    Cluster, ClusterId, Kind, Label, Level, Proposal, ProposalId, Provenance, Quarantined, Reason,
-    stable_hash,
+    Cluster, ClusterId, IdOf, Kind, Label, Level, Proposal, ProposalId, Provenance, Quarantined,
+    Reason, stable_hash,
 };
 pub use rng::SplitMix64;

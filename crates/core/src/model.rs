@@ -48,10 +48,30 @@ pub struct ProposalId(pub String);
 
 impl ProposalId {
     pub fn new(prov: &Provenance) -> ProposalId {
-        match &prov.sheet {
-            Some(sheet) => ProposalId(format!("{}#{}#{}", prov.file, sheet, prov.record)),
-            None => ProposalId(format!("{}#{}", prov.file, prov.record)),
+        ProposalId(IdOf(prov).to_string())
+    }
+}
+
+/// The id of the proposal from a provenance (`FILE#RECORD`, or
+/// `FILE#SHEET#RECORD` in a workbook), written where it is shown rather
+/// than made into a string: [`ProposalId`]'s spelling, which it makes.
+#[derive(Clone, Copy, Debug)]
+pub struct IdOf<'a>(pub &'a Provenance);
+
+impl fmt::Display for IdOf<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let source = self.0;
+        f.write_str(&source.file)?;
+        if let Some(sheet) = &source.sheet {
+            write!(f, "#{sheet}")?;
         }
+        write!(f, "#{}", source.record)
+    }
+}
+
+impl Serialize for IdOf<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
     }
 }
 

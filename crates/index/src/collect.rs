@@ -125,7 +125,6 @@ impl Collector for TotalsCollector<'_> {
         let mut top = Vec::new();
         let mut ideas: Vec<u64> = Vec::new();
         let mut facet_totals: Vec<BTreeMap<String, u64>> = vec![BTreeMap::new(); FACETS.len()];
-        let names = self.facets.cloned().unwrap_or_default();
         for fruit in fruits {
             proposals += fruit.proposals;
             top.extend(fruit.top);
@@ -135,6 +134,7 @@ impl Collector for TotalsCollector<'_> {
             for (a, b) in ideas.iter_mut().zip(&fruit.ideas) {
                 *a |= b;
             }
+            let Some(names) = self.facets else { continue };
             for ((total, counts), &facet) in facet_totals.iter_mut().zip(fruit.facets).zip(&FACETS)
             {
                 for (code, n) in counts {

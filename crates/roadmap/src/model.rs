@@ -36,8 +36,8 @@ use rayon::prelude::*;
 use serde::{Serialize, Serializer};
 
 use sborka_core::{
-    Catalog, Cluster, ClusterId, DistrictId, Kind, Label, Level, Proposal, Quarantined, Reason,
-    RegionCode, ThemeId,
+    Catalog, Cluster, ClusterId, DistrictId, IdOf, Kind, Label, Level, Proposal, Quarantined,
+    Reason, RegionCode, ThemeId,
 };
 
 use crate::plural;
@@ -300,7 +300,7 @@ impl<'a> Members<'a> {
     pub fn iter(&self) -> impl Iterator<Item = Member<'a>> + 'a {
         let catalog = self.catalog;
         self.proposals().map(move |p| Member {
-            id: MemberId(&p.source),
+            id: IdOf(&p.source),
             file: &p.source.file,
             record: p.source.record,
             source_id: p.source.source_id.as_deref(),
@@ -325,34 +325,12 @@ impl std::fmt::Debug for Members<'_> {
     }
 }
 
-/// A proposal's id as [`sborka_core::ProposalId`] spells it, written from
-/// its provenance where it is shown, never allocated.
-#[derive(Clone, Copy, Debug)]
-pub struct MemberId<'a>(pub &'a sborka_core::Provenance);
-
-impl std::fmt::Display for MemberId<'_> {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let source = self.0;
-        f.write_str(&source.file)?;
-        if let Some(sheet) = &source.sheet {
-            write!(f, "#{sheet}")?;
-        }
-        write!(f, "#{}", source.record)
-    }
-}
-
-impl Serialize for MemberId<'_> {
-    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.collect_str(self)
-    }
-}
-
 /// One proposal of an idea, as the documents show it.
 #[derive(Clone, Debug, Serialize)]
 pub struct Member<'a> {
     /// Made from the provenance (`FILE#RECORD`) when it is written:
     /// proposals do not store it.
-    pub id: MemberId<'a>,
+    pub id: IdOf<'a>,
     pub file: &'a str,
     pub record: u64,
     pub source_id: Option<&'a str>,
