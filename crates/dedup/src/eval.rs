@@ -105,6 +105,48 @@ pub fn pairwise<P: Ord, G: Ord + AsRef<str>>(
     }
 }
 
+/// How many labelled pairs of each class ended in one cluster: the
+/// measure on sets of labelled pairs (ParaPhraser.ru), where rows carry no
+/// idea.
+#[derive(Clone, Debug, PartialEq)]
+pub struct PairClasses {
+    /// `(class, merged, pairs)`, classes descending (`1`, `0`, `-1`).
+    pub classes: Vec<(i8, usize, usize)>,
+}
+
+impl PairClasses {
+    /// The share of pairs of `class` merged (0 when there are none).
+    pub fn merged(&self, class: i8) -> f64 {
+        self.classes
+            .iter()
+            .find(|c| c.0 == class)
+            .map_or(0.0, |&(_, merged, total)| {
+                if total == 0 {
+                    0.0
+                } else {
+                    merged as f64 / total as f64
+                }
+            })
+    }
+}
+
+/// Counts, per class, the pairs `(a, b, class)` whose rows share a
+/// predicted cluster.
+pub fn pair_classes<P: PartialEq>(predicted: &[P], pairs: &[(usize, usize, i8)]) -> PairClasses {
+    let mut classes: BTreeMap<std::cmp::Reverse<i8>, (usize, usize)> = BTreeMap::new();
+    for &(a, b, class) in pairs {
+        let entry = classes.entry(std::cmp::Reverse(class)).or_default();
+        entry.0 += usize::from(predicted[a] == predicted[b]);
+        entry.1 += 1;
+    }
+    PairClasses {
+        classes: classes
+            .into_iter()
+            .map(|(c, (merged, total))| (c.0, merged, total))
+            .collect(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -171,5 +213,15 @@ mod tests {
                 "{predicted:?}: {m:?}"
             );
         }
+    }
+
+    #[test]
+    fn pair_classes_count_merged_pairs_per_class() {
+        let predicted = [1, 1, 2, 2, 3];
+        let pairs = [(0, 1, 1), (0, 2, 1), (2, 3, -1), (3, 4, -1), (1, 4, 0)];
+        let m = pair_classes(&predicted, &pairs);
+        assert_eq!(m.classes, [(1, 1, 2), (0, 0, 1), (-1, 1, 2)]);
+        assert!((m.merged(1) - 0.5).abs() < 1e-12);
+        assert_eq!(m.merged(7), 0.0);
     }
 }

@@ -79,7 +79,46 @@ const NUMBER_WORDS: &[(&str, &[&str])] = &[
     ("10", &["десять", "десяти", "десятый", "десятого"]),
     ("12", &["двенадцать", "двенадцати", "двенадцатью"]),
     ("20", &["двадцать", "двадцати"]),
+    ("11", &["одиннадцать", "одиннадцати"]),
+    ("14", &["четырнадцать", "четырнадцати"]),
+    ("15", &["пятнадцать", "пятнадцати"]),
+    ("16", &["шестнадцать", "шестнадцати"]),
+    ("18", &["восемнадцать", "восемнадцати"]),
     ("30", &["тридцать", "тридцати"]),
+    ("40", &["сорок", "сорока"]),
+    ("50", &["пятьдесят", "пятидесяти"]),
+    ("60", &["шестьдесят", "шестидесяти"]),
+    ("70", &["семьдесят", "семидесяти"]),
+    ("80", &["восемьдесят", "восьмидесяти"]),
+    ("90", &["девяносто", "девяноста"]),
+    // «Ста» and «сто» only as whole words («стоит» is another word).
+    ("100", &["сто", "ста"]),
+    ("200", &["двести", "двухсот"]),
+    ("300", &["триста", "трехсот"]),
+    ("500", &["пятьсот", "пятисот"]),
+    (
+        "2",
+        &[
+            "двукратный",
+            "двукратного",
+            "двукратном",
+            "двукратной",
+            "двукратная",
+            "двукратное",
+            "двукратную",
+        ],
+    ),
+    (
+        "3",
+        &[
+            "трехкратный",
+            "трехкратного",
+            "трехкратной",
+            "трехкратная",
+            "трехкратное",
+            "трехкратную",
+        ],
+    ),
 ];
 
 /// A lexicon file that could not be used.
@@ -132,6 +171,8 @@ struct LexiconFile {
     family: Vec<FamilyEntry>,
     #[serde(default)]
     antonyms: Vec<AntonymEntry>,
+    #[serde(default)]
+    function_words: Vec<String>,
 }
 
 type FxHashSet<T> = std::collections::HashSet<T, std::hash::BuildHasherDefault<crate::FxHasher>>;
@@ -167,6 +208,10 @@ pub struct Lexicon {
     /// The [`initial`]s of those buckets, as bits: most terms are told
     /// apart by their first letter, without hashing.
     antonym_initials: u64,
+    /// Function words (prepositions, conjunctions, particles, pronouns)
+    /// as folded terms: words that carry no content of their own, so that
+    /// a text differing from another only by them says the same thing.
+    function_words: FxHashSet<String>,
     /// Folded number words → the figure («восьми» → `8`).
     numbers: crate::FxHashMap<String, &'static str>,
     /// Where each file came from: `embedded` or a path.
@@ -213,6 +258,7 @@ impl Lexicon {
         let mut lexicon = Lexicon::default();
         let mut openings = Vec::new();
         let mut antonyms = Vec::new();
+        let mut function_words = Vec::new();
         let mut seen: HashMap<Phrase, String> = HashMap::new();
         for (name, text) in texts {
             let file: LexiconFile = toml::from_str(text)
@@ -257,6 +303,7 @@ impl Lexicon {
             }
             openings.extend(file.openings);
             antonyms.extend(file.antonyms);
+            function_words.extend(file.function_words);
         }
         // Number words are matched as folded words, not stems: «семи»
         // and «семей» share a stem.
@@ -288,6 +335,10 @@ impl Lexicon {
                 .filter(|t| !t.is_empty())
                 .collect()
         };
+        lexicon.function_words = function_words
+            .iter()
+            .flat_map(|w| folding.terms(w))
+            .collect();
         lexicon.antonyms = antonyms.iter().map(|p| (side(&p.a), side(&p.b))).collect();
         lexicon.antonym_buckets = lexicon
             .antonyms
@@ -378,6 +429,17 @@ impl Lexicon {
     /// Whether a folded term names a target group.
     pub fn is_group(&self, term: &str) -> bool {
         self.groups.contains(term)
+    }
+
+    /// The function words, as folded terms, in no particular order.
+    pub fn function_words(&self) -> impl Iterator<Item = &str> + '_ {
+        self.function_words.iter().map(String::as_str)
+    }
+
+    /// Whether a folded term is a function word (`function_words` in
+    /// `synonyms.toml`): a preposition, conjunction, particle or pronoun.
+    pub fn is_function_word(&self, term: &str) -> bool {
+        self.function_words.contains(term)
     }
 
     /// How many leading terms are boilerplate openings («Предлагаем»,
