@@ -194,13 +194,13 @@ pub struct Catalog {
     themes: Vec<Theme>,
     levels: Vec<LevelInfo>,
     kinds: Vec<KindInfo>,
-    region_district: HashMap<u8, DistrictId>,
-    district_by_key: HashMap<String, DistrictId>,
-    city_by_key: HashMap<String, DistrictId>,
-    region_by_key: HashMap<String, RegionCode>,
-    theme_by_key: HashMap<String, ThemeId>,
-    level_by_key: HashMap<String, Level>,
-    kind_by_key: HashMap<String, Kind>,
+    pub(crate) region_district: HashMap<u8, DistrictId>,
+    pub(crate) district_by_key: HashMap<String, DistrictId>,
+    pub(crate) city_by_key: HashMap<String, DistrictId>,
+    pub(crate) region_by_key: HashMap<String, RegionCode>,
+    pub(crate) theme_by_key: HashMap<String, ThemeId>,
+    pub(crate) level_by_key: HashMap<String, Level>,
+    pub(crate) kind_by_key: HashMap<String, Kind>,
     header_by_key: HashMap<String, Field>,
     /// Where each file came from: `embedded` or a path.
     sources: Vec<(String, String)>,
@@ -470,43 +470,10 @@ impl Catalog {
         self.region_district.get(&code.0).copied()
     }
 
-    pub fn district(&self, raw: &str) -> Option<DistrictId> {
-        self.district_by_key.get(&fold_key(raw)).copied()
-    }
-
-    /// The district whose session was held in this city.
+    /// The district whose session was held in this city (a rule of
+    /// [`Catalog::resolve`], and what a title's words are searched for).
     pub fn district_by_city(&self, raw: &str) -> Option<DistrictId> {
         self.city_by_key.get(&fold_key(raw)).copied()
-    }
-
-    /// A region by name, alias or code. Codes written by spreadsheets as
-    /// floats (`26.0`) are accepted.
-    pub fn region(&self, raw: &str) -> Option<RegionCode> {
-        let key = fold_key(raw);
-        if let Some(code) = self.region_by_key.get(&key) {
-            return Some(*code);
-        }
-        let trimmed = raw.trim();
-        let number = trimmed
-            .strip_suffix(".0")
-            .unwrap_or(trimmed)
-            .parse::<u8>()
-            .ok()?;
-        self.region_district
-            .contains_key(&number)
-            .then_some(RegionCode(number))
-    }
-
-    pub fn theme(&self, raw: &str) -> Option<ThemeId> {
-        self.theme_by_key.get(&fold_key(raw)).copied()
-    }
-
-    pub fn level(&self, raw: &str) -> Option<Level> {
-        self.level_by_key.get(&fold_key(raw)).copied()
-    }
-
-    pub fn kind(&self, raw: &str) -> Option<Kind> {
-        self.kind_by_key.get(&fold_key(raw)).copied()
     }
 
     /// The field a column header names.
@@ -643,44 +610,18 @@ mod tests {
     #[test]
     fn lookups_table() {
         let c = Catalog::embedded();
-        let district = |raw: &str| c.district(raw).map(|d| c.district_info(d).short.clone());
-        assert_eq!(
-            district("Северо-Кавказский федеральный округ").as_deref(),
-            Some("СКФО")
-        );
-        assert_eq!(district("скфо").as_deref(), Some("СКФО"));
-        assert_eq!(district("Северо-Кавказский ФО").as_deref(), Some("СКФО"));
-        assert_eq!(district("Марс"), None);
         let city = c
             .district_by_city("Ставрополь")
             .map(|d| c.district_info(d).short.clone());
         assert_eq!(city.as_deref(), Some("СКФО"));
-
-        assert_eq!(c.region("77"), Some(RegionCode(77)));
-        assert_eq!(c.region("26.0"), Some(RegionCode(26)));
-        assert_eq!(c.region("г. Москва"), Some(RegionCode(77)));
-        assert_eq!(c.region("Ставропольский край"), Some(RegionCode(26)));
-        assert_eq!(c.region("99"), None);
-
-        assert_eq!(c.level("фед."), Some(Level::Federal));
-        assert_eq!(c.level("Региональный уровень"), Some(Level::Regional));
-        assert_eq!(c.level("муниципальный"), Some(Level::Municipal));
-        assert_eq!(c.level("какой-то"), None);
-
-        assert_eq!(
-            c.kind("Законодательная инициатива"),
-            Some(Kind::Legislative)
-        );
-        assert_eq!(c.kind("зона риска"), Some(Kind::Risk));
-
-        let theme = |raw: &str| c.theme(raw).map(|t| c.theme_info(t).slug.clone());
+        assert_eq!(c.district_by_city("СКФО"), None);
+        let theme = |raw: &str| c.resolve(crate::Facet::Theme, raw);
         assert!(theme("Думая о пожилых - мы думаем о будущем").is_some());
         assert_eq!(
             theme("Думая о пожилых — мы думаем о будущем"),
             theme("«ДУМАЯ О ПОЖИЛЫХ, МЫ ДУМАЕМ О БУДУЩЕМ»")
         );
         assert!(theme("Независимая оценка социальных услуг").is_some());
-        assert_eq!(theme("Разное"), None);
 
         assert_eq!(c.header("Текст предложения"), Some(Field::Text));
         assert_eq!(c.header(" ТЕМА "), Some(Field::Theme));

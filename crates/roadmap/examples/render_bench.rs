@@ -23,9 +23,10 @@
 use std::time::Instant;
 
 use sborka_core::{
-    Catalog, Cluster, ClusterId, Label, Level, Proposal, Provenance, SplitMix64 as Rng, stable_hash,
+    Catalog, Cluster, ClusterId, Facet, Label, Level, Proposal, Provenance, SplitMix64 as Rng,
+    Value, stable_hash,
 };
-use sborka_roadmap::{DOCUMENTS, Input, RenderOptions, assemble, write_document};
+use sborka_roadmap::{Document, Input, RenderOptions, assemble, write_document};
 
 const ACTIONS: &[&str] = &[
     "Создать",
@@ -118,7 +119,13 @@ fn generate(catalog: &Catalog, rows: usize, seed: u64) -> (Vec<Proposal>, Vec<Cl
         })
         .collect();
     let themes: Vec<_> = catalog.themes().map(|(id, _)| id).collect();
-    let kinds: Vec<_> = KINDS.iter().filter_map(|k| catalog.kind(k)).collect();
+    let kinds: Vec<_> = KINDS
+        .iter()
+        .filter_map(|k| match catalog.resolve(Facet::Kind, k) {
+            Some(Value::Kind(kind)) => Some(kind),
+            _ => None,
+        })
+        .collect();
 
     let mut rng = Rng(seed);
     // Per idea: its parts and its members (row, text).
@@ -161,15 +168,15 @@ fn generate(catalog: &Catalog, rows: usize, seed: u64) -> (Vec<Proposal>, Vec<Cl
             ..Default::default()
         };
         let mut p = Proposal::new(source, text);
-        p.district = Label::Known(districts[d]);
-        p.region = Label::Known(region);
-        p.theme = Label::Known(themes[(parts[1] + parts[2]) % themes.len()]);
-        p.level = Label::Known(if rng.chance(85) {
+        p.facets.district = Label::Known(districts[d]);
+        p.facets.region = Label::Known(region);
+        p.facets.theme = Label::Known(themes[(parts[1] + parts[2]) % themes.len()]);
+        p.facets.level = Label::Known(if rng.chance(85) {
             Level::ALL[parts[3] % Level::ALL.len()]
         } else {
             *rng.pick(&Level::ALL)
         });
-        p.kind = Label::Known(*rng.pick(&kinds));
+        p.facets.kind = Label::Known(*rng.pick(&kinds));
         proposals.push(p);
     }
     let clusters = ideas
@@ -363,7 +370,8 @@ fn main() {
     );
     println!("{:>14}: {dropped}", "drop the model");
     let mut total = 0.0;
-    for name in DOCUMENTS {
+    for document in Document::ALL {
+        let name = document.file_name();
         if only.is_some_and(|o| o != name) {
             continue;
         }
@@ -373,14 +381,15 @@ fn main() {
             let started = Clock::start();
             if let Some(dir) = &out {
                 let mut bytes = Vec::new();
-                write_document(name, &roadmap, &options, &mut bytes).expect("written to memory");
+                write_document(document, &roadmap, &options, &mut bytes)
+                    .expect("written to memory");
                 best.add(started.stop());
                 size = bytes.len();
                 std::fs::create_dir_all(dir).expect("the output folder");
                 std::fs::write(dir.join(name), &bytes).expect("the document is written");
             } else {
                 let mut counter = Counter::default();
-                write_document(name, &roadmap, &options, &mut counter).expect("counted");
+                write_document(document, &roadmap, &options, &mut counter).expect("counted");
                 best.add(started.stop());
                 size = counter.0;
             }

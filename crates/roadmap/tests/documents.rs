@@ -8,11 +8,11 @@ use std::sync::OnceLock;
 use serde_json::Value;
 
 use sborka_core::{
-    Catalog, Cluster, Label, Level, Proposal, Provenance, Quarantined, Reason, RegionCode,
+    Catalog, Cluster, Facet, Label, Level, Proposal, Provenance, Quarantined, Reason, RegionCode,
 };
 use sborka_roadmap::{
-    Input, RenderOptions, Roadmap, assemble, render_all, render_docx, render_html, render_json,
-    render_markdown, write_document,
+    Document, Input, RenderOptions, Roadmap, assemble, render_all, render_docx, render_html,
+    render_json, render_markdown, write_document,
 };
 
 /// (record, source id, district, region, theme, level, kind, text)
@@ -120,14 +120,6 @@ const ROWS: [Row; 9] = [
     ),
 ];
 
-fn label<T>(raw: &str, known: Option<T>) -> Label<T> {
-    match (raw.is_empty(), known) {
-        (true, _) => Label::Missing,
-        (false, Some(t)) => Label::Known(t),
-        (false, None) => Label::Unknown(raw.to_string()),
-    }
-}
-
 /// The sample's input, built once: a model borrows from its input.
 struct SampleInput {
     catalog: Catalog,
@@ -162,11 +154,12 @@ fn sample_input() -> SampleInput {
                     ..Default::default()
                 };
                 let mut p = Proposal::new(source, text);
-                p.district = label(district, catalog.district(district));
-                p.region = label(region, catalog.region(region));
-                p.theme = label(theme, catalog.theme(theme));
-                p.level = label(level, catalog.level(level));
-                p.kind = label(kind, catalog.kind(kind));
+                let raws = [district, region, theme, level, kind];
+                for (facet, raw) in Facet::ALL.into_iter().zip(raws) {
+                    if !raw.is_empty() {
+                        p.facets.resolve(&catalog, facet, raw);
+                    }
+                }
                 p
             },
         )
@@ -259,11 +252,11 @@ fn every_document_is_the_same_bytes_on_any_number_of_threads() {
             let idea = (n * 7919) % 5003;
             let mut p = Proposal::new(source, format!("Идея номер {idea}"));
             let pick = |k: u64, len: usize| (idea * k + n % 3) as usize % len;
-            p.district = Label::Known(districts[pick(3, districts.len())]);
-            p.region = Label::Known(RegionCode(regions[pick(5, regions.len())].code));
+            p.facets.district = Label::Known(districts[pick(3, districts.len())]);
+            p.facets.region = Label::Known(RegionCode(regions[pick(5, regions.len())].code));
             let rare = idea % 10 == 0;
-            p.theme = Label::Known(themes[if rare { pick(11, themes.len()) } else { 0 }]);
-            p.level = match (rare, n % 7) {
+            p.facets.theme = Label::Known(themes[if rare { pick(11, themes.len()) } else { 0 }]);
+            p.facets.level = match (rare, n % 7) {
                 (false, _) => Label::Known(Level::Federal),
                 (true, 0) => Label::Unknown("какой-то".to_string()),
                 (true, k) => Label::Known(Level::ALL[k as usize % 3]),
@@ -310,27 +303,30 @@ fn every_document_is_the_same_bytes_on_any_number_of_threads() {
 #[test]
 fn a_cap_shows_what_for_reading_keeps() {
     let r = sample(Some("2018-03-02"));
-    let write = |r: &Roadmap<'_>, name: &str, cap: Option<usize>| {
+    let write = |r: &Roadmap<'_>, document: Document, cap: Option<usize>| {
         let mut out = Vec::new();
         let options = RenderOptions {
             items_per_level: cap,
         };
-        write_document(name, r, &options, &mut out).unwrap();
+        write_document(document, r, &options, &mut out).unwrap();
         out
     };
     for cap in [1, 2] {
         let reading = r.for_reading(Some(cap));
-        for name in ["roadmap.md", "roadmap.html", "roadmap.docx"] {
+        for name in [Document::Markdown, Document::Html, Document::Docx] {
             let capped = write(&r, name, Some(cap));
-            assert!(capped == write(&reading, name, None), "{name}, {cap}");
+            assert!(capped == write(&reading, name, None), "{name:?}, {cap}");
             // A cap on a model that is already cut counts on from there.
-            assert!(capped == write(&reading, name, Some(cap)), "{name}, {cap}");
+            assert!(
+                capped == write(&reading, name, Some(cap)),
+                "{name:?}, {cap}"
+            );
         }
     }
-    let md = String::from_utf8(write(&r, "roadmap.md", Some(1))).unwrap();
+    let md = String::from_utf8(write(&r, Document::Markdown, Some(1))).unwrap();
     assert!(md.contains("… и ещё 2 идеи (2 предложения)"), "{md}");
     // roadmap.json lists every idea whatever the cap.
-    assert!(write(&r, "roadmap.json", Some(1)) == write(&r, "roadmap.json", None));
+    assert!(write(&r, Document::Json, Some(1)) == write(&r, Document::Json, None));
 }
 
 #[test]
