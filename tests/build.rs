@@ -338,6 +338,8 @@ fn catalog_override_and_limits_from_the_command_line() {
             .ends_with("headers.toml")
     );
     assert_eq!(report["catalog"]["themes.toml"], "embedded");
+    // The lexicon's files come through the same loader, and say so.
+    assert_eq!(report["catalog"]["synonyms.toml"], "embedded");
 
     // A folder with no catalogue file is refused.
     let empty = tmp.path().join("empty");

@@ -8,7 +8,7 @@ use anyhow::{Context, bail};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use rayon::prelude::*;
 
-use sborka_core::{Catalog, Cluster, Proposal, Quarantined};
+use sborka_core::{Catalog, CatalogFiles, Cluster, Proposal, Quarantined};
 use sborka_ingest::FileReport;
 use sborka_roadmap::Document;
 
@@ -117,13 +117,17 @@ pub struct Built {
     pub cluster_of: Vec<u32>,
 }
 
-pub fn run(args: &Args, catalog: &Catalog, catalog_dir: Option<&Path>) -> anyhow::Result<Outcome> {
+pub fn run(
+    args: &Args,
+    catalog: &Catalog,
+    catalog_files: &CatalogFiles,
+) -> anyhow::Result<Outcome> {
     let threads = args.threads.unwrap_or(0);
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(threads)
         .build()
         .context("cannot start worker threads")?;
-    pool.install(|| build(args, catalog, catalog_dir))
+    pool.install(|| build(args, catalog, catalog_files))
 }
 
 /// Stage announcements and timings: a progress line on a terminal, one
@@ -222,7 +226,7 @@ impl Stages {
     }
 }
 
-fn build(args: &Args, catalog: &Catalog, catalog_dir: Option<&Path>) -> anyhow::Result<Outcome> {
+fn build(args: &Args, catalog: &Catalog, catalog_files: &CatalogFiles) -> anyhow::Result<Outcome> {
     let inputs = if args.inputs.is_empty() {
         let default = PathBuf::from(DEFAULT_INPUT);
         if !default.exists() {
@@ -236,7 +240,7 @@ fn build(args: &Args, catalog: &Catalog, catalog_dir: Option<&Path>) -> anyhow::
         args.inputs.clone()
     };
     let files = sborka_ingest::discover(&inputs)?;
-    let deduper = sborka_dedup::Deduper::load(catalog_dir)?;
+    let deduper = sborka_dedup::Deduper::load(catalog_files)?;
     let limits = args.limits.limits();
     let lock = Lock::acquire(&args.out, args.wait)?;
     let mut stages = Stages::new(args);
@@ -351,7 +355,7 @@ fn build(args: &Args, catalog: &Catalog, catalog_dir: Option<&Path>) -> anyhow::
     stages.start(Stage::Publish, None);
     // The report is written last into the staging folder, with every stage
     // but the publish itself timed.
-    let mut report = Report::new(&built, catalog, &roadmap, stages.timings.clone());
+    let mut report = Report::new(&built, catalog_files, &roadmap, stages.timings.clone());
     staging.write("report.json", report.to_json().as_bytes())?;
     let removal = staging.publish(args.keep_prev)?;
     let timings = stages.finish();

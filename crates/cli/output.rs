@@ -9,7 +9,7 @@ use std::time::Duration;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
-use sborka_core::{Catalog, Facet, Quarantined, Reason, Value, json};
+use sborka_core::{Catalog, CatalogFiles, Facet, Quarantined, Reason, Value, json};
 use sborka_ingest::FileReport;
 use sborka_roadmap::Roadmap;
 
@@ -258,7 +258,7 @@ pub struct Report {
 impl Report {
     pub fn new(
         built: &Built,
-        catalog: &Catalog,
+        catalog_files: &CatalogFiles,
         roadmap: &Roadmap<'_>,
         timings: Timings,
     ) -> Report {
@@ -320,7 +320,10 @@ impl Report {
                     report: f.clone(),
                 })
                 .collect(),
-            catalog: catalog.sources().iter().cloned().collect(),
+            catalog: catalog_files
+                .sources()
+                .map(|(name, source)| (name.to_string(), source.to_string()))
+                .collect(),
             timings_ms: timings.millis(),
             peak_rss_bytes: peak_rss_bytes(),
         }

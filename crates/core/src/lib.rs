@@ -48,8 +48,8 @@ mod model;
 mod rng;
 
 pub use catalog::{
-    Catalog, CatalogError, District, DistrictId, Field, KindInfo, LevelInfo, Region, RegionCode,
-    Theme, ThemeId, fold_key,
+    Catalog, CatalogError, CatalogFiles, District, DistrictId, Field, KindInfo, LevelInfo, Region,
+    RegionCode, Theme, ThemeId, fold_key,
 };
 pub use facet::{Facet, Facets, Selection, Support, UNPLACED, UnknownValue, Value};
 pub use model::{

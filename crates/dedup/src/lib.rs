@@ -111,7 +111,6 @@ pub mod eval;
 
 use std::cmp::Reverse;
 use std::collections::HashMap;
-use std::path::Path;
 
 use rayon::prelude::*;
 use sborka_core::{Cluster, ClusterId, stable_hash};
@@ -491,12 +490,11 @@ impl Deduper {
         Deduper::with_lexicon(Lexicon::embedded(), Config::default())
     }
 
-    /// A deduper with the embedded lexicon, whose `abbreviations.toml` and
-    /// `synonyms.toml` are replaced by those in `catalog_dir` when present
-    /// there.
-    pub fn load(catalog_dir: Option<&Path>) -> Result<Deduper, Error> {
+    /// A deduper with the lexicon of the catalogue files `files`
+    /// (`abbreviations.toml` and `synonyms.toml`).
+    pub fn load(files: &sborka_core::CatalogFiles) -> Result<Deduper, Error> {
         Ok(Deduper::with_lexicon(
-            Lexicon::load(catalog_dir)?,
+            Lexicon::from_files(files)?,
             Config::default(),
         ))
     }
