@@ -3,6 +3,9 @@
 //!
 //!     cargo bench --bench pipeline -- [ROWS]      (default 100000)
 
+// It prints what it finds: the rule against printing is for libraries.
+#![allow(clippy::print_stdout, clippy::print_stderr)]
+
 #[allow(dead_code)]
 #[path = "../examples/gen_corpus.rs"]
 mod gen_corpus;

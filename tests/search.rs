@@ -7,7 +7,7 @@ use serde_json::Value;
 use crate::util::*;
 
 /// One build of the basic fixture shared by the search and serve tests.
-pub fn built() -> &'static PathBuf {
+pub(crate) fn built() -> &'static PathBuf {
     static BUILT: OnceLock<(tempfile::TempDir, PathBuf)> = OnceLock::new();
     let (_, dir) = BUILT.get_or_init(|| {
         let (tmp, out_dir, out) = build(&[&fixture("tests/basic")], &["--quiet"]);

@@ -17,10 +17,10 @@ use crate::output::{self, Report, Stage, Timings};
 use crate::publish::{Lock, Staging};
 
 /// The bundled sample, read when no input is named.
-pub const DEFAULT_INPUT: &str = "fixtures/exports";
+pub(crate) const DEFAULT_INPUT: &str = "fixtures/exports";
 
 #[derive(clap::Args, Debug)]
-pub struct Args {
+pub(crate) struct Args {
     /// Export files or folders (folders are read recursively)
     /// [default: fixtures/exports, the bundled sample]
     #[arg(value_name = "INPUT")]
@@ -70,7 +70,7 @@ pub struct Args {
 /// The limits that protect a build from a hostile or broken export. A record
 /// over a limit is quarantined; a file over one is reported unreadable.
 #[derive(clap::Args, Debug)]
-pub struct LimitArgs {
+pub(crate) struct LimitArgs {
     /// Longest proposal text, in characters (longer: quarantined as
     /// text_too_long).
     #[arg(long, value_name = "N", default_value_t = sborka_ingest::Limits::default().max_text_chars)]
@@ -94,7 +94,7 @@ pub struct LimitArgs {
 }
 
 impl LimitArgs {
-    pub fn limits(&self) -> sborka_ingest::Limits {
+    pub(crate) fn limits(&self) -> sborka_ingest::Limits {
         sborka_ingest::Limits {
             max_text_chars: self.max_text_chars,
             max_records: self.max_records,
@@ -106,18 +106,18 @@ impl LimitArgs {
 }
 
 /// Everything the pipeline produced before it is written.
-pub struct Built {
-    pub files: Vec<FileReport>,
+pub(crate) struct Built {
+    pub(crate) files: Vec<FileReport>,
     /// SHA-256 of each input file, in the order of `files`.
-    pub digests: Vec<String>,
-    pub proposals: Vec<Proposal>,
-    pub quarantined: Vec<Quarantined>,
-    pub clusters: Vec<Cluster>,
+    pub(crate) digests: Vec<String>,
+    pub(crate) proposals: Vec<Proposal>,
+    pub(crate) quarantined: Vec<Quarantined>,
+    pub(crate) clusters: Vec<Cluster>,
     /// `clusters` index per proposal.
-    pub cluster_of: Vec<u32>,
+    pub(crate) cluster_of: Vec<u32>,
 }
 
-pub fn run(
+pub(crate) fn run(
     args: &Args,
     catalog: &Catalog,
     catalog_files: &CatalogFiles,

@@ -1,6 +1,9 @@
 //! `sborka`: the command line. Glue only: arguments, output, exit codes.
 //! Every stage lives in its own library crate.
 
+// The binary is the one place that prints.
+#![allow(clippy::print_stdout, clippy::print_stderr)]
+
 mod build;
 mod check;
 mod output;
@@ -72,14 +75,14 @@ enum Command {
 }
 
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, ValueEnum)]
-pub enum Format {
+pub(crate) enum Format {
     #[default]
     Text,
     Json,
 }
 
 /// What a command ends with: a status, or an error for the user.
-pub enum Outcome {
+pub(crate) enum Outcome {
     Status(u8),
 }
 

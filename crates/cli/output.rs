@@ -17,10 +17,14 @@ use crate::build::Built;
 
 /// The version of the shapes of `proposals.jsonl`, `quarantine.jsonl` and
 /// `report.json`.
-pub const SCHEMA_VERSION: u32 = 1;
+pub(crate) const SCHEMA_VERSION: u32 = 1;
 
 /// Writes one line per proposal, in build order.
-pub fn write_proposals(w: &mut dyn Write, built: &Built, catalog: &Catalog) -> std::io::Result<()> {
+pub(crate) fn write_proposals(
+    w: &mut dyn Write,
+    built: &Built,
+    catalog: &Catalog,
+) -> std::io::Result<()> {
     write_in_blocks(w, built.proposals.len(), 8192, |buf, i| {
         write_proposal(buf, built, catalog, i)
     })
@@ -136,7 +140,10 @@ fn write_proposal(
     Ok(())
 }
 
-pub fn write_quarantine(w: &mut dyn Write, quarantined: &[Quarantined]) -> std::io::Result<()> {
+pub(crate) fn write_quarantine(
+    w: &mut dyn Write,
+    quarantined: &[Quarantined],
+) -> std::io::Result<()> {
     for q in quarantined {
         serde_json::to_writer(&mut *w, q)?;
         w.write_all(b"\n")?;
@@ -209,54 +216,54 @@ impl Timings {
 }
 
 #[derive(Serialize)]
-pub struct Totals {
-    pub files: u64,
-    pub files_failed: u64,
-    pub records: u64,
-    pub accepted: u64,
-    pub quarantined: u64,
-    pub ideas: u64,
-    pub unknown_theme: u64,
-    pub unknown_level: u64,
+pub(crate) struct Totals {
+    pub(crate) files: u64,
+    pub(crate) files_failed: u64,
+    pub(crate) records: u64,
+    pub(crate) accepted: u64,
+    pub(crate) quarantined: u64,
+    pub(crate) ideas: u64,
+    pub(crate) unknown_theme: u64,
+    pub(crate) unknown_level: u64,
 }
 
 /// One input file in the report: what ingest found, its status and digest.
 #[derive(Serialize)]
-pub struct FileEntry {
+pub(crate) struct FileEntry {
     /// `ok`, or `unreadable` when `error` says why the file could not be
     /// read at all.
-    pub status: &'static str,
-    pub sha256: String,
+    pub(crate) status: &'static str,
+    pub(crate) sha256: String,
     #[serde(flatten)]
-    pub report: FileReport,
+    pub(crate) report: FileReport,
 }
 
 /// `report.json`, for people and for cron wrappers. Its shape is described
 /// by `schema/report.schema.json`.
 #[derive(Serialize)]
-pub struct Report {
-    pub schema_version: u32,
-    pub sborka_version: &'static str,
+pub(crate) struct Report {
+    pub(crate) schema_version: u32,
+    pub(crate) sborka_version: &'static str,
     /// SHA-256 over the inputs' names and digests, in order: the same
     /// inputs give the same value.
-    pub inputs_sha256: String,
-    pub totals: Totals,
+    pub(crate) inputs_sha256: String,
+    pub(crate) totals: Totals,
     /// Quarantined records by reason code.
-    pub reasons: BTreeMap<Reason, u64>,
+    pub(crate) reasons: BTreeMap<Reason, u64>,
     /// Things a human should look at: unreadable files, unrecognised themes
     /// and levels.
-    pub warnings: Vec<String>,
-    pub files: Vec<FileEntry>,
+    pub(crate) warnings: Vec<String>,
+    pub(crate) files: Vec<FileEntry>,
     /// Where each catalogue file came from.
-    pub catalog: BTreeMap<String, String>,
+    pub(crate) catalog: BTreeMap<String, String>,
     /// Milliseconds per stage (differ from run to run).
-    pub timings_ms: BTreeMap<&'static str, f64>,
+    pub(crate) timings_ms: BTreeMap<&'static str, f64>,
     /// Peak resident memory of the build, where the system tells it.
-    pub peak_rss_bytes: Option<u64>,
+    pub(crate) peak_rss_bytes: Option<u64>,
 }
 
 impl Report {
-    pub fn new(
+    pub(crate) fn new(
         built: &Built,
         catalog_files: &CatalogFiles,
         roadmap: &Roadmap<'_>,
@@ -329,7 +336,7 @@ impl Report {
         }
     }
 
-    pub fn to_json(&self) -> String {
+    pub(crate) fn to_json(&self) -> String {
         let mut s = serde_json::to_string_pretty(self).expect("the report serializes");
         s.push('\n');
         s
@@ -342,7 +349,7 @@ fn hex(bytes: &[u8]) -> String {
 
 /// SHA-256 of a file, hex; empty when it cannot be read (ingest reports
 /// why).
-pub fn sha256_file(path: &Path) -> String {
+pub(crate) fn sha256_file(path: &Path) -> String {
     let Ok(mut file) = std::fs::File::open(path) else {
         return String::new();
     };
@@ -369,7 +376,7 @@ fn peak_rss_bytes() -> Option<u64> {
 /// A spreadsheet cell that starts like a formula (`=`, `+`, `-`, `@`, tab,
 /// carriage return) gets a leading apostrophe, so that opening
 /// `quarantine.csv` in Excel or LibreOffice never runs input as a formula.
-pub fn neutralize(cell: &str) -> std::borrow::Cow<'_, str> {
+pub(crate) fn neutralize(cell: &str) -> std::borrow::Cow<'_, str> {
     if cell.starts_with(['=', '+', '-', '@', '\t', '\r']) {
         format!("'{cell}").into()
     } else {
@@ -379,7 +386,10 @@ pub fn neutralize(cell: &str) -> std::borrow::Cow<'_, str> {
 
 /// `quarantine.csv`: the quarantine for a spreadsheet, one row per record,
 /// the raw fields as one JSON cell.
-pub fn write_quarantine_csv(w: &mut dyn Write, quarantined: &[Quarantined]) -> std::io::Result<()> {
+pub(crate) fn write_quarantine_csv(
+    w: &mut dyn Write,
+    quarantined: &[Quarantined],
+) -> std::io::Result<()> {
     let mut out = csv::Writer::from_writer(w);
     out.write_record([
         "file",

@@ -45,7 +45,6 @@ mod catalog;
 mod facet;
 pub mod json;
 mod model;
-mod rng;
 
 pub use catalog::{
     Catalog, CatalogError, CatalogFiles, District, DistrictId, Field, KindInfo, LevelInfo, Region,
@@ -56,4 +55,3 @@ pub use model::{
     Cluster, ClusterId, IdOf, Kind, Label, Level, Proposal, ProposalId, Provenance, Quarantined,
     Reason, stable_hash,
 };
-pub use rng::SplitMix64;

@@ -331,7 +331,7 @@ pub(crate) struct Parser<'t> {
 }
 
 impl<'t> Parser<'t> {
-    pub fn new(text: &'t str, delimiter: char) -> Parser<'t> {
+    pub(crate) fn new(text: &'t str, delimiter: char) -> Parser<'t> {
         Parser {
             text,
             delimiter,

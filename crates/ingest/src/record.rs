@@ -48,7 +48,7 @@ impl<T: Copy> Cache<T> {
 
 /// One cell: the header it sits under, the field that header names (if
 /// any), and the value.
-pub type Cell<'a> = (&'a str, Option<Field>, &'a str);
+pub(crate) type Cell<'a> = (&'a str, Option<Field>, &'a str);
 
 impl<'c> RecordBuilder<'c> {
     /// A builder that accepts texts of any length.

@@ -45,7 +45,7 @@ fn admit(limits: &Limits, out: &mut FileOutcome, source: &Provenance) -> bool {
 }
 
 impl<'a> Ctx<'a> {
-    pub fn new(input: &'a Input, catalog: &'a Catalog, limits: &'a Limits) -> Ctx<'a> {
+    pub(crate) fn new(input: &'a Input, catalog: &'a Catalog, limits: &'a Limits) -> Ctx<'a> {
         Ctx {
             input,
             catalog,
@@ -55,7 +55,7 @@ impl<'a> Ctx<'a> {
         }
     }
 
-    pub fn provenance(&self, sheet: Option<&str>, record: u64, line: u64) -> Provenance {
+    pub(crate) fn provenance(&self, sheet: Option<&str>, record: u64, line: u64) -> Provenance {
         Provenance {
             file: self.file.clone(),
             record,
@@ -67,12 +67,12 @@ impl<'a> Ctx<'a> {
 
     /// Counts a record against `max_records`; false (and the record
     /// quarantined) when it is one too many.
-    pub fn admit(&self, out: &mut FileOutcome, source: &Provenance) -> bool {
+    pub(crate) fn admit(&self, out: &mut FileOutcome, source: &Provenance) -> bool {
         admit(self.limits, out, source)
     }
 
     /// Builds a record and counts it.
-    pub fn record<'c>(
+    pub(crate) fn record<'c>(
         &self,
         out: &mut FileOutcome,
         source: Provenance,
@@ -95,7 +95,7 @@ pub(crate) struct Implied(pub Selection);
 
 impl Implied {
     /// The values given (none for `None`).
-    pub fn of(values: impl IntoIterator<Item = Value>) -> Implied {
+    pub(crate) fn of(values: impl IntoIterator<Item = Value>) -> Implied {
         let mut selection = Selection::default();
         for v in values {
             selection.set(v);
@@ -103,12 +103,12 @@ impl Implied {
         Implied(selection)
     }
 
-    pub fn get(&self, facet: Facet) -> Option<Value> {
+    pub(crate) fn get(&self, facet: Facet) -> Option<Value> {
         self.0.get(facet)
     }
 
     /// `self` where set, else `other`.
-    pub fn or(&self, other: &Implied) -> Implied {
+    pub(crate) fn or(&self, other: &Implied) -> Implied {
         Implied(self.0.or(&other.0))
     }
 
@@ -147,7 +147,12 @@ impl Implied {
     }
 
     /// Notes the implied values in the report, with where they came from.
-    pub fn describe(&self, catalog: &Catalog, from: &str, into: &mut BTreeMap<Field, String>) {
+    pub(crate) fn describe(
+        &self,
+        catalog: &Catalog,
+        from: &str,
+        into: &mut BTreeMap<Field, String>,
+    ) {
         for value in self.0.values() {
             into.entry(value.facet().field())
                 .or_insert_with(|| format!("{} (from {from})", catalog.slug(value)));
@@ -441,7 +446,7 @@ pub(crate) struct Tally {
 
 impl Tally {
     /// Adds rows without building their records.
-    pub fn skip(&mut self, entries: &[Entry<'_>]) {
+    pub(crate) fn skip(&mut self, entries: &[Entry<'_>]) {
         for entry in entries {
             match entry {
                 Entry::Record(_) => self.record += 1,
@@ -466,7 +471,7 @@ pub(crate) enum Entry<'t> {
 
 impl Entry<'_> {
     /// The line of a record, moved down by `lines`.
-    pub fn shift(&mut self, lines: u64) {
+    pub(crate) fn shift(&mut self, lines: u64) {
         match self {
             Entry::Record(Item::Row(row)) => row.line += lines,
             Entry::Record(Item::Broken { line, .. }) => *line += lines,
@@ -487,7 +492,7 @@ pub(crate) struct Built {
 impl Body<'_> {
     /// Reads `items` one after the other from `tally`; false when
     /// `max_records` stopped the reading.
-    pub fn read_rows<'t>(
+    pub(crate) fn read_rows<'t>(
         &self,
         ctx: &Ctx<'_>,
         out: &mut FileOutcome,
@@ -506,7 +511,7 @@ impl Body<'_> {
     }
 
     /// What `item` is: None for a blank row.
-    pub fn entry<'t>(&self, item: Item<'t>) -> Option<Entry<'t>> {
+    pub(crate) fn entry<'t>(&self, item: Item<'t>) -> Option<Entry<'t>> {
         let Item::Row(row) = &item else {
             return Some(Entry::Record(item));
         };
@@ -537,7 +542,7 @@ impl Body<'_> {
     /// Adds `entry` to `tally` and, for a record, builds it into a proposal
     /// or a quarantined record, looking labels up through `builder` (the
     /// memo is per builder; what it finds is not).
-    pub fn build(
+    pub(crate) fn build(
         &self,
         builder: &RecordBuilder<'_>,
         tally: &mut Tally,
@@ -657,7 +662,7 @@ impl Body<'_> {
     /// Counts what a record gave; false (and the record quarantined as
     /// `too_many_records`) when it is one over `max_records`: the reading
     /// stops there, and only the title rows above it count.
-    pub fn count(&self, limits: &Limits, out: &mut FileOutcome, built: Built) -> bool {
+    pub(crate) fn count(&self, limits: &Limits, out: &mut FileOutcome, built: Built) -> bool {
         if !admit(limits, out, &self.source(built.record, built.line)) {
             out.report.title_rows = built.title_rows;
             return false;
@@ -671,7 +676,7 @@ impl Body<'_> {
 
     /// The table, read to the end (`complete`, the title rows of `tally`
     /// counted) or not.
-    pub fn finish(self, out: &mut FileOutcome, tally: &Tally, complete: bool) -> Table {
+    pub(crate) fn finish(self, out: &mut FileOutcome, tally: &Tally, complete: bool) -> Table {
         if complete {
             out.report.title_rows = tally.title_rows;
         }
