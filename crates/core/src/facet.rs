@@ -182,54 +182,32 @@ impl Facets {
     /// The facet's label from what the catalogue made of `raw` (`None`:
     /// nothing written; a `value` of another facet counts as none).
     pub fn set(&mut self, facet: Facet, raw: Option<&str>, value: Option<Value>) {
-        fn label<T>(raw: Option<&str>, known: Option<T>) -> Label<T> {
-            match (raw, known) {
-                (None, _) => Label::Missing,
-                (Some(_), Some(t)) => Label::Known(t),
-                (Some(raw), None) => Label::Unknown(raw.to_string()),
-            }
-        }
+        let value = value.filter(|v| v.facet() == facet && !matches!(v, Value::Unplaced(_)));
+        // Missing first: then `fill` sets a known value.
         match facet {
-            Facet::District => {
-                let d = value.and_then(|v| match v {
-                    Value::District(d) => Some(d),
-                    _ => None,
-                });
-                self.district = label(raw, d);
+            Facet::District => self.district = Label::Missing,
+            Facet::Region => self.region = Label::Missing,
+            Facet::Theme => self.theme = Label::Missing,
+            Facet::Level => self.level = Label::Missing,
+            Facet::Kind => self.kind = Label::Missing,
+            Facet::Year => self.year = None,
+        }
+        match (raw, value) {
+            (None, _) => {}
+            (Some(_), Some(value)) => {
+                self.fill(value);
             }
-            Facet::Region => {
-                let r = value.and_then(|v| match v {
-                    Value::Region(r) => Some(r),
-                    _ => None,
-                });
-                self.region = label(raw, r);
-            }
-            Facet::Theme => {
-                let t = value.and_then(|v| match v {
-                    Value::Theme(t) => Some(t),
-                    _ => None,
-                });
-                self.theme = label(raw, t);
-            }
-            Facet::Level => {
-                let l = value.and_then(|v| match v {
-                    Value::Level(l) => Some(l),
-                    _ => None,
-                });
-                self.level = label(raw, l);
-            }
-            Facet::Kind => {
-                let k = value.and_then(|v| match v {
-                    Value::Kind(k) => Some(k),
-                    _ => None,
-                });
-                self.kind = label(raw, k);
-            }
-            Facet::Year => {
-                self.year = value.and_then(|v| match v {
-                    Value::Year(y) => Some(y),
-                    _ => None,
-                });
+            (Some(raw), None) => {
+                let raw = raw.to_string();
+                match facet {
+                    Facet::District => self.district = Label::Unknown(raw),
+                    Facet::Region => self.region = Label::Unknown(raw),
+                    Facet::Theme => self.theme = Label::Unknown(raw),
+                    Facet::Level => self.level = Label::Unknown(raw),
+                    Facet::Kind => self.kind = Label::Unknown(raw),
+                    // A year that cannot be read is no year.
+                    Facet::Year => {}
+                }
             }
         }
     }
