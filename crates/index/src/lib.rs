@@ -2,7 +2,7 @@
 //!
 //! # Overview
 //!
-//! - [`build`] writes an index of [`IndexDoc`]s into a folder, analysing
+//! - [`build`] writes an index of proposals, cluster by cluster, into a folder, analysing
 //!   text with `sborka_text::Analyzer` (Snowball stems, ё=е, no stop list):
 //!   the analysis clustering builds on, without the lexicon's folding of
 //!   abbreviations and synonyms.
@@ -19,7 +19,8 @@
 //!
 //! ```no_run
 //! # fn main() -> sborka_index::Result<()> {
-//! let searcher = sborka_index::Searcher::open(std::path::Path::new("out/index"))?;
+//! let catalog = sborka_core::Catalog::embedded();
+//! let searcher = sborka_index::Searcher::open(std::path::Path::new("out/index"), &catalog)?;
 //! let results = searcher.search(&sborka_index::Query::new("пожилых -сиделки"))?;
 //! for hit in &results.hits {
 //!     println!("{} {}", hit.score, hit.text);
