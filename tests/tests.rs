@@ -1,6 +1,9 @@
 //! End-to-end tests of the `sborka` binary: one test binary, one module per
 //! command.
 
+// It prints what it finds: the rule against printing is for libraries.
+#![allow(clippy::print_stdout, clippy::print_stderr)]
+
 // Running the binary, temporary folders, reading outputs.
 mod util;
 

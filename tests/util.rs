@@ -5,16 +5,16 @@ use std::process::{Command, Output};
 use serde_json::Value;
 
 /// The repository root: fixtures are addressed from here.
-pub fn root() -> PathBuf {
+pub(crate) fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
-pub fn fixture(name: &str) -> PathBuf {
+pub(crate) fn fixture(name: &str) -> PathBuf {
     root().join("fixtures").join(name)
 }
 
 /// Runs `sborka` with `args` in `cwd`.
-pub fn sborka_in(cwd: &Path, args: &[&str]) -> Output {
+pub(crate) fn sborka_in(cwd: &Path, args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_sborka"))
         .args(args)
         .current_dir(cwd)
@@ -22,28 +22,28 @@ pub fn sborka_in(cwd: &Path, args: &[&str]) -> Output {
         .expect("the sborka binary runs")
 }
 
-pub fn sborka(args: &[&str]) -> Output {
+pub(crate) fn sborka(args: &[&str]) -> Output {
     sborka_in(&root(), args)
 }
 
-pub fn stderr(out: &Output) -> String {
+pub(crate) fn stderr(out: &Output) -> String {
     String::from_utf8_lossy(&out.stderr).into_owned()
 }
 
-pub fn stdout(out: &Output) -> String {
+pub(crate) fn stdout(out: &Output) -> String {
     String::from_utf8_lossy(&out.stdout).into_owned()
 }
 
-pub fn code(out: &Output) -> i32 {
+pub(crate) fn code(out: &Output) -> i32 {
     out.status.code().expect("exited, not killed")
 }
 
-pub fn read_json(path: &Path) -> Value {
+pub(crate) fn read_json(path: &Path) -> Value {
     let text = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
     serde_json::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
 }
 
-pub fn read_jsonl(path: &Path) -> Vec<Value> {
+pub(crate) fn read_jsonl(path: &Path) -> Vec<Value> {
     std::fs::read_to_string(path)
         .unwrap_or_else(|e| panic!("{}: {e}", path.display()))
         .lines()
@@ -53,7 +53,7 @@ pub fn read_jsonl(path: &Path) -> Vec<Value> {
 
 /// Builds `inputs` into a fresh temporary folder; returns it (kept alive by
 /// the guard) and the process output.
-pub fn build(inputs: &[&Path], extra: &[&str]) -> (tempfile::TempDir, PathBuf, Output) {
+pub(crate) fn build(inputs: &[&Path], extra: &[&str]) -> (tempfile::TempDir, PathBuf, Output) {
     let tmp = tempfile::tempdir().unwrap();
     let out_dir = tmp.path().join("out");
     let mut args: Vec<String> = vec!["build".into()];
@@ -70,7 +70,7 @@ pub fn build(inputs: &[&Path], extra: &[&str]) -> (tempfile::TempDir, PathBuf, O
 /// accepted + quarantined, the line counts of proposals.jsonl and
 /// quarantine.jsonl match the report, and every accepted proposal is a
 /// member of exactly one roadmap item.
-pub fn assert_invariant(out_dir: &Path) {
+pub(crate) fn assert_invariant(out_dir: &Path) {
     let report = read_json(&out_dir.join("report.json"));
     let proposals = read_jsonl(&out_dir.join("proposals.jsonl"));
     let quarantine = read_jsonl(&out_dir.join("quarantine.jsonl"));

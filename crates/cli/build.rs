@@ -1,6 +1,5 @@
 //! `sborka build`: the whole pipeline, published atomically.
 
-use std::collections::BTreeSet;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
@@ -9,18 +8,19 @@ use anyhow::{Context, bail};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use rayon::prelude::*;
 
-use sborka_core::{Catalog, Cluster, Proposal, Quarantined};
+use sborka_core::{Catalog, CatalogFiles, Cluster, Proposal, Quarantined};
 use sborka_ingest::FileReport;
+use sborka_roadmap::Document;
 
 use crate::Outcome;
-use crate::output::{self, Report, Timings};
+use crate::output::{self, Report, Stage, Timings};
 use crate::publish::{Lock, Staging};
 
 /// The bundled sample, read when no input is named.
-pub const DEFAULT_INPUT: &str = "fixtures/exports";
+pub(crate) const DEFAULT_INPUT: &str = "fixtures/exports";
 
 #[derive(clap::Args, Debug)]
-pub struct Args {
+pub(crate) struct Args {
     /// Export files or folders (folders are read recursively)
     /// [default: fixtures/exports, the bundled sample]
     #[arg(value_name = "INPUT")]
@@ -70,7 +70,7 @@ pub struct Args {
 /// The limits that protect a build from a hostile or broken export. A record
 /// over a limit is quarantined; a file over one is reported unreadable.
 #[derive(clap::Args, Debug)]
-pub struct LimitArgs {
+pub(crate) struct LimitArgs {
     /// Longest proposal text, in characters (longer: quarantined as
     /// text_too_long).
     #[arg(long, value_name = "N", default_value_t = sborka_ingest::Limits::default().max_text_chars)]
@@ -94,7 +94,7 @@ pub struct LimitArgs {
 }
 
 impl LimitArgs {
-    pub fn limits(&self) -> sborka_ingest::Limits {
+    pub(crate) fn limits(&self) -> sborka_ingest::Limits {
         sborka_ingest::Limits {
             max_text_chars: self.max_text_chars,
             max_records: self.max_records,
@@ -106,24 +106,28 @@ impl LimitArgs {
 }
 
 /// Everything the pipeline produced before it is written.
-pub struct Built {
-    pub files: Vec<FileReport>,
+pub(crate) struct Built {
+    pub(crate) files: Vec<FileReport>,
     /// SHA-256 of each input file, in the order of `files`.
-    pub digests: Vec<String>,
-    pub proposals: Vec<Proposal>,
-    pub quarantined: Vec<Quarantined>,
-    pub clusters: Vec<Cluster>,
+    pub(crate) digests: Vec<String>,
+    pub(crate) proposals: Vec<Proposal>,
+    pub(crate) quarantined: Vec<Quarantined>,
+    pub(crate) clusters: Vec<Cluster>,
     /// `clusters` index per proposal.
-    pub cluster_of: Vec<u32>,
+    pub(crate) cluster_of: Vec<u32>,
 }
 
-pub fn run(args: &Args, catalog: &Catalog, catalog_dir: Option<&Path>) -> anyhow::Result<Outcome> {
+pub(crate) fn run(
+    args: &Args,
+    catalog: &Catalog,
+    catalog_files: &CatalogFiles,
+) -> anyhow::Result<Outcome> {
     let threads = args.threads.unwrap_or(0);
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(threads)
         .build()
         .context("cannot start worker threads")?;
-    pool.install(|| build(args, catalog, catalog_dir))
+    pool.install(|| build(args, catalog, catalog_files))
 }
 
 /// Stage announcements and timings: a progress line on a terminal, one
@@ -132,7 +136,7 @@ pub fn run(args: &Args, catalog: &Catalog, catalog_dir: Option<&Path>) -> anyhow
 struct Stages {
     verbose: bool,
     bar: ProgressBar,
-    current: Option<(&'static str, Instant)>,
+    current: Option<(Stage, Instant)>,
     timings: Timings,
 }
 
@@ -158,54 +162,57 @@ impl Stages {
         }
     }
 
-    fn start(&mut self, name: &'static str, len: Option<u64>) {
+    fn start(&mut self, stage: Stage, len: Option<u64>) {
         self.end();
         if self.verbose {
-            let _ = writeln!(std::io::stderr(), "sborka: {name}…");
+            let _ = writeln!(std::io::stderr(), "sborka: {}…", stage.name());
         }
-        self.bar.set_prefix(name);
+        self.bar.set_prefix(stage.name());
         self.bar.set_position(0);
         self.bar.set_length(len.unwrap_or(0));
-        self.current = Some((name, Instant::now()));
+        self.current = Some((stage, Instant::now()));
     }
 
-    /// Says (with `-v`) that `name` starts beside the next stages.
-    fn announce(&self, name: &'static str) {
+    /// Says (with `-v`) that `stage` starts beside the next stages.
+    fn announce(&self, stage: Stage) {
         if self.verbose {
             let _ = writeln!(
                 std::io::stderr(),
-                "sborka: {name}… (beside assemble and render)"
+                "sborka: {}… (beside assemble and render)",
+                stage.name()
             );
         }
     }
 
-    /// Shows that the build waits for `name`, running beside.
-    fn wait(&mut self, name: &'static str) {
+    /// Shows that the build waits for `stage`, running beside.
+    fn wait(&mut self, stage: Stage) {
         self.end();
-        self.bar.set_prefix(name);
+        self.bar.set_prefix(stage.name());
         self.bar.set_length(0);
     }
 
-    /// Records the time of `name`, a stage that ran beside others.
-    fn record(&mut self, name: &'static str, elapsed: Duration) {
-        self.timings.set(name, elapsed);
+    /// Records the time of `stage`, which ran beside others.
+    fn record(&mut self, stage: Stage, elapsed: Duration) {
+        self.timings.set(stage, elapsed);
         if self.verbose {
             let _ = writeln!(
                 std::io::stderr(),
-                "sborka: {name} done in {:.1} ms (beside assemble and render)",
+                "sborka: {} done in {:.1} ms (beside assemble and render)",
+                stage.name(),
                 elapsed.as_secs_f64() * 1e3
             );
         }
     }
 
     fn end(&mut self) {
-        if let Some((name, started)) = self.current.take() {
+        if let Some((stage, started)) = self.current.take() {
             let elapsed = started.elapsed();
-            self.timings.set(name, elapsed);
+            self.timings.set(stage, elapsed);
             if self.verbose {
                 let _ = writeln!(
                     std::io::stderr(),
-                    "sborka: {name} done in {:.1} ms",
+                    "sborka: {} done in {:.1} ms",
+                    stage.name(),
                     elapsed.as_secs_f64() * 1e3
                 );
             }
@@ -219,7 +226,7 @@ impl Stages {
     }
 }
 
-fn build(args: &Args, catalog: &Catalog, catalog_dir: Option<&Path>) -> anyhow::Result<Outcome> {
+fn build(args: &Args, catalog: &Catalog, catalog_files: &CatalogFiles) -> anyhow::Result<Outcome> {
     let inputs = if args.inputs.is_empty() {
         let default = PathBuf::from(DEFAULT_INPUT);
         if !default.exists() {
@@ -233,12 +240,12 @@ fn build(args: &Args, catalog: &Catalog, catalog_dir: Option<&Path>) -> anyhow::
         args.inputs.clone()
     };
     let files = sborka_ingest::discover(&inputs)?;
-    let deduper = sborka_dedup::Deduper::load(catalog_dir)?;
+    let deduper = sborka_dedup::Deduper::load(catalog_files)?;
     let limits = args.limits.limits();
     let lock = Lock::acquire(&args.out, args.wait)?;
     let mut stages = Stages::new(args);
 
-    stages.start("read", Some(files.len() as u64));
+    stages.start(Stage::Read, Some(files.len() as u64));
     let bar = stages.bar.clone();
     let outcomes: Vec<_> = files
         .par_iter()
@@ -292,12 +299,12 @@ fn build(args: &Args, catalog: &Catalog, catalog_dir: Option<&Path>) -> anyhow::
     }
     let failed = failed.len();
 
-    stages.start("normalize", None);
+    stages.start(Stage::Normalize, None);
     let texts: Vec<&str> = built.proposals.iter().map(|p| p.text.as_str()).collect();
     let prepared = deduper.prepare(&texts);
     drop(texts);
 
-    stages.start("cluster", None);
+    stages.start(Stage::Cluster, None);
     built.clusters = deduper.cluster(&prepared);
     drop(prepared);
     built.cluster_of = vec![0; built.proposals.len()];
@@ -324,14 +331,14 @@ fn build(args: &Args, catalog: &Catalog, catalog_dir: Option<&Path>) -> anyhow::
         (written, started.elapsed())
     };
     let (indexed, documents) = if threads > 1 {
-        stages.announce("index");
+        stages.announce(Stage::Index);
         rayon::join(index, || {
             let documents = documents(args, &mut stages, &built, catalog, &staging);
-            stages.wait("index");
+            stages.wait(Stage::Index);
             documents
         })
     } else {
-        stages.start("index", None);
+        stages.start(Stage::Index, None);
         let indexed = index();
         (
             indexed,
@@ -341,14 +348,14 @@ fn build(args: &Args, catalog: &Catalog, catalog_dir: Option<&Path>) -> anyhow::
     let (written, index_time) = indexed;
     written?;
     if threads > 1 {
-        stages.record("index", index_time);
+        stages.record(Stage::Index, index_time);
     }
     let roadmap = documents?;
 
-    stages.start("publish", None);
+    stages.start(Stage::Publish, None);
     // The report is written last into the staging folder, with every stage
     // but the publish itself timed.
-    let mut report = Report::new(&built, catalog, &roadmap, stages.timings.clone());
+    let mut report = Report::new(&built, catalog_files, &roadmap, stages.timings.clone());
     staging.write("report.json", report.to_json().as_bytes())?;
     let removal = staging.publish(args.keep_prev)?;
     let timings = stages.finish();
@@ -379,7 +386,7 @@ fn documents<'a>(
     catalog: &'a Catalog,
     staging: &Staging,
 ) -> anyhow::Result<sborka_roadmap::Roadmap<'a>> {
-    stages.start("assemble", None);
+    stages.start(Stage::Assemble, None);
     let roadmap = sborka_roadmap::assemble(&sborka_roadmap::Input {
         catalog,
         proposals: &built.proposals,
@@ -388,24 +395,23 @@ fn documents<'a>(
         date: args.date.clone(),
     });
 
-    stages.start("render", None);
+    stages.start(Stage::Render, None);
     let render = sborka_roadmap::RenderOptions {
         items_per_level: (args.items_per_level > 0).then_some(args.items_per_level),
     };
-    let data = ["proposals.jsonl", "quarantine.jsonl", "quarantine.csv"];
-    let names: Vec<&str> = sborka_roadmap::DOCUMENTS
-        .iter()
-        .copied()
-        .chain(data)
+    let files: Vec<File> = Document::ALL
+        .into_iter()
+        .map(File::Document)
+        .chain([File::Proposals, File::Quarantine, File::QuarantineCsv])
         .collect();
-    let written: Vec<anyhow::Result<()>> = names
+    let written: Vec<anyhow::Result<()>> = files
         .par_iter()
-        .map(|&name| {
-            staging.write_with(name, |w| match name {
-                "proposals.jsonl" => output::write_proposals(w, built, catalog),
-                "quarantine.jsonl" => output::write_quarantine(w, &built.quarantined),
-                "quarantine.csv" => output::write_quarantine_csv(w, &built.quarantined),
-                document => sborka_roadmap::write_document(document, &roadmap, &render, w),
+        .map(|&file| {
+            staging.write_with(file.name(), |w| match file {
+                File::Proposals => output::write_proposals(w, built, catalog),
+                File::Quarantine => output::write_quarantine(w, &built.quarantined),
+                File::QuarantineCsv => output::write_quarantine_csv(w, &built.quarantined),
+                File::Document(d) => sborka_roadmap::write_document(d, &roadmap, &render, w),
             })
         })
         .collect();
@@ -414,47 +420,34 @@ fn documents<'a>(
     Ok(roadmap)
 }
 
-fn write_index(dir: &Path, built: &Built, catalog: &Catalog, parts: usize) -> anyhow::Result<()> {
-    let districts: Vec<u32> = built
-        .clusters
-        .iter()
-        .map(|c| {
-            let set: BTreeSet<_> = c
-                .members
-                .iter()
-                .filter_map(|&m| built.proposals[m as usize].district.known())
-                .collect();
-            set.len() as u32
-        })
-        .collect();
-    // The index takes the first proposal it sees of a cluster as the
-    // cluster's representative: give each cluster's representative first,
-    // then its other members, cluster by cluster.
-    let order = built.clusters.iter().enumerate().flat_map(|(c, cluster)| {
-        std::iter::once(cluster.representative)
-            .chain(
-                cluster
-                    .members
-                    .iter()
-                    .copied()
-                    .filter(move |&m| m != cluster.representative),
-            )
-            .map(move |m| (c, m))
-    });
-    let docs = order.map(|(c, m)| {
-        let cluster = &built.clusters[c];
-        sborka_index::IndexDoc {
-            proposal: &built.proposals[m as usize],
-            cluster: cluster.id,
-            cluster_proposals: cluster.members.len() as u32,
-            cluster_districts: districts[c],
+/// A file of the output written beside the others (all but the index and
+/// the report).
+#[derive(Clone, Copy)]
+enum File {
+    Document(Document),
+    Proposals,
+    Quarantine,
+    QuarantineCsv,
+}
+
+impl File {
+    fn name(self) -> &'static str {
+        match self {
+            File::Document(d) => d.file_name(),
+            File::Proposals => "proposals.jsonl",
+            File::Quarantine => "quarantine.jsonl",
+            File::QuarantineCsv => "quarantine.csv",
         }
-    });
+    }
+}
+
+fn write_index(dir: &Path, built: &Built, catalog: &Catalog, parts: usize) -> anyhow::Result<()> {
     let options = sborka_index::BuildOptions {
         parts,
         ..Default::default()
     };
-    sborka_index::build(dir, docs, catalog, &options).context("cannot write the index")
+    sborka_index::build(dir, &built.proposals, &built.clusters, catalog, &options)
+        .context("cannot write the index")
 }
 
 fn summarize(args: &Args, report: &Report, timings: &Timings, built: &Built) {

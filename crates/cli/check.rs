@@ -12,7 +12,7 @@ use sborka_ingest::FileReport;
 use crate::{Format, Outcome};
 
 #[derive(clap::Args, Debug)]
-pub struct Args {
+pub(crate) struct Args {
     /// Export files or folders to check.
     #[arg(value_name = "INPUT", required = true)]
     inputs: Vec<PathBuf>,
@@ -34,7 +34,7 @@ struct CheckOutput<'a> {
     files_failed: u64,
 }
 
-pub fn run(args: &Args, catalog: &Catalog) -> anyhow::Result<Outcome> {
+pub(crate) fn run(args: &Args, catalog: &Catalog) -> anyhow::Result<Outcome> {
     let inputs = sborka_ingest::discover(&args.inputs)?;
     let limits = args.limits.limits();
     let reports: Vec<FileReport> = inputs

@@ -1,6 +1,9 @@
 //! `sborka`: the command line. Glue only: arguments, output, exit codes.
 //! Every stage lives in its own library crate.
 
+// The binary is the one place that prints.
+#![allow(clippy::print_stdout, clippy::print_stderr)]
+
 mod build;
 mod check;
 mod output;
@@ -14,7 +17,7 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand, ValueEnum};
 
-use sborka_core::Catalog;
+use sborka_core::{Catalog, CatalogFiles};
 
 /// Transparent huge pages off for this process: the kernel would zero
 /// 2 MB for every page a thread first touches, which `perf` showed as up to
@@ -38,8 +41,10 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 #[derive(Parser, Debug)]
 #[command(name = "sborka", version, about, max_term_width = 100)]
 struct Cli {
-    /// Catalogue folder whose files replace the built-in districts.toml,
-    /// regions.toml, themes.toml, levels.toml, kinds.toml or headers.toml.
+    /// Catalogue folder whose files replace the built-in ones: districts.toml,
+    /// regions.toml, themes.toml, levels.toml, kinds.toml, headers.toml, the
+    /// lexicon's abbreviations.toml and synonyms.toml, and deduplication's
+    /// pair_model.toml.
     #[arg(long, global = true, value_name = "DIR")]
     catalog: Option<PathBuf>,
 
@@ -71,14 +76,14 @@ enum Command {
 }
 
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, ValueEnum)]
-pub enum Format {
+pub(crate) enum Format {
     #[default]
     Text,
     Json,
 }
 
 /// What a command ends with: a status, or an error for the user.
-pub enum Outcome {
+pub(crate) enum Outcome {
     Status(u8),
 }
 
@@ -86,15 +91,12 @@ fn main() -> ExitCode {
     quiet_reader_panics();
     no_huge_pages();
     let cli = Cli::parse();
-    let catalog = match &cli.catalog {
-        None => Catalog::embedded(),
-        Some(dir) => match load_catalog(dir) {
-            Ok(c) => c,
-            Err(e) => return fail(&e, error_status(&cli.command)),
-        },
+    let (files, catalog) = match load_catalog(cli.catalog.as_deref()) {
+        Ok(loaded) => loaded,
+        Err(e) => return fail(&e, error_status(&cli.command)),
     };
     let result = match cli.command {
-        Command::Build(ref args) => build::run(args, &catalog, cli.catalog.as_deref()),
+        Command::Build(ref args) => build::run(args, &catalog, &files),
         Command::Check(ref args) => check::run(args, &catalog),
         Command::Search(ref args) => search::run(args, &catalog),
         Command::Serve(ref args) => serve::run(args, &catalog),
@@ -106,20 +108,15 @@ fn main() -> ExitCode {
     }
 }
 
-/// The catalogue of `--catalog DIR`: its files replace the embedded ones. A
-/// folder with no catalogue file at all is a mistake worth saying.
-fn load_catalog(dir: &std::path::Path) -> anyhow::Result<Catalog> {
-    let names: Vec<&str> = Catalog::file_names()
-        .chain(["abbreviations.toml", "synonyms.toml"])
-        .collect();
-    if !names.iter().any(|n| dir.join(n).is_file()) {
-        anyhow::bail!(
-            "--catalog {}: holds none of {}",
-            dir.display(),
-            names.join(", ")
-        );
-    }
-    Ok(Catalog::load_dir(dir)?)
+/// The catalogue files (`--catalog DIR`'s replacing the embedded ones),
+/// and the catalogue of them.
+fn load_catalog(dir: Option<&std::path::Path>) -> anyhow::Result<(CatalogFiles, Catalog)> {
+    let files = match dir {
+        None => CatalogFiles::embedded(),
+        Some(dir) => CatalogFiles::load_dir(dir).map_err(|e| anyhow::anyhow!("--catalog {e}"))?,
+    };
+    let catalog = Catalog::from_files(&files)?;
+    Ok((files, catalog))
 }
 
 /// calamine panics on some damaged workbooks; the reader catches those
@@ -164,4 +161,19 @@ fn is_broken_pipe(e: &anyhow::Error) -> bool {
         c.downcast_ref::<std::io::Error>()
             .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// `--catalog` names every file the one loader reads.
+    #[test]
+    fn catalog_help_names_every_file() {
+        use clap::CommandFactory;
+        let help = Cli::command().render_long_help().to_string();
+        for name in CatalogFiles::NAMES {
+            assert!(help.contains(name), "{name}: {help}");
+        }
+    }
 }

@@ -9,7 +9,7 @@ use std::time::Duration;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
-use sborka_core::{Catalog, Field, Quarantined, Reason, json};
+use sborka_core::{Catalog, CatalogFiles, Facet, Quarantined, Reason, Value, json};
 use sborka_ingest::FileReport;
 use sborka_roadmap::Roadmap;
 
@@ -17,10 +17,14 @@ use crate::build::Built;
 
 /// The version of the shapes of `proposals.jsonl`, `quarantine.jsonl` and
 /// `report.json`.
-pub const SCHEMA_VERSION: u32 = 1;
+pub(crate) const SCHEMA_VERSION: u32 = 1;
 
 /// Writes one line per proposal, in build order.
-pub fn write_proposals(w: &mut dyn Write, built: &Built, catalog: &Catalog) -> std::io::Result<()> {
+pub(crate) fn write_proposals(
+    w: &mut dyn Write,
+    built: &Built,
+    catalog: &Catalog,
+) -> std::io::Result<()> {
     write_in_blocks(w, built.proposals.len(), 8192, |buf, i| {
         write_proposal(buf, built, catalog, i)
     })
@@ -92,41 +96,31 @@ fn write_proposal(
         o.extend_from_slice(b",\"source_id\":");
         json::string(o, source_id);
     }
-    o.extend_from_slice(b"},\"district\":");
-    let district = p
-        .district
-        .known()
-        .map(|d| catalog.district_info(d).slug.as_str());
-    json::optional(o, district);
-    o.extend_from_slice(b",\"region\":");
-    json::optional_number(o, p.region.known().map(|r| u64::from(r.0)));
-    o.extend_from_slice(b",\"theme\":");
-    json::optional(
-        o,
-        p.theme.known().map(|t| catalog.theme_info(t).slug.as_str()),
-    );
-    o.extend_from_slice(b",\"level\":");
-    json::optional(o, p.level.known().map(|l| l.slug()));
-    o.extend_from_slice(b",\"kind\":");
-    json::optional(o, p.kind.known().map(|k| k.slug()));
-    o.extend_from_slice(b",\"year\":");
-    json::optional_number(o, p.year.map(u64::from));
+    // Each facet by its slug (a region by its number, the year a number),
+    // null unless the catalogue placed it.
+    for facet in Facet::ALL {
+        if facet == Facet::District {
+            o.push(b'}');
+        }
+        o.extend_from_slice(b",\"");
+        o.extend_from_slice(facet.name().as_bytes());
+        o.extend_from_slice(b"\":");
+        match p.facets.value(facet) {
+            Some(Value::Region(r)) => json::number(o, u64::from(r.0)),
+            Some(Value::Year(y)) => json::number(o, u64::from(y)),
+            Some(Value::Unplaced(_)) | None => o.extend_from_slice(b"null"),
+            Some(known) => json::string(o, &catalog.slug(known)),
+        }
+    }
     o.extend_from_slice(b",\"text\":");
     json::string(o, &p.text);
     let cluster = built.clusters[built.cluster_of[i] as usize].id;
     write!(o, ",\"cluster\":\"{cluster}\"")?;
     // Values the catalogue did not recognise, verbatim.
     let mut unrecognized = BTreeMap::new();
-    let raws = [
-        (Field::District, p.district.raw()),
-        (Field::Region, p.region.raw()),
-        (Field::Theme, p.theme.raw()),
-        (Field::Level, p.level.raw()),
-        (Field::Kind, p.kind.raw()),
-    ];
-    for (field, raw) in raws {
-        if let Some(raw) = raw {
-            unrecognized.insert(field.name(), raw);
+    for facet in Facet::ALL {
+        if let Some(raw) = p.facets.raw(facet) {
+            unrecognized.insert(facet.name(), raw);
         }
     }
     if !unrecognized.is_empty() {
@@ -146,7 +140,10 @@ fn write_proposal(
     Ok(())
 }
 
-pub fn write_quarantine(w: &mut dyn Write, quarantined: &[Quarantined]) -> std::io::Result<()> {
+pub(crate) fn write_quarantine(
+    w: &mut dyn Write,
+    quarantined: &[Quarantined],
+) -> std::io::Result<()> {
     for q in quarantined {
         serde_json::to_writer(&mut *w, q)?;
         w.write_all(b"\n")?;
@@ -154,113 +151,121 @@ pub fn write_quarantine(w: &mut dyn Write, quarantined: &[Quarantined]) -> std::
     Ok(())
 }
 
+/// A stage of the build, as the report times it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Stage {
+    Read,
+    Normalize,
+    Cluster,
+    Index,
+    Assemble,
+    Render,
+    Publish,
+}
+
+impl Stage {
+    const ALL: [Stage; 7] = [
+        Stage::Read,
+        Stage::Normalize,
+        Stage::Cluster,
+        Stage::Index,
+        Stage::Assemble,
+        Stage::Render,
+        Stage::Publish,
+    ];
+
+    pub(crate) fn name(self) -> &'static str {
+        match self {
+            Stage::Read => "read",
+            Stage::Normalize => "normalize",
+            Stage::Cluster => "cluster",
+            Stage::Index => "index",
+            Stage::Assemble => "assemble",
+            Stage::Render => "render",
+            Stage::Publish => "publish",
+        }
+    }
+}
+
 /// Stage durations. They differ from run to run: `report.json` is the one
 /// output that is not byte-identical for the same input.
 #[derive(Clone, Debug, Default)]
-pub struct Timings {
-    pub read: Duration,
-    pub normalize: Duration,
-    pub cluster: Duration,
-    pub index: Duration,
-    pub assemble: Duration,
-    pub render: Duration,
-    pub publish: Duration,
-}
+pub(crate) struct Timings([Duration; Stage::ALL.len()]);
 
 impl Timings {
-    fn stages(&self) -> [(&'static str, Duration); 7] {
-        [
-            ("read", self.read),
-            ("normalize", self.normalize),
-            ("cluster", self.cluster),
-            ("index", self.index),
-            ("assemble", self.assemble),
-            ("render", self.render),
-            ("publish", self.publish),
-        ]
+    pub(crate) fn set(&mut self, stage: Stage, d: Duration) {
+        self.0[stage as usize] = d;
     }
 
-    pub fn set(&mut self, stage: &str, d: Duration) {
-        let slot = match stage {
-            "read" => &mut self.read,
-            "normalize" => &mut self.normalize,
-            "cluster" => &mut self.cluster,
-            "index" => &mut self.index,
-            "assemble" => &mut self.assemble,
-            "render" => &mut self.render,
-            "publish" => &mut self.publish,
-            other => unreachable!("unknown stage {other}"),
-        };
-        *slot = d;
+    fn stages(&self) -> impl Iterator<Item = (&'static str, Duration)> + '_ {
+        Stage::ALL.iter().map(|&s| (s.name(), self.0[s as usize]))
     }
 
-    pub fn describe(&self) -> String {
+    pub(crate) fn describe(&self) -> String {
         self.stages()
-            .iter()
             .map(|(name, d)| format!("{name} {:.1} ms", d.as_secs_f64() * 1e3))
             .collect::<Vec<_>>()
             .join(", ")
     }
 
-    pub fn millis(&self) -> BTreeMap<&'static str, f64> {
+    pub(crate) fn millis(&self) -> BTreeMap<&'static str, f64> {
         self.stages()
-            .iter()
-            .map(|(name, d)| (*name, (d.as_secs_f64() * 1e4).round() / 10.0))
+            .map(|(name, d)| (name, (d.as_secs_f64() * 1e4).round() / 10.0))
             .collect()
     }
 }
 
 #[derive(Serialize)]
-pub struct Totals {
-    pub files: u64,
-    pub files_failed: u64,
-    pub records: u64,
-    pub accepted: u64,
-    pub quarantined: u64,
-    pub ideas: u64,
-    pub unknown_theme: u64,
-    pub unknown_level: u64,
+pub(crate) struct Totals {
+    pub(crate) files: u64,
+    pub(crate) files_failed: u64,
+    pub(crate) records: u64,
+    pub(crate) accepted: u64,
+    pub(crate) quarantined: u64,
+    pub(crate) ideas: u64,
+    pub(crate) unknown_theme: u64,
+    pub(crate) unknown_level: u64,
 }
 
 /// One input file in the report: what ingest found, its status and digest.
 #[derive(Serialize)]
-pub struct FileEntry {
+pub(crate) struct FileEntry {
     /// `ok`, or `unreadable` when `error` says why the file could not be
     /// read at all.
-    pub status: &'static str,
-    pub sha256: String,
+    pub(crate) status: &'static str,
+    pub(crate) sha256: String,
     #[serde(flatten)]
-    pub report: FileReport,
+    pub(crate) report: FileReport,
 }
 
 /// `report.json`, for people and for cron wrappers. Its shape is described
 /// by `schema/report.schema.json`.
 #[derive(Serialize)]
-pub struct Report {
-    pub schema_version: u32,
-    pub sborka_version: &'static str,
+pub(crate) struct Report {
+    pub(crate) schema_version: u32,
+    pub(crate) sborka_version: &'static str,
     /// SHA-256 over the inputs' names and digests, in order: the same
     /// inputs give the same value.
-    pub inputs_sha256: String,
-    pub totals: Totals,
+    pub(crate) inputs_sha256: String,
+    pub(crate) totals: Totals,
     /// Quarantined records by reason code.
-    pub reasons: BTreeMap<Reason, u64>,
+    pub(crate) reasons: BTreeMap<Reason, u64>,
     /// Things a human should look at: unreadable files, unrecognised themes
     /// and levels.
-    pub warnings: Vec<String>,
-    pub files: Vec<FileEntry>,
+    pub(crate) warnings: Vec<String>,
+    pub(crate) files: Vec<FileEntry>,
     /// Where each catalogue file came from.
-    pub catalog: BTreeMap<String, String>,
+    pub(crate) catalog: BTreeMap<String, String>,
     /// Milliseconds per stage (differ from run to run).
-    pub timings_ms: BTreeMap<&'static str, f64>,
+    pub(crate) timings_ms: BTreeMap<&'static str, f64>,
     /// Peak resident memory of the build, where the system tells it.
-    pub peak_rss_bytes: Option<u64>,
+    pub(crate) peak_rss_bytes: Option<u64>,
 }
 
 impl Report {
-    pub fn new(
+    pub(crate) fn new(
         built: &Built,
-        catalog: &Catalog,
+        catalog_files: &CatalogFiles,
         roadmap: &Roadmap<'_>,
         timings: Timings,
     ) -> Report {
@@ -322,13 +327,16 @@ impl Report {
                     report: f.clone(),
                 })
                 .collect(),
-            catalog: catalog.sources().iter().cloned().collect(),
+            catalog: catalog_files
+                .sources()
+                .map(|(name, source)| (name.to_string(), source.to_string()))
+                .collect(),
             timings_ms: timings.millis(),
             peak_rss_bytes: peak_rss_bytes(),
         }
     }
 
-    pub fn to_json(&self) -> String {
+    pub(crate) fn to_json(&self) -> String {
         let mut s = serde_json::to_string_pretty(self).expect("the report serializes");
         s.push('\n');
         s
@@ -341,7 +349,7 @@ fn hex(bytes: &[u8]) -> String {
 
 /// SHA-256 of a file, hex; empty when it cannot be read (ingest reports
 /// why).
-pub fn sha256_file(path: &Path) -> String {
+pub(crate) fn sha256_file(path: &Path) -> String {
     let Ok(mut file) = std::fs::File::open(path) else {
         return String::new();
     };
@@ -368,7 +376,7 @@ fn peak_rss_bytes() -> Option<u64> {
 /// A spreadsheet cell that starts like a formula (`=`, `+`, `-`, `@`, tab,
 /// carriage return) gets a leading apostrophe, so that opening
 /// `quarantine.csv` in Excel or LibreOffice never runs input as a formula.
-pub fn neutralize(cell: &str) -> std::borrow::Cow<'_, str> {
+pub(crate) fn neutralize(cell: &str) -> std::borrow::Cow<'_, str> {
     if cell.starts_with(['=', '+', '-', '@', '\t', '\r']) {
         format!("'{cell}").into()
     } else {
@@ -378,7 +386,10 @@ pub fn neutralize(cell: &str) -> std::borrow::Cow<'_, str> {
 
 /// `quarantine.csv`: the quarantine for a spreadsheet, one row per record,
 /// the raw fields as one JSON cell.
-pub fn write_quarantine_csv(w: &mut dyn Write, quarantined: &[Quarantined]) -> std::io::Result<()> {
+pub(crate) fn write_quarantine_csv(
+    w: &mut dyn Write,
+    quarantined: &[Quarantined],
+) -> std::io::Result<()> {
     let mut out = csv::Writer::from_writer(w);
     out.write_record([
         "file",
@@ -469,19 +480,19 @@ mod tests {
             },
             "строка\nдве \"кавычки\" \\ \u{8}\u{c}\u{1f} 😀",
         );
-        full.district = Label::Known(DistrictId(0));
-        full.region = Label::Known(RegionCode(2));
-        full.theme = Label::Known(ThemeId(3));
-        full.level = Label::Known(Level::Municipal);
-        full.kind = Label::Known(Kind::Initiative);
-        full.year = Some(2018);
+        full.facets.district = Label::Known(DistrictId(0));
+        full.facets.region = Label::Known(RegionCode(2));
+        full.facets.theme = Label::Known(ThemeId(3));
+        full.facets.level = Label::Known(Level::Municipal);
+        full.facets.kind = Label::Known(Kind::Initiative);
+        full.facets.year = Some(2018);
         full.inferred = vec![Field::District, Field::Level];
         full.extra.insert("Примечание".into(), "\"да\"".into());
         full.extra.insert("автор".into(), String::new());
         let mut unknown = plain.clone();
-        unknown.district = Label::Unknown("Марс".into());
-        unknown.theme = Label::Unknown("\"темы\" нет".into());
-        unknown.kind = Label::Unknown("прочее".into());
+        unknown.facets.district = Label::Unknown("Марс".into());
+        unknown.facets.theme = Label::Unknown("\"темы\" нет".into());
+        unknown.facets.kind = Label::Unknown("прочее".into());
         let proposals = vec![plain, full, unknown];
         let built = Built {
             files: Vec::new(),
@@ -498,12 +509,13 @@ mod tests {
         };
         for (i, p) in built.proposals.iter().enumerate() {
             let mut unrecognized = BTreeMap::new();
+            let f = &p.facets;
             for (field, raw) in [
-                (Field::District, p.district.raw()),
-                (Field::Region, p.region.raw()),
-                (Field::Theme, p.theme.raw()),
-                (Field::Level, p.level.raw()),
-                (Field::Kind, p.kind.raw()),
+                (Field::District, f.district.raw()),
+                (Field::Region, f.region.raw()),
+                (Field::Theme, f.theme.raw()),
+                (Field::Level, f.level.raw()),
+                (Field::Kind, f.kind.raw()),
             ] {
                 if let Some(raw) = raw {
                     unrecognized.insert(field.name(), raw);
@@ -512,15 +524,15 @@ mod tests {
             let want = ProposalLine {
                 id: p.id().0,
                 source: &p.source,
-                district: p
+                district: f
                     .district
                     .known()
                     .map(|d| catalog.district_info(d).slug.as_str()),
-                region: p.region.known().map(|r| r.0),
-                theme: p.theme.known().map(|t| catalog.theme_info(t).slug.as_str()),
-                level: p.level.known().map(|l| l.slug()),
-                kind: p.kind.known().map(|k| k.slug()),
-                year: p.year,
+                region: f.region.known().map(|r| r.0),
+                theme: f.theme.known().map(|t| catalog.theme_info(t).slug.as_str()),
+                level: f.level.known().map(|l| l.slug()),
+                kind: f.kind.known().map(|k| k.slug()),
+                year: f.year,
                 text: &p.text,
                 cluster: built.clusters[0].id.to_string(),
                 unrecognized,

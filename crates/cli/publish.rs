@@ -54,14 +54,14 @@ impl Names {
 /// An exclusive lock on an output folder, held for the whole build and
 /// released by the operating system when the process ends, however it ends:
 /// a lock left by a dead process is free.
-pub struct Lock {
+pub(crate) struct Lock {
     _file: File,
 }
 
 impl Lock {
     /// Takes the lock of `out`; if another build holds it, fails at once
     /// naming the holder, or waits for it when `wait` is set.
-    pub fn acquire(out: &Path, wait: bool) -> anyhow::Result<Lock> {
+    pub(crate) fn acquire(out: &Path, wait: bool) -> anyhow::Result<Lock> {
         let names = Names::new(out)?;
         std::fs::create_dir_all(&names.parent)
             .with_context(|| format!("cannot create {}", names.parent.display()))?;
@@ -114,8 +114,8 @@ impl Lock {
 }
 
 /// A folder beside the output where the build is written.
-pub struct Staging {
-    pub dir: PathBuf,
+pub(crate) struct Staging {
+    pub(crate) dir: PathBuf,
     out: PathBuf,
     names: Names,
     published: bool,
@@ -124,7 +124,7 @@ pub struct Staging {
 impl Staging {
     /// A fresh staging folder. Call with the lock held: it also removes the
     /// staging folders that killed builds left behind.
-    pub fn new(out: &Path, _lock: &Lock) -> anyhow::Result<Staging> {
+    pub(crate) fn new(out: &Path, _lock: &Lock) -> anyhow::Result<Staging> {
         let names = Names::new(out)?;
         remove_leftovers(&names);
         let dir = names.staging();
@@ -141,12 +141,12 @@ impl Staging {
         })
     }
 
-    pub fn write(&self, name: &str, bytes: &[u8]) -> anyhow::Result<()> {
+    pub(crate) fn write(&self, name: &str, bytes: &[u8]) -> anyhow::Result<()> {
         let path = self.dir.join(name);
         std::fs::write(&path, bytes).with_context(|| format!("cannot write {}", path.display()))
     }
 
-    pub fn write_with(
+    pub(crate) fn write_with(
         &self,
         name: &str,
         f: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
@@ -164,7 +164,7 @@ impl Staging {
     /// `DIR.prev` when `keep_prev` is set; otherwise it is removed on a
     /// thread of its own, while the caller finishes: wait for it with
     /// [`Removal::wait`] before letting go of the lock.
-    pub fn publish(mut self, keep_prev: bool) -> anyhow::Result<Removal> {
+    pub(crate) fn publish(mut self, keep_prev: bool) -> anyhow::Result<Removal> {
         sync_dir(&self.dir);
         let mut removal = Removal(None);
         if self.out.exists() {
@@ -202,10 +202,10 @@ impl Staging {
 /// The removal of the previous output after a publish (a few hundred
 /// megabytes for a large build, which the kernel takes its time to free).
 #[must_use = "wait for the removal before releasing the lock"]
-pub struct Removal(Option<std::thread::JoinHandle<anyhow::Result<()>>>);
+pub(crate) struct Removal(Option<std::thread::JoinHandle<anyhow::Result<()>>>);
 
 impl Removal {
-    pub fn wait(self) -> anyhow::Result<()> {
+    pub(crate) fn wait(self) -> anyhow::Result<()> {
         match self.0 {
             Some(remove) => remove.join().expect("the removal thread panicked"),
             None => Ok(()),

@@ -2,8 +2,9 @@
 //! and `/api/search` with the JSON of `sborka search --format json`.
 //!
 //! The page is rendered on the server (no script), so it works from a
-//! link: `/?q=пожилых&district=skfo&page=2`. Everything that came from an
-//! export or from the request is escaped.
+//! link: `/?q=пожилых&district=skfo&page=2`, by the roadmap's template
+//! engine (`templates/search.html`), which escapes everything that came
+//! from an export or from the request as the roadmap's page does.
 
 use std::fmt::Write as _;
 use std::net::SocketAddr;
@@ -16,16 +17,18 @@ use axum::extract::{Query as UrlQuery, State};
 use axum::http::{StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 use sborka_core::Catalog;
-use sborka_index::{FacetCount, Query, Results, Searcher};
+use sborka_index::{Query, Results, Searcher};
 
 use crate::Outcome;
-use crate::search::{Filters, JsonOutput, Namer, Names, Resolved};
+use crate::search::{Filters, JsonOutput, hit_facts};
+
+const TEMPLATE: &str = include_str!("templates/search.html");
 
 #[derive(clap::Args, Debug)]
-pub struct Args {
+pub(crate) struct Args {
     /// The output folder of a build: its index is searched and its
     /// roadmap.html is linked from the hits.
     #[arg(long = "in", value_name = "DIR", default_value = "out")]
@@ -89,12 +92,9 @@ impl Params {
         }
     }
 
-    /// The query, its resolved filters and page number.
-    fn query(
-        &self,
-        catalog: &Catalog,
-        default_facets: bool,
-    ) -> Result<(Query, Resolved, usize), BadRequest> {
+    /// The query, with its filters as the catalogue places them, and the
+    /// page number.
+    fn query(&self, catalog: &Catalog, default_facets: bool) -> Result<(Query, usize), BadRequest> {
         let text = self.q.clone().unwrap_or_default();
         if text.chars().count() > sborka_index::MAX_CHARS {
             return Err(BadRequest(format!(
@@ -114,21 +114,20 @@ impl Params {
             kind: self.kind.clone(),
             year,
         };
-        let resolved = filters
-            .resolve(catalog)
-            .map_err(|e| BadRequest(e.to_string().replacen("--", "", 1)))?;
         let mut q = Query::new(&text);
-        resolved.apply(&mut q);
+        q.filters = filters
+            .resolve(catalog)
+            .map_err(|e| BadRequest(e.to_string()))?;
         q.limit = limit;
         q.offset = (page - 1) * limit;
         q.all = Self::flag(&self.all);
         q.facets = default_facets || Self::flag(&self.facets);
-        Ok((q, resolved, page))
+        Ok((q, page))
     }
 }
 
-pub fn run(args: &Args, catalog: &Catalog) -> anyhow::Result<Outcome> {
-    let searcher = Searcher::open(&args.dir.join("index"))?;
+pub(crate) fn run(args: &Args, catalog: &Catalog) -> anyhow::Result<Outcome> {
+    let searcher = Searcher::open(&args.dir.join("index"), catalog)?;
     let app = Arc::new(App {
         searcher,
         catalog: catalog.clone(),
@@ -212,12 +211,12 @@ async fn api(
         Ok(UrlQuery(p)) => p,
         Err(e) => return json_error(StatusCode::BAD_REQUEST, &e.body_text()),
     };
-    let (q, resolved, _) = match params.query(&app.catalog, false) {
+    let (q, _) = match params.query(&app.catalog, false) {
         Ok(v) => v,
         Err(BadRequest(m)) => return json_error(StatusCode::BAD_REQUEST, &m),
     };
     match search(&app, q.clone()).await {
-        Ok(results) => axum::Json(JsonOutput::new(&q, &resolved, &results)).into_response(),
+        Ok(results) => axum::Json(JsonOutput::new(&q, &results, &app.catalog)).into_response(),
         Err((status, m)) => json_error(status, &m),
     }
 }
@@ -242,57 +241,37 @@ async fn page(
             let p = Params::default();
             return (
                 StatusCode::BAD_REQUEST,
-                Html(render(&app, &p, None, Some(&e.body_text()))),
+                Html(render(&app.catalog, &p, None, Some(&e.body_text()))),
             )
                 .into_response();
         }
     };
-    let (q, resolved, page_no) = match params.query(&app.catalog, true) {
+    let (q, page_no) = match params.query(&app.catalog, true) {
         Ok(v) => v,
         Err(BadRequest(m)) => {
             return (
                 StatusCode::BAD_REQUEST,
-                Html(render(&app, &params, None, Some(&m))),
+                Html(render(&app.catalog, &params, None, Some(&m))),
             )
                 .into_response();
         }
     };
-    let blank = q.text.trim().is_empty()
-        && [
-            &resolved.district,
-            &resolved.region,
-            &resolved.theme,
-            &resolved.level,
-            &resolved.kind,
-        ]
-        .iter()
-        .all(|f| f.is_none())
-        && resolved.year.is_none();
+    let blank = q.text.trim().is_empty() && q.filters.is_empty();
     if blank {
-        return Html(render(&app, &params, None, None)).into_response();
+        return Html(render(&app.catalog, &params, None, None)).into_response();
     }
     match search(&app, q.clone()).await {
-        Ok(results) => {
-            Html(render(&app, &params, Some((&q, &results, page_no)), None)).into_response()
-        }
-        Err((status, m)) => (status, Html(render(&app, &params, None, Some(&m)))).into_response(),
-    }
-}
-
-/// Escapes text for HTML content and attribute values.
-fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
+        Ok(results) => Html(render(
+            &app.catalog,
+            &params,
+            Some((&q, &results, page_no)),
+            None,
+        ))
+        .into_response(),
+        Err((status, m)) => {
+            (status, Html(render(&app.catalog, &params, None, Some(&m)))).into_response()
         }
     }
-    out
 }
 
 /// Percent-encodes a query-string value.
@@ -308,7 +287,8 @@ fn encode(value: &str) -> String {
     out
 }
 
-/// A link to the page with `params` changed by `change`.
+/// The query string of a link to the page with `params` changed by
+/// `change`, percent-encoded (the template escapes it for the attribute).
 fn link(params: &Params, change: impl FnOnce(&mut Vec<(&'static str, String)>)) -> String {
     let mut pairs: Vec<(&'static str, String)> = [
         ("q", &params.q),
@@ -329,7 +309,7 @@ fn link(params: &Params, change: impl FnOnce(&mut Vec<(&'static str, String)>)) 
         .iter()
         .map(|(k, v)| format!("{k}={}", encode(v)))
         .collect();
-    escape(&format!("/?{}", query.join("&")))
+    query.join("&")
 }
 
 fn set(pairs: &mut Vec<(&'static str, String)>, key: &'static str, value: Option<String>) {
@@ -345,153 +325,175 @@ form{display:flex;gap:.5rem;flex-wrap:wrap;align-items:center}input[type=search]
 main{flex:1}.hit{margin-bottom:1.2rem}.text{margin:.1rem 0}mark{background:#ffe066}.meta,.source{color:#555;font-size:.9rem;margin:.1rem 0}\
 .error{color:#a00;font-weight:bold}.active{font-weight:bold}.pages a{margin:0 .5rem}";
 
+/// What `templates/search.html` shows.
+#[derive(Serialize)]
+struct Page<'a> {
+    style: &'static str,
+    q: &'a str,
+    /// The filters of the request, kept in the form.
+    hidden: Vec<Hidden<'a>>,
+    all: bool,
+    error: Option<&'a str>,
+    found: Option<Found<'a>>,
+}
+
+#[derive(Serialize)]
+struct Hidden<'a> {
+    name: &'static str,
+    value: &'a str,
+}
+
+#[derive(Serialize)]
+struct Found<'a> {
+    ideas: u64,
+    proposals: u64,
+    fuzzy: bool,
+    facets: Vec<FacetList>,
+    /// The number of the first hit.
+    start: usize,
+    hits: Vec<PageHit<'a>>,
+    page: usize,
+    pages: usize,
+    prev: Option<String>,
+    next: Option<String>,
+}
+
+/// One facet's counts, each a link that selects its value.
+#[derive(Serialize)]
+struct FacetList {
+    key: &'static str,
+    title: &'static str,
+    /// The link that drops the facet's filter, when one is set.
+    clear: Option<String>,
+    values: Vec<FacetLink>,
+}
+
+#[derive(Serialize)]
+struct FacetLink {
+    label: String,
+    count: u64,
+    /// None for the value selected.
+    link: Option<String>,
+}
+
+#[derive(Serialize)]
+struct PageHit<'a> {
+    id: &'a str,
+    /// The text in pieces, the matched ones marked.
+    parts: Vec<Part<'a>>,
+    facts: String,
+    cluster: String,
+    proposals: u64,
+    matched: u64,
+    districts: u64,
+    file: &'a str,
+    record: u64,
+    line: u64,
+    source_id: Option<&'a str>,
+    score: String,
+}
+
+#[derive(Serialize)]
+struct Part<'a> {
+    text: &'a str,
+    mark: bool,
+}
+
 /// The whole page: the form, the facets, the hits and the pages.
 fn render(
-    app: &App,
+    catalog: &Catalog,
     params: &Params,
     found: Option<(&Query, &Results, usize)>,
     error: Option<&str>,
 ) -> String {
-    let names = Names(&app.catalog);
-    let mut o = String::new();
-    let q = params.q.as_deref().unwrap_or("");
-    let _ = write!(
-        o,
-        "<!doctype html>\n<html lang=\"ru\"><head><meta charset=\"utf-8\">\
-<meta name=\"viewport\" content=\"width=device-width\">\
-<title>{}Поиск — Образ будущего 2025</title><style>{STYLE}</style></head><body>\n\
-<h1>Поиск по предложениям</h1>\n<form method=\"get\" action=\"/\" role=\"search\">\
-<input type=\"search\" name=\"q\" id=\"q\" value=\"{}\" autofocus placeholder=\"сиделки пожилых -платно, &quot;без очереди&quot;, ёлка OR праздник\">",
-        if q.is_empty() {
-            String::new()
-        } else {
-            format!("{} — ", escape(q))
-        },
-        escape(q)
-    );
-    for (name, value) in [
+    let hidden = [
         ("district", &params.district),
         ("region", &params.region),
         ("theme", &params.theme),
         ("level", &params.level),
         ("kind", &params.kind),
         ("year", &params.year),
-    ] {
-        if let Some(v) = value.as_deref().filter(|v| !v.is_empty()) {
-            let _ = write!(
-                o,
-                "<input type=\"hidden\" name=\"{name}\" value=\"{}\">",
-                escape(v)
-            );
-        }
-    }
-    let _ = writeln!(
-        o,
-        "<label><input type=\"checkbox\" name=\"all\" value=\"1\"{}> каждое предложение, а не идеи</label>\
-<button type=\"submit\">Найти</button></form>",
-        if Params::flag(&params.all) {
-            " checked"
-        } else {
-            ""
-        }
-    );
-    if let Some(m) = error {
-        let _ = writeln!(o, "<p class=\"error\" id=\"error\">{}</p>", escape(m));
-    }
-    let Some((query, results, page_no)) = found else {
-        o.push_str("</body></html>\n");
-        return o;
+    ]
+    .into_iter()
+    .filter_map(|(name, value)| {
+        let value = value.as_deref().filter(|v| !v.is_empty())?;
+        Some(Hidden { name, value })
+    })
+    .collect();
+    let page = Page {
+        style: STYLE,
+        q: params.q.as_deref().unwrap_or(""),
+        hidden,
+        all: Params::flag(&params.all),
+        error,
+        found: found
+            .map(|(query, results, page_no)| found_view(catalog, params, query, results, page_no)),
     };
-    let _ = write!(
-        o,
-        "<p id=\"summary\">По запросу «{}»: идей {}, предложений {}.",
-        escape(q),
-        results.ideas,
-        results.proposals
-    );
-    if results.fuzzy {
-        o.push_str(" Точных совпадений нет; показано с учётом опечаток.");
-    }
-    o.push_str("</p>\n<div class=\"layout\"><aside id=\"facets\">");
-    if let Some(f) = &results.facets {
-        let lists: [(&'static str, &str, &[FacetCount], Namer<'_>); 5] = [
-            ("district", "Округ", &f.district, &|v| {
-                names.district(v)
-            }),
-            ("theme", "Тема", &f.theme, &|v| names.theme(v)),
-            ("level", "Уровень", &f.level, &|v| names.level(v)),
-            ("kind", "Вид", &f.kind, &|v| names.kind(v)),
-            ("year", "Год", &f.year, &|v| v.to_string()),
-        ];
-        let current = |key: &str| -> Option<String> {
-            match key {
-                "district" => query.district.clone(),
-                "theme" => query.theme.clone(),
-                "level" => query.level.clone(),
-                "kind" => query.kind.clone(),
-                "year" => query.year.map(|y| y.to_string()),
-                _ => None,
-            }
-        };
-        for (key, title, counts, name) in lists {
-            let _ = write!(
-                o,
-                "<h3>{title}</h3><ul class=\"facet\" data-facet=\"{key}\">"
-            );
-            let active = current(key);
-            if active.is_some() {
-                let _ = write!(
-                    o,
-                    "<li><a href=\"{}\">× все</a></li>",
-                    link(params, |p| {
-                        set(p, key, None);
-                    })
-                );
-            }
-            for c in counts {
-                let label = escape(&name(&c.value));
-                if active.as_deref() == Some(c.value.as_str()) {
-                    let _ = write!(o, "<li class=\"active\">{label} ({})</li>", c.count);
-                } else {
-                    let href = link(params, |p| set(p, key, Some(c.value.clone())));
-                    let _ = write!(o, "<li><a href=\"{href}\">{label}</a> ({})</li>", c.count);
-                }
-            }
-            o.push_str("</ul>");
+    let mut env = sborka_roadmap::html_environment();
+    let rendered = env
+        .add_template("search.html", TEMPLATE)
+        .and_then(|()| env.get_template("search.html"))
+        .and_then(|t| t.render(minijinja::value::Serde(&page)));
+    match rendered {
+        Ok(mut html) => {
+            html.push('\n');
+            html
         }
+        // The template is the binary's own and is tested.
+        Err(e) => format!("template error: {e}\n"),
     }
-    let _ = write!(
-        o,
-        "</aside>\n<main><ol id=\"hits\" start=\"{}\">\n",
-        query.offset + 1
-    );
-    for hit in &results.hits {
-        let text = escape_ranges(&hit.text, &hit.highlights);
-        let facts = names.hit_facts(hit);
-        let facts: Vec<String> = facts.iter().map(|f| escape(f)).collect();
-        let _ = writeln!(
-            o,
-            "<li class=\"hit\" data-id=\"{}\"><p class=\"text\">{text}</p><p class=\"meta\">{}</p>\
-<p class=\"meta\"><a class=\"idea\" href=\"/roadmap.html#{}\">идея в дорожной карте</a>: предложений {}, совпало {}, округов {}</p>\
-<p class=\"source\">{} · запись {} · строка {}{} · {:.2}</p></li>",
-            escape(&hit.id),
-            facts.join(" · "),
-            escape(&encode(&hit.cluster)),
-            hit.cluster_proposals,
-            hit.matched,
-            hit.cluster_districts,
-            escape(&hit.source.file),
-            hit.source.record,
-            hit.source.line,
-            hit.source
-                .source_id
-                .as_deref()
-                .map(|s| format!(" · id {}", escape(s)))
-                .unwrap_or_default(),
-            hit.score
-        );
-    }
-    o.push_str("</ol>\n<nav class=\"pages\" id=\"pages\">");
+}
+
+fn found_view<'a>(
+    catalog: &Catalog,
+    params: &Params,
+    query: &Query,
+    results: &'a Results,
+    page_no: usize,
+) -> Found<'a> {
+    let facets = results
+        .facets
+        .iter()
+        .flatten()
+        .map(|(facet, counts)| {
+            let key = facet.name();
+            let active = query.filters.get(*facet);
+            FacetList {
+                key,
+                title: facet.title(),
+                clear: active.map(|_| link(params, |p| set(p, key, None))),
+                values: counts
+                    .iter()
+                    .map(|c| FacetLink {
+                        label: catalog.display(c.value).into_owned(),
+                        count: c.count,
+                        link: (active != Some(c.value)).then(|| {
+                            let slug = catalog.slug(c.value).into_owned();
+                            link(params, |p| set(p, key, Some(slug)))
+                        }),
+                    })
+                    .collect(),
+            }
+        })
+        .collect();
+    let hits = results
+        .hits
+        .iter()
+        .map(|hit| PageHit {
+            id: &hit.id,
+            parts: marked(&hit.text, &hit.highlights),
+            facts: hit_facts(hit, catalog).join(" · "),
+            cluster: hit.cluster.to_string(),
+            proposals: hit.cluster_proposals,
+            matched: hit.matched,
+            districts: hit.cluster_districts,
+            file: &hit.source.file,
+            record: hit.source.record,
+            line: hit.source.line,
+            source_id: hit.source.source_id.as_deref(),
+            score: format!("{:.2}", hit.score),
+        })
+        .collect();
     let total = if query.all {
         results.proposals
     } else {
@@ -500,22 +502,24 @@ fn render(
     let pages = total
         .div_ceil(query.limit.max(1))
         .clamp(1, sborka_index::MAX_HITS / query.limit.max(1));
-    if page_no > 1 {
-        let href = link(params, |p| set(p, "page", Some((page_no - 1).to_string())));
-        let _ = write!(o, "<a href=\"{href}\" rel=\"prev\">← назад</a>");
+    let to = |n: usize| link(params, |p| set(p, "page", Some(n.to_string())));
+    Found {
+        ideas: results.ideas,
+        proposals: results.proposals,
+        fuzzy: results.fuzzy,
+        facets,
+        start: query.offset + 1,
+        hits,
+        page: page_no,
+        pages,
+        prev: (page_no > 1).then(|| to(page_no - 1)),
+        next: (page_no < pages).then(|| to(page_no + 1)),
     }
-    let _ = write!(o, "страница {page_no} из {pages}");
-    if page_no < pages {
-        let href = link(params, |p| set(p, "page", Some((page_no + 1).to_string())));
-        let _ = write!(o, "<a href=\"{href}\" rel=\"next\">дальше →</a>");
-    }
-    o.push_str("</nav></main></div></body></html>\n");
-    o
 }
 
-/// `text` escaped for HTML, with its highlighted ranges in `<mark>`.
-fn escape_ranges(text: &str, highlights: &[std::ops::Range<usize>]) -> String {
-    let mut out = String::new();
+/// `text` in pieces, its highlighted ranges marked.
+fn marked<'t>(text: &'t str, highlights: &[std::ops::Range<usize>]) -> Vec<Part<'t>> {
+    let mut parts = Vec::new();
     let mut last = 0;
     for r in highlights {
         if r.start < last
@@ -525,14 +529,21 @@ fn escape_ranges(text: &str, highlights: &[std::ops::Range<usize>]) -> String {
         {
             continue;
         }
-        out.push_str(&escape(&text[last..r.start]));
-        out.push_str("<mark>");
-        out.push_str(&escape(&text[r.clone()]));
-        out.push_str("</mark>");
+        parts.push(Part {
+            text: &text[last..r.start],
+            mark: false,
+        });
+        parts.push(Part {
+            text: &text[r.clone()],
+            mark: true,
+        });
         last = r.end;
     }
-    out.push_str(&escape(&text[last..]));
-    out
+    parts.push(Part {
+        text: &text[last..],
+        mark: false,
+    });
+    parts
 }
 
 #[cfg(test)]
@@ -540,28 +551,59 @@ mod tests {
     use super::*;
 
     #[test]
-    fn escape_and_encode_table() {
+    fn encode_table() {
         let cases = [
             (
                 "<script>alert('x')</script>",
-                "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;",
                 "%3Cscript%3Ealert%28%27x%27%29%3C%2Fscript%3E",
             ),
-            ("a & \"b\"", "a &amp; &quot;b&quot;", "a%20%26%20%22b%22"),
-            ("ёлка", "ёлка", "%D1%91%D0%BB%D0%BA%D0%B0"),
+            ("a & \"b\"", "a%20%26%20%22b%22"),
+            ("ёлка", "%D1%91%D0%BB%D0%BA%D0%B0"),
         ];
-        for (raw, html, url) in cases {
-            assert_eq!(escape(raw), html, "{raw:?}");
+        for (raw, url) in cases {
             assert_eq!(encode(raw), url, "{raw:?}");
         }
     }
 
     #[test]
-    fn marks_are_escaped_around() {
+    fn marks_split_the_text() {
         let text = "<b>пожилых</b> & co";
+        let parts: Vec<(&str, bool)> = marked(text, &[3..17, 24..26])
+            .iter()
+            .map(|p| (p.text, p.mark))
+            .collect();
         assert_eq!(
-            escape_ranges(text, &[3..17, 24..26]),
-            "&lt;b&gt;<mark>пожилых</mark>&lt;/b&gt; &amp; <mark>co</mark>"
+            parts,
+            [
+                ("<b>", false),
+                ("пожилых", true),
+                ("</b> & ", false),
+                ("co", true),
+                ("", false)
+            ]
         );
+    }
+
+    /// The page escapes the query, an error and a hit's text as the
+    /// roadmap does, and marks the matched words.
+    #[test]
+    fn the_page_escapes_what_it_is_given() {
+        let catalog = Catalog::embedded();
+        let params = Params {
+            q: Some("<script>x</script>".into()),
+            district: Some("\"><b>".into()),
+            ..Params::default()
+        };
+        let page = render(&catalog, &params, None, Some("a 'b' & <c>"));
+        assert!(
+            page.contains("value=\"&lt;script&gt;x&lt;&#x2f;script&gt;\""),
+            "{page}"
+        );
+        assert!(page.contains("value=\"&quot;&gt;&lt;b&gt;\""), "{page}");
+        assert!(
+            page.contains(">a &#x27;b&#x27; &amp; &lt;c&gt;</p>"),
+            "{page}"
+        );
+        assert!(!page.contains("<script>"), "{page}");
     }
 }

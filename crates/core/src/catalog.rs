@@ -166,8 +166,9 @@ impl CatalogError {
     }
 }
 
-/// The catalogue files, by name, with their embedded defaults.
-const FILES: [(&str, &str); 6] = [
+/// Every catalogue file, by name, with its embedded default: the six the
+/// [`Catalog`] reads and the lexicon's two (read by `sborka-text`).
+const FILES: [(&str, &str); 9] = [
     (
         "districts.toml",
         include_str!("../../../catalog/districts.toml"),
@@ -183,7 +184,104 @@ const FILES: [(&str, &str); 6] = [
         "headers.toml",
         include_str!("../../../catalog/headers.toml"),
     ),
+    (
+        "abbreviations.toml",
+        include_str!("../../../catalog/abbreviations.toml"),
+    ),
+    (
+        "synonyms.toml",
+        include_str!("../../../catalog/synonyms.toml"),
+    ),
+    (
+        "pair_model.toml",
+        include_str!("../../../catalog/pair_model.toml"),
+    ),
 ];
+
+/// The texts of every catalogue file: the one loader of the catalogue,
+/// for the [`Catalog`] and the lexicon alike. Each file is its embedded
+/// default (from the repository's `catalog/`) or, from
+/// [`CatalogFiles::load_dir`], the file of that name in a folder.
+#[derive(Clone, Debug)]
+pub struct CatalogFiles {
+    /// Per file of [`FILES`]: its text and where it came from (`embedded`
+    /// or a path).
+    files: Vec<(String, String)>,
+}
+
+impl CatalogFiles {
+    /// The names of every catalogue file, in a fixed order.
+    pub const NAMES: [&'static str; 9] = [
+        FILES[0].0, FILES[1].0, FILES[2].0, FILES[3].0, FILES[4].0, FILES[5].0, FILES[6].0,
+        FILES[7].0, FILES[8].0,
+    ];
+
+    /// The files compiled into the binary.
+    pub fn embedded() -> CatalogFiles {
+        CatalogFiles {
+            files: FILES
+                .iter()
+                .map(|(_, text)| (text.to_string(), "embedded".to_string()))
+                .collect(),
+        }
+    }
+
+    /// The embedded files, with every file present in `dir` taking the
+    /// place of its default. A folder with none of them is an error: it
+    /// was given for a reason.
+    pub fn load_dir(dir: &Path) -> Result<CatalogFiles, CatalogError> {
+        if !dir.is_dir() {
+            return Err(CatalogError::new(
+                &dir.display().to_string(),
+                "not a folder",
+            ));
+        }
+        let mut files = Vec::new();
+        for (name, embedded) in FILES {
+            let path: PathBuf = dir.join(name);
+            if path.exists() {
+                let text = std::fs::read_to_string(&path)
+                    .map_err(|e| CatalogError::new(&path.display().to_string(), e))?;
+                files.push((text, path.display().to_string()));
+            } else {
+                files.push((embedded.to_string(), "embedded".to_string()));
+            }
+        }
+        if files.iter().all(|(_, source)| source == "embedded") {
+            return Err(CatalogError::new(
+                &dir.display().to_string(),
+                format!("holds none of {}", CatalogFiles::NAMES.join(", ")),
+            ));
+        }
+        Ok(CatalogFiles { files })
+    }
+
+    fn position(name: &str) -> usize {
+        FILES
+            .iter()
+            .position(|(n, _)| *n == name)
+            .expect("a catalogue file name")
+    }
+
+    /// The text of the file `name` (one of [`CatalogFiles::NAMES`]).
+    pub fn text(&self, name: &str) -> &str {
+        &self.files[CatalogFiles::position(name)].0
+    }
+
+    /// Where the file `name` came from: `embedded` or its path.
+    pub fn source(&self, name: &str) -> &str {
+        &self.files[CatalogFiles::position(name)].1
+    }
+
+    /// Every file and where it came from, in the order of
+    /// [`CatalogFiles::NAMES`].
+    pub fn sources(&self) -> impl Iterator<Item = (&'static str, &str)> + '_ {
+        CatalogFiles::NAMES
+            .iter()
+            .zip(&self.files)
+            .map(|(name, (_, source))| (*name, source.as_str()))
+    }
+}
 
 /// Districts, regions, themes, levels, kinds and header spellings, with
 /// lookups from any known spelling.
@@ -194,77 +292,33 @@ pub struct Catalog {
     themes: Vec<Theme>,
     levels: Vec<LevelInfo>,
     kinds: Vec<KindInfo>,
-    region_district: HashMap<u8, DistrictId>,
-    district_by_key: HashMap<String, DistrictId>,
-    city_by_key: HashMap<String, DistrictId>,
-    region_by_key: HashMap<String, RegionCode>,
-    theme_by_key: HashMap<String, ThemeId>,
-    level_by_key: HashMap<String, Level>,
-    kind_by_key: HashMap<String, Kind>,
+    pub(crate) region_district: HashMap<u8, DistrictId>,
+    pub(crate) district_by_key: HashMap<String, DistrictId>,
+    pub(crate) city_by_key: HashMap<String, DistrictId>,
+    pub(crate) region_by_key: HashMap<String, RegionCode>,
+    pub(crate) theme_by_key: HashMap<String, ThemeId>,
+    pub(crate) level_by_key: HashMap<String, Level>,
+    pub(crate) kind_by_key: HashMap<String, Kind>,
     header_by_key: HashMap<String, Field>,
-    /// Where each file came from: `embedded` or a path.
-    sources: Vec<(String, String)>,
 }
 
 impl Catalog {
     /// The catalogue compiled into the binary from the repository's
     /// `catalog/` folder.
     pub fn embedded() -> Catalog {
-        let texts: Vec<(String, String)> = FILES
-            .iter()
-            .map(|(name, text)| (name.to_string(), text.to_string()))
-            .collect();
-        let sources = FILES
-            .iter()
-            .map(|(name, _)| (name.to_string(), "embedded".to_string()))
-            .collect();
-        Catalog::from_texts(&texts, sources).expect("the embedded catalogue is valid")
+        Catalog::from_files(&CatalogFiles::embedded()).expect("the embedded catalogue is valid")
     }
 
     /// The embedded catalogue with every file present in `dir` taking the
-    /// place of its embedded default. A folder with none of them gives the
-    /// embedded catalogue: the caller decides whether that is an error (it
-    /// may hold other catalogue files, such as the lexicon's).
+    /// place of its embedded default.
     pub fn load_dir(dir: &Path) -> Result<Catalog, CatalogError> {
-        if !dir.is_dir() {
-            return Err(CatalogError::new(
-                &dir.display().to_string(),
-                "not a folder",
-            ));
-        }
-        let mut texts = Vec::new();
-        let mut sources = Vec::new();
-        for (name, embedded) in FILES {
-            let path: PathBuf = dir.join(name);
-            if path.exists() {
-                let text = std::fs::read_to_string(&path)
-                    .map_err(|e| CatalogError::new(&path.display().to_string(), e))?;
-                texts.push((name.to_string(), text));
-                sources.push((name.to_string(), path.display().to_string()));
-            } else {
-                texts.push((name.to_string(), embedded.to_string()));
-                sources.push((name.to_string(), "embedded".to_string()));
-            }
-        }
-        Catalog::from_texts(&texts, sources)
+        Catalog::from_files(&CatalogFiles::load_dir(dir)?)
     }
 
-    /// The names of the files [`Catalog::load_dir`] reads.
-    pub fn file_names() -> impl Iterator<Item = &'static str> {
-        FILES.iter().map(|(name, _)| *name)
-    }
-
-    fn from_texts(
-        texts: &[(String, String)],
-        sources: Vec<(String, String)>,
-    ) -> Result<Catalog, CatalogError> {
-        let text = |name: &str| -> &str {
-            &texts
-                .iter()
-                .find(|(n, _)| n == name)
-                .expect("every catalogue file has a text")
-                .1
-        };
+    /// The catalogue of `files` (its six files; the lexicon's two are
+    /// `sborka-text`'s).
+    pub fn from_files(files: &CatalogFiles) -> Result<Catalog, CatalogError> {
+        let text = |name: &str| files.text(name);
         fn parse<T: serde::de::DeserializeOwned>(
             name: &str,
             text: &str,
@@ -423,7 +477,6 @@ impl Catalog {
             level_by_key: level_by_key.finish(),
             kind_by_key: kind_by_key.finish(),
             header_by_key: header_by_key.finish(),
-            sources,
         })
     }
 
@@ -470,53 +523,15 @@ impl Catalog {
         self.region_district.get(&code.0).copied()
     }
 
-    pub fn district(&self, raw: &str) -> Option<DistrictId> {
-        self.district_by_key.get(&fold_key(raw)).copied()
-    }
-
-    /// The district whose session was held in this city.
+    /// The district whose session was held in this city (a rule of
+    /// [`Catalog::resolve`], and what a title's words are searched for).
     pub fn district_by_city(&self, raw: &str) -> Option<DistrictId> {
         self.city_by_key.get(&fold_key(raw)).copied()
-    }
-
-    /// A region by name, alias or code. Codes written by spreadsheets as
-    /// floats (`26.0`) are accepted.
-    pub fn region(&self, raw: &str) -> Option<RegionCode> {
-        let key = fold_key(raw);
-        if let Some(code) = self.region_by_key.get(&key) {
-            return Some(*code);
-        }
-        let trimmed = raw.trim();
-        let number = trimmed
-            .strip_suffix(".0")
-            .unwrap_or(trimmed)
-            .parse::<u8>()
-            .ok()?;
-        self.region_district
-            .contains_key(&number)
-            .then_some(RegionCode(number))
-    }
-
-    pub fn theme(&self, raw: &str) -> Option<ThemeId> {
-        self.theme_by_key.get(&fold_key(raw)).copied()
-    }
-
-    pub fn level(&self, raw: &str) -> Option<Level> {
-        self.level_by_key.get(&fold_key(raw)).copied()
-    }
-
-    pub fn kind(&self, raw: &str) -> Option<Kind> {
-        self.kind_by_key.get(&fold_key(raw)).copied()
     }
 
     /// The field a column header names.
     pub fn header(&self, raw: &str) -> Option<Field> {
         self.header_by_key.get(&fold_key(raw)).copied()
-    }
-
-    /// Which file each catalogue came from (`embedded` or a path).
-    pub fn sources(&self) -> &[(String, String)] {
-        &self.sources
     }
 }
 
@@ -643,44 +658,18 @@ mod tests {
     #[test]
     fn lookups_table() {
         let c = Catalog::embedded();
-        let district = |raw: &str| c.district(raw).map(|d| c.district_info(d).short.clone());
-        assert_eq!(
-            district("Северо-Кавказский федеральный округ").as_deref(),
-            Some("СКФО")
-        );
-        assert_eq!(district("скфо").as_deref(), Some("СКФО"));
-        assert_eq!(district("Северо-Кавказский ФО").as_deref(), Some("СКФО"));
-        assert_eq!(district("Марс"), None);
         let city = c
             .district_by_city("Ставрополь")
             .map(|d| c.district_info(d).short.clone());
         assert_eq!(city.as_deref(), Some("СКФО"));
-
-        assert_eq!(c.region("77"), Some(RegionCode(77)));
-        assert_eq!(c.region("26.0"), Some(RegionCode(26)));
-        assert_eq!(c.region("г. Москва"), Some(RegionCode(77)));
-        assert_eq!(c.region("Ставропольский край"), Some(RegionCode(26)));
-        assert_eq!(c.region("99"), None);
-
-        assert_eq!(c.level("фед."), Some(Level::Federal));
-        assert_eq!(c.level("Региональный уровень"), Some(Level::Regional));
-        assert_eq!(c.level("муниципальный"), Some(Level::Municipal));
-        assert_eq!(c.level("какой-то"), None);
-
-        assert_eq!(
-            c.kind("Законодательная инициатива"),
-            Some(Kind::Legislative)
-        );
-        assert_eq!(c.kind("зона риска"), Some(Kind::Risk));
-
-        let theme = |raw: &str| c.theme(raw).map(|t| c.theme_info(t).slug.clone());
+        assert_eq!(c.district_by_city("СКФО"), None);
+        let theme = |raw: &str| c.resolve(crate::Facet::Theme, raw);
         assert!(theme("Думая о пожилых - мы думаем о будущем").is_some());
         assert_eq!(
             theme("Думая о пожилых — мы думаем о будущем"),
             theme("«ДУМАЯ О ПОЖИЛЫХ, МЫ ДУМАЕМ О БУДУЩЕМ»")
         );
         assert!(theme("Независимая оценка социальных услуг").is_some());
-        assert_eq!(theme("Разное"), None);
 
         assert_eq!(c.header("Текст предложения"), Some(Field::Text));
         assert_eq!(c.header(" ТЕМА "), Some(Field::Theme));

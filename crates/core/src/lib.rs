@@ -4,10 +4,17 @@
 //! # Overview
 //!
 //! - [`Proposal`] is one accepted record, with its [`Provenance`] (file,
-//!   record, line, sheet, source id) and its labels resolved against the
-//!   [`Catalog`]: [`DistrictId`], [`RegionCode`], [`ThemeId`], [`Level`],
-//!   [`Kind`], each wrapped in [`Label`] so that an unknown spelling is kept
-//!   verbatim instead of being lost.
+//!   record, line, sheet, source id) and its [`Facets`] resolved against
+//!   the [`Catalog`]: [`DistrictId`], [`RegionCode`], [`ThemeId`],
+//!   [`Level`], [`Kind`], each wrapped in [`Label`] so that an unknown
+//!   spelling is kept verbatim instead of being lost, and the year.
+//! - [`Facet`] names the six facets, a [`Value`] is one facet's value, a
+//!   [`Selection`] a value per facet (search filters, what a file
+//!   implies). [`Catalog::resolve`] places any spelling the catalogue
+//!   knows, for every caller; [`Catalog::slug`] and [`Catalog::display`]
+//!   name a value for machines and for people.
+//! - [`Support`] is an idea's backing (proposals, districts, regions,
+//!   verbatim copies), computed here for the index and the documents.
 //! - [`Quarantined`] is a record that could not become a proposal, with a
 //!   [`Reason`] code.
 //! - [`Cluster`] groups proposals that state one idea.
@@ -18,25 +25,33 @@
 //! # Example
 //!
 //! ```
-//! use sborka_core::{Catalog, Level};
+//! use sborka_core::{Catalog, Facet, Level, Value};
 //!
 //! let catalog = Catalog::embedded();
-//! let skfo = catalog.district("Северо-Кавказский ФО").unwrap();
-//! assert_eq!(catalog.district_info(skfo).short, "СКФО");
-//! assert_eq!(catalog.level("ФЕДЕРАЛЬНЫЙ УРОВЕНЬ"), Some(Level::Federal));
+//! let skfo = catalog.resolve(Facet::District, "Северо-Кавказский ФО").unwrap();
+//! assert_eq!(catalog.slug(skfo), "skfo");
+//! assert_eq!(catalog.display(skfo), "СКФО");
+//! // The city of the district's session names it too.
+//! assert_eq!(catalog.resolve(Facet::District, "Ставрополь"), Some(skfo));
+//! assert_eq!(
+//!     catalog.resolve(Facet::Level, "ФЕДЕРАЛЬНЫЙ УРОВЕНЬ"),
+//!     Some(Value::Level(Level::Federal))
+//! );
+//! let err = catalog.parse(Facet::District, "Марс").unwrap_err();
+//! assert!(err.to_string().starts_with("district \"Марс\" is not a known value"));
 //! ```
 
 mod catalog;
+mod facet;
 pub mod json;
 mod model;
-mod rng;
 
 pub use catalog::{
-    Catalog, CatalogError, District, DistrictId, Field, KindInfo, LevelInfo, Region, RegionCode,
-    Theme, ThemeId, fold_key,
+    Catalog, CatalogError, CatalogFiles, District, DistrictId, Field, KindInfo, LevelInfo, Region,
+    RegionCode, Theme, ThemeId, fold_key,
 };
+pub use facet::{Facet, Facets, Selection, Support, UNPLACED, UnknownValue, Value};
 pub use model::{
     Cluster, ClusterId, IdOf, Kind, Label, Level, Proposal, ProposalId, Provenance, Quarantined,
     Reason, stable_hash,
 };
-pub use rng::SplitMix64;

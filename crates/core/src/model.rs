@@ -6,7 +6,8 @@ use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
-use crate::catalog::{DistrictId, Field, RegionCode, ThemeId};
+use crate::catalog::Field;
+use crate::facet::Facets;
 
 /// Where a record came from. Every proposal, quarantined record and error
 /// carries one, so a human can find the row in the original export.
@@ -190,12 +191,9 @@ impl Kind {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Proposal {
     pub source: Provenance,
-    pub district: Label<DistrictId>,
-    pub region: Label<RegionCode>,
-    pub theme: Label<ThemeId>,
-    pub level: Label<Level>,
-    pub kind: Label<Kind>,
-    pub year: Option<u16>,
+    /// District, region, theme, level, kind and year, as the catalogue
+    /// placed them.
+    pub facets: Facets,
     /// The proposal as written, trimmed; never rewritten.
     pub text: String,
     /// Columns sborka does not know, kept so that nothing is lost.
@@ -216,12 +214,7 @@ impl Proposal {
     pub fn new(source: Provenance, text: impl Into<String>) -> Proposal {
         Proposal {
             source,
-            district: Label::Missing,
-            region: Label::Missing,
-            theme: Label::Missing,
-            level: Label::Missing,
-            kind: Label::Missing,
-            year: None,
+            facets: Facets::default(),
             text: text.into(),
             extra: BTreeMap::new(),
             inferred: Vec::new(),

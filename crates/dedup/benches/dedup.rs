@@ -14,12 +14,15 @@
 //! digest of the clustering (members, representatives, ids), so that a
 //! change meant only to be faster can be shown to change no cluster.
 
+// It prints what it finds: the rule against printing is for libraries.
+#![allow(clippy::print_stdout, clippy::print_stderr)]
+
 use std::process::Command;
 use std::time::Instant;
 
 use sborka_dedup::Deduper;
 
-use sborka_core::SplitMix64 as Rng;
+use sborka_testkit::SplitMix64 as Rng;
 
 const ACTIONS: [(&str, &str); 6] = [
     ("Создать", "Организовать"),

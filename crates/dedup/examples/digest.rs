@@ -11,6 +11,9 @@
 //! analyzer, the terms clustering compares (`Deduper::terms`), and the
 //! clusters (members, representative, id, verbatim count).
 
+// It prints what it finds: the rule against printing is for libraries.
+#![allow(clippy::print_stdout, clippy::print_stderr)]
+
 use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;

@@ -21,6 +21,8 @@
 //! ideas that reach the model would merge. `--dump FILE` writes every
 //! pair's features as TSV for study elsewhere.
 
+#![allow(clippy::print_stdout, clippy::print_stderr)]
+
 #[path = "support/sets.rs"]
 mod sets;
 

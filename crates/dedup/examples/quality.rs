@@ -20,6 +20,8 @@
 //! on the peers' own labelled set), and reads their `assign.tsv`; it needs
 //! `pip install datasketch pystemmer tantivy scikit-learn`.
 
+#![allow(clippy::print_stdout, clippy::print_stderr)]
+
 #[path = "support/sets.rs"]
 mod sets;
 

@@ -87,10 +87,9 @@ mod guards;
 mod pair;
 mod stars;
 
-pub use pair::{FEATURES, Model, ModelError};
+pub use pair::{FEATURE_COUNT, FEATURES, Model, ModelError};
 
 use std::collections::HashMap;
-use std::path::Path;
 
 use rayon::prelude::*;
 use sborka_core::{Cluster, ClusterId, stable_hash};
@@ -208,7 +207,7 @@ pub struct PairView {
     /// The pair's [`FEATURES`], when it got as far as the model (no guard
     /// refused it, and it is similar enough to ask); `None` for texts with
     /// the same terms too.
-    pub features: Option<[f32; pair::N]>,
+    pub features: Option<[f32; pair::FEATURE_COUNT]>,
     /// The pair model's probability that they state one idea, when asked
     /// (also when the twin rule refused them).
     pub probability: Option<f32>,
@@ -247,23 +246,12 @@ impl Deduper {
         Deduper::with_lexicon(Lexicon::embedded(), Config::default())
     }
 
-    /// A deduper with the embedded lexicon, whose `abbreviations.toml` and
-    /// `synonyms.toml` are replaced by those in `catalog_dir` when present
-    /// there.
-    pub fn load(catalog_dir: Option<&Path>) -> Result<Deduper, Error> {
-        let lexicon = Lexicon::load(catalog_dir)?;
-        let model = match catalog_dir
-            .map(|d| d.join(MODEL_FILE))
-            .filter(|p| p.exists())
-        {
-            Some(path) => {
-                let shown = path.display().to_string();
-                let text = std::fs::read_to_string(&path)
-                    .map_err(|e| Error::Model(shown.clone(), ModelError(e.to_string())))?;
-                Model::from_toml(&text).map_err(|e| Error::Model(shown, e))?
-            }
-            None => Model::embedded(),
-        };
+    /// A deduper with the lexicon (`abbreviations.toml`, `synonyms.toml`)
+    /// and the pair model (`pair_model.toml`) of the catalogue files.
+    pub fn load(files: &sborka_core::CatalogFiles) -> Result<Deduper, Error> {
+        let lexicon = Lexicon::from_files(files)?;
+        let model = Model::from_toml(files.text(MODEL_FILE))
+            .map_err(|e| Error::Model(files.source(MODEL_FILE).to_string(), e))?;
         Ok(Deduper::with_lexicon(lexicon, Config::default()).with_model(model))
     }
 

@@ -43,7 +43,7 @@ pub const FEATURES: [&str; 11] = [
 ];
 
 /// The number of features.
-pub const N: usize = FEATURES.len();
+pub const FEATURE_COUNT: usize = FEATURES.len();
 
 /// What the pair decision needs of the collection besides the two texts.
 pub(crate) struct Context<'a> {
@@ -71,7 +71,7 @@ pub(crate) struct Side<'a> {
 /// words of its own (the twin rule refuses it).
 #[derive(Clone, Debug, PartialEq)]
 pub(crate) struct Described {
-    pub(crate) features: [f32; N],
+    pub(crate) features: [f32; FEATURE_COUNT],
     pub(crate) own_words_both: bool,
     /// Each side's content words of its own (feature hashes).
     pub(crate) own: (Vec<u64>, Vec<u64>),
@@ -299,7 +299,7 @@ pub(crate) fn describe(a: Side<'_>, b: Side<'_>, context: &Context<'_>) -> Descr
 #[derive(Clone, Debug, PartialEq)]
 pub struct Model {
     pub bias: f32,
-    pub weights: [f32; N],
+    pub weights: [f32; FEATURE_COUNT],
     /// The operating point: a pair whose probability reaches it is an edge.
     pub threshold: f32,
 }
@@ -337,7 +337,7 @@ impl Model {
         }
         let file: File =
             toml::from_str(text).map_err(|e| ModelError(e.to_string().trim_end().to_string()))?;
-        let mut weights = [0.0; N];
+        let mut weights = [0.0; FEATURE_COUNT];
         for (name, w) in &file.weights {
             let k = FEATURES
                 .iter()
@@ -362,7 +362,7 @@ impl Model {
     }
 
     /// The probability that a pair with these features states one idea.
-    pub fn probability(&self, features: &[f32; N]) -> f32 {
+    pub fn probability(&self, features: &[f32; FEATURE_COUNT]) -> f32 {
         let z = self.bias
             + self
                 .weights
@@ -413,9 +413,9 @@ mod tests {
         let weights: String = FEATURES.iter().map(|f| format!("{f} = 0.5\n")).collect();
         let good = format!("bias = -1.0\nthreshold = 0.7\n[weights]\n{weights}");
         let model = Model::from_toml(&good).unwrap();
-        assert_eq!(model.weights, [0.5; N]);
-        let z = -1.0 + 0.5 * N as f32;
-        let p = model.probability(&[1.0; N]);
+        assert_eq!(model.weights, [0.5; FEATURE_COUNT]);
+        let z = -1.0 + 0.5 * FEATURE_COUNT as f32;
+        let p = model.probability(&[1.0; FEATURE_COUNT]);
         assert!((p - 1.0 / (1.0 + (-z).exp())).abs() < 1e-6);
         let missing = good.replace("cosine = 0.5\n", "");
         assert!(Model::from_toml(&missing).unwrap_err().0.contains("cosine"));

@@ -5,6 +5,8 @@
 //! `cargo run --release -p sborka-dedup --example quality -- --peers`
 //! prints the same figures beside the Python peers'.
 
+#![allow(clippy::print_stdout, clippy::print_stderr)]
+
 #[path = "../examples/support/sets.rs"]
 mod sets;
 

@@ -13,7 +13,9 @@ use tantivy::collector::{Collector, SegmentCollector};
 use tantivy::columnar::Column;
 use tantivy::{DocAddress, DocId, Score, SegmentOrdinal, SegmentReader};
 
-use crate::facets::{self, Facet, Names};
+use sborka_core::Facet;
+
+use crate::facets::{self, Names};
 
 /// Facets counted per query.
 pub(crate) const FACETS: [Facet; 5] = [

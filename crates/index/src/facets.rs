@@ -13,36 +13,16 @@
 
 use serde::{Deserialize, Serialize};
 
-use sborka_core::{Catalog, Kind, Label, Level, Proposal};
+use sborka_core::{Catalog, Facet, Kind, Level, Proposal, Value};
 
-/// The facets, in the order of [`LAYOUT`].
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum Facet {
-    District,
-    Region,
-    Theme,
-    Level,
-    Kind,
-    Year,
-}
-
-impl Facet {
-    pub const ALL: [Facet; 6] = [
-        Facet::District,
-        Facet::Region,
-        Facet::Theme,
-        Facet::Level,
-        Facet::Kind,
-        Facet::Year,
-    ];
-
-    /// The facet's bits in the packed value: `(shift, width)`.
-    fn bits(self) -> (u32, u32) {
-        LAYOUT[self as usize]
-    }
-}
-
+/// Each facet's bits in the packed value, `(shift, width)`, in the order
+/// of [`Facet::ALL`].
 const LAYOUT: [(u32, u32); 6] = [(0, 9), (9, 9), (18, 9), (27, 3), (30, 3), (33, 17)];
+
+/// The facet's bits in the packed value: `(shift, width)`.
+fn bits(facet: Facet) -> (u32, u32) {
+    LAYOUT[facet.index()]
+}
 
 /// The code of a value the catalogue could not place.
 const UNKNOWN: u64 = 1;
@@ -56,7 +36,7 @@ pub(crate) struct Names {
 }
 
 impl Names {
-    pub fn of(catalog: &Catalog) -> Names {
+    pub(crate) fn of(catalog: &Catalog) -> Names {
         Names {
             district: catalog.districts().map(|(_, d)| d.slug.clone()).collect(),
             theme: catalog.themes().map(|(_, t)| t.slug.clone()).collect(),
@@ -65,7 +45,7 @@ impl Names {
 
     /// The code of `value` (a slug, a region code or a year, as a filter
     /// names it) in `facet`; `None` when no document can have it.
-    pub fn code(&self, facet: Facet, value: &str) -> Option<u64> {
+    pub(crate) fn code(&self, facet: Facet, value: &str) -> Option<u64> {
         if value == "unknown" && facet != Facet::Year {
             return Some(UNKNOWN);
         }
@@ -84,7 +64,7 @@ impl Names {
 
     /// The name of `code` in `facet` (`None` for absent, or a code this
     /// index does not name).
-    pub fn name(&self, facet: Facet, code: u64) -> Option<String> {
+    pub(crate) fn name(&self, facet: Facet, code: u64) -> Option<String> {
         if code == 0 {
             return None;
         }
@@ -106,51 +86,57 @@ impl Names {
     }
 }
 
+impl Names {
+    /// A district or theme slug of this index that `catalog` does not
+    /// know (an index built with another catalogue), with its facet.
+    pub(crate) fn foreign(&self, catalog: &Catalog) -> Option<(Facet, &str)> {
+        let district = self.district.iter().map(|s| (Facet::District, s));
+        let theme = self.theme.iter().map(|s| (Facet::Theme, s));
+        district
+            .chain(theme)
+            .find(|(facet, slug)| catalog.from_slug(*facet, slug).is_none())
+            .map(|(facet, slug)| (facet, slug.as_str()))
+    }
+}
+
 /// The code of `facet` in a packed value.
 pub(crate) fn code(packed: u64, facet: Facet) -> u64 {
-    let (shift, width) = facet.bits();
+    let (shift, width) = bits(facet);
     (packed >> shift) & ((1 << width) - 1)
 }
 
 /// The packed value with `code` for `facet`: `(mask, value)` to test a
 /// packed value against (`packed & mask == value`).
 pub(crate) fn with(facet: Facet, code: u64) -> (u64, u64) {
-    let (shift, width) = facet.bits();
+    let (shift, width) = bits(facet);
     let mask = (1 << width) - 1;
     (mask << shift, (code & mask) << shift)
 }
 
 /// The packed facets of `p`.
 pub(crate) fn pack(p: &Proposal) -> u64 {
-    fn label<T: Copy>(label: &Label<T>, id: impl FnOnce(T) -> u64) -> u64 {
-        match label {
-            Label::Known(t) => id(*t) + 2,
-            Label::Unknown(_) => UNKNOWN,
-            Label::Missing => 0,
-        }
-    }
-    fn position<T: PartialEq>(all: &[T], x: &T) -> u64 {
-        all.iter().position(|y| y == x).unwrap_or(0) as u64
-    }
-    let codes = [
-        label(&p.district, |d| u64::from(d.0)),
-        label(&p.region, |r| u64::from(r.0)),
-        label(&p.theme, |t| u64::from(t.0)),
-        label(&p.level, |l| position(&Level::ALL, &l)),
-        label(&p.kind, |k| position(&Kind::ALL, &k)),
-        p.year.map_or(0, |y| u64::from(y) + 1),
-    ];
-    Facet::ALL
-        .iter()
-        .zip(codes)
-        .fold(0, |packed, (&facet, c)| packed | with(facet, c).1)
+    Facet::ALL.iter().fold(0, |packed, &facet| {
+        let code = match p.facets.value(facet) {
+            None => 0,
+            // Not made by a reader: a year is a number or nothing.
+            Some(Value::Unplaced(Facet::Year)) => 0,
+            Some(Value::Unplaced(_)) => UNKNOWN,
+            Some(Value::District(d)) => u64::from(d.0) + 2,
+            Some(Value::Region(r)) => u64::from(r.0) + 2,
+            Some(Value::Theme(t)) => u64::from(t.0) + 2,
+            Some(Value::Level(l)) => l.index() as u64 + 2,
+            Some(Value::Kind(k)) => k.index() as u64 + 2,
+            Some(Value::Year(y)) => u64::from(y) + 1,
+        };
+        packed | with(facet, code).1
+    })
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use proptest::prelude::*;
-    use sborka_core::{DistrictId, Provenance, RegionCode, ThemeId};
+    use sborka_core::{DistrictId, Label, Provenance, RegionCode, ThemeId};
 
     fn label<T>(pick: u8, known: T) -> Label<T> {
         match pick % 3 {
@@ -170,13 +156,14 @@ mod tests {
                 Label::Missing => None,
             }
         }
+        let f = &p.facets;
         match facet {
-            Facet::District => slug(&p.district, |d| catalog.district_info(d).slug.clone()),
-            Facet::Region => slug(&p.region, |r| r.0.to_string()),
-            Facet::Theme => slug(&p.theme, |t| catalog.theme_info(t).slug.clone()),
-            Facet::Level => slug(&p.level, |l| l.slug().to_string()),
-            Facet::Kind => slug(&p.kind, |k| k.slug().to_string()),
-            Facet::Year => p.year.map(|y| y.to_string()),
+            Facet::District => slug(&f.district, |d| catalog.district_info(d).slug.clone()),
+            Facet::Region => slug(&f.region, |r| r.0.to_string()),
+            Facet::Theme => slug(&f.theme, |t| catalog.theme_info(t).slug.clone()),
+            Facet::Level => slug(&f.level, |l| l.slug().to_string()),
+            Facet::Kind => slug(&f.kind, |k| k.slug().to_string()),
+            Facet::Year => f.year.map(|y| y.to_string()),
         }
     }
 
@@ -196,12 +183,12 @@ mod tests {
             let catalog = Catalog::embedded();
             let names = Names::of(&catalog);
             let mut p = Proposal::new(Provenance::default(), "текст");
-            p.district = label(picks[0], DistrictId(district));
-            p.region = label(picks[1], RegionCode(region));
-            p.theme = label(picks[2], ThemeId(theme));
-            p.level = label(picks[3], Level::ALL[level]);
-            p.kind = label(picks[4], Kind::ALL[kind]);
-            p.year = year;
+            p.facets.district = label(picks[0], DistrictId(district));
+            p.facets.region = label(picks[1], RegionCode(region));
+            p.facets.theme = label(picks[2], ThemeId(theme));
+            p.facets.level = label(picks[3], Level::ALL[level]);
+            p.facets.kind = label(picks[4], Kind::ALL[kind]);
+            p.facets.year = year;
             let packed = pack(&p);
             for facet in Facet::ALL {
                 let want = named(&catalog, &p, facet);

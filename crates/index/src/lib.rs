@@ -2,7 +2,7 @@
 //!
 //! # Overview
 //!
-//! - [`build`] writes an index of [`IndexDoc`]s into a folder, analysing
+//! - [`build`] writes an index of proposals, cluster by cluster, into a folder, analysing
 //!   text with `sborka_text::Analyzer` (Snowball stems, ё=е, no stop list):
 //!   the analysis clustering builds on, without the lexicon's folding of
 //!   abbreviations and synonyms.
@@ -19,7 +19,8 @@
 //!
 //! ```no_run
 //! # fn main() -> sborka_index::Result<()> {
-//! let searcher = sborka_index::Searcher::open(std::path::Path::new("out/index"))?;
+//! let catalog = sborka_core::Catalog::embedded();
+//! let searcher = sborka_index::Searcher::open(std::path::Path::new("out/index"), &catalog)?;
 //! let results = searcher.search(&sborka_index::Query::new("пожилых -сиделки"))?;
 //! for hit in &results.hits {
 //!     println!("{} {}", hit.score, hit.text);
@@ -34,7 +35,7 @@ mod facets;
 mod query;
 mod stored;
 
-use std::collections::{BTreeSet, HashMap, HashSet};
+use std::collections::{HashMap, HashSet};
 use std::ops::Range;
 use std::path::Path;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -51,17 +52,18 @@ use tantivy::query::{
 };
 use tantivy::schema::{
     FAST, Field, IndexRecordOption, STORED, Schema, TantivyDocument, TextFieldIndexing,
-    TextOptions, Value,
+    TextOptions, Value as _,
 };
 use tantivy::{BitSet, DocAddress, DocId, Index, Score, SegmentOrdinal, SegmentReader, Term};
 
-use sborka_core::{Catalog, ClusterId, Proposal, ProposalId, Provenance};
+use sborka_core::{
+    Catalog, Cluster, ClusterId, Facet, Proposal, ProposalId, Provenance, Selection, Support, Value,
+};
 
 pub use analyzer::TOKENIZER;
 pub use query::MAX_CHARS;
 
 use collect::{FACETS, TotalsCollector};
-use facets::Facet;
 use query::Node;
 use stored::Stored;
 
@@ -89,6 +91,15 @@ pub enum Error {
     /// The query text cannot be read; the message points at the character.
     #[error("query: {0}")]
     Query(String),
+    /// The index names a value the catalogue searched with does not know.
+    #[error(
+        "{path}: the index was built with a catalogue that has {facet} {slug:?}, which this one does not; search with the same --catalog, or run `sborka build` again"
+    )]
+    Catalog {
+        path: String,
+        facet: Facet,
+        slug: String,
+    },
     #[error("index: {0}")]
     Tantivy(#[from] tantivy::TantivyError),
     #[error("{path}: {source}")]
@@ -151,18 +162,6 @@ fn schema() -> (Schema, Fields) {
     (b.build(), fields)
 }
 
-/// A proposal as the index sees it: with its cluster's support.
-///
-/// Pass the proposals in build order: the first proposal of each cluster is
-/// taken as its representative (as `sborka-dedup` chooses it), and the
-/// cluster's districts are gathered from its proposals.
-pub struct IndexDoc<'a> {
-    pub proposal: &'a Proposal,
-    pub cluster: ClusterId,
-    pub cluster_proposals: u32,
-    pub cluster_districts: u32,
-}
-
 /// Settings of [`build`].
 #[derive(Clone, Debug)]
 pub struct BuildOptions {
@@ -194,19 +193,21 @@ impl Default for BuildOptions {
     }
 }
 
-/// Writes a new index of `docs` into `dir`, which must not exist or be empty.
+/// Writes a new index of `proposals` into `dir`, which must not exist or be
+/// empty, each with its cluster's id and [`Support`].
 ///
-/// The documents of a cluster are put together, its representative (the
-/// first given) first. They are then cut, at cluster starts, into
+/// The documents are the clusters' members, cluster by cluster, each
+/// cluster's representative first. They are cut, at cluster starts, into
 /// [`BuildOptions::parts`] parts (of at least
 /// [`BuildOptions::min_part_docs`] each); the parts are indexed side by
 /// side as rayon tasks, each writing its own segments in order, and the
 /// segments are listed in build order. Document order is thus build order
 /// whatever the number of parts, and the searcher answers every query the
 /// same way: ranking ties are broken by address.
-pub fn build<'a>(
+pub fn build(
     dir: &Path,
-    docs: impl IntoIterator<Item = IndexDoc<'a>>,
+    proposals: &[Proposal],
+    clusters: &[Cluster],
     catalog: &Catalog,
     options: &BuildOptions,
 ) -> Result<()> {
@@ -215,12 +216,12 @@ pub fn build<'a>(
         move |source| Error::Io { path, source }
     };
     std::fs::create_dir_all(dir).map_err(io(dir))?;
-    let mut docs: Vec<IndexDoc<'a>> = docs.into_iter().collect();
-    let facts = ClusterFacts::gather(&mut docs, catalog);
+    let facts = ClusterFacts::gather(proposals, clusters, catalog);
+    let docs = facts.docs.len();
     let parts = options
         .parts
         .clamp(1, 8)
-        .min(docs.len().div_ceil(options.min_part_docs.max(1)))
+        .min(docs.div_ceil(options.min_part_docs.max(1)))
         .max(1);
     let ranges = facts.parts(parts);
     let limits = SegmentLimits {
@@ -241,10 +242,7 @@ pub fn build<'a>(
     let directory = directory::BuildDirectory::open(dir)?;
     let index = Index::create(directory.clone(), schema, settings)?;
     analyzer::register(&index);
-    let part = |range: &Range<usize>| {
-        let docs = &docs[range.clone()];
-        write_part(&index, docs, range.start, &facts, fields, limits)
-    };
+    let part = |range: &Range<usize>| write_part(&index, proposals, range, &facts, fields, limits);
     // The parts are rayon tasks: they share the pool with whatever else
     // the caller runs beside the index (the documents, in `sborka build`).
     // Each task takes the next part, largest first.
@@ -272,7 +270,7 @@ pub fn build<'a>(
     for segments in written {
         meta.segments.extend(segments?);
     }
-    meta.opstamp = docs.len() as u64;
+    meta.opstamp = docs as u64;
     // tantivy's own files (`.managed.json`), then the segments' meta.
     directory.write_held().map_err(io(dir))?;
     let path = dir.join("meta.json");
@@ -291,51 +289,63 @@ pub fn build<'a>(
 /// What every document needs to know of its cluster, decided over all
 /// documents before they are cut into parts.
 struct ClusterFacts<'c> {
-    /// Per document: its cluster's number in build order.
+    /// Per document, in build order: its proposal.
+    docs: Vec<u32>,
+    /// Per document: its cluster's number (its place in the clusters).
     ords: Vec<u64>,
     /// Per cluster number: its first document's number and its size.
     spans: Vec<(u64, u64)>,
-    /// Per cluster number: the districts of its proposals, as slugs.
-    districts: Vec<BTreeSet<&'c str>>,
+    /// Per cluster number: its id, its proposals and its districts as
+    /// slugs, sorted (from its [`Support`]).
+    support: Vec<(ClusterId, u64, Vec<&'c str>)>,
 }
 
 impl<'c> ClusterFacts<'c> {
-    /// Puts the documents of each cluster together, in the order clusters
-    /// first appear and keeping the order within each (a stable sort: the
-    /// first document stays the representative), and gathers the facts.
-    fn gather<'a>(docs: &mut Vec<IndexDoc<'a>>, catalog: &'c Catalog) -> ClusterFacts<'c> {
-        let mut number: HashMap<u64, u64> = HashMap::new();
-        let mut ords: Vec<u64> = docs
-            .iter()
-            .map(|d| {
-                let next = number.len() as u64;
-                *number.entry(d.cluster.0).or_insert(next)
-            })
-            .collect();
-        if ords.windows(2).any(|w| w[1] < w[0]) {
-            let mut keyed: Vec<(u64, IndexDoc<'a>)> =
-                ords.into_iter().zip(docs.drain(..)).collect();
-            keyed.sort_by_key(|(ord, _)| *ord);
-            (ords, *docs) = keyed.into_iter().unzip();
-        }
-        let clusters = number.len();
-        let mut spans = vec![(0, 0); clusters];
-        let mut districts = vec![BTreeSet::new(); clusters];
-        for (n, (d, &ord)) in docs.iter().zip(&ords).enumerate() {
-            let span = &mut spans[ord as usize];
-            if span.1 == 0 {
-                span.0 = n as u64;
+    /// The documents, cluster by cluster, each cluster's representative
+    /// first and then its other members in order, and the facts.
+    fn gather(
+        proposals: &[Proposal],
+        clusters: &[Cluster],
+        catalog: &'c Catalog,
+    ) -> ClusterFacts<'c> {
+        let mut facts = ClusterFacts {
+            docs: Vec::with_capacity(proposals.len()),
+            ords: Vec::with_capacity(proposals.len()),
+            spans: Vec::with_capacity(clusters.len()),
+            support: Vec::with_capacity(clusters.len()),
+        };
+        let mut support = Support::default();
+        for (ord, cluster) in clusters.iter().enumerate() {
+            let from = facts.docs.len();
+            let others = cluster
+                .members
+                .iter()
+                .copied()
+                .filter(|&m| m != cluster.representative);
+            for m in std::iter::once(cluster.representative).chain(others) {
+                if (m as usize) < proposals.len() {
+                    facts.docs.push(m);
+                    facts.ords.push(ord as u64);
+                }
             }
-            span.1 += 1;
-            if let Some(slug) = district_slug(d.proposal, catalog) {
-                districts[ord as usize].insert(slug);
-            }
+            facts
+                .spans
+                .push((from as u64, (facts.docs.len() - from) as u64));
+            support.gather(cluster, |m| {
+                let f = &proposals.get(m as usize)?.facets;
+                Some((f.district.known(), f.region.known()))
+            });
+            let mut districts: Vec<&'c str> = support
+                .districts
+                .iter()
+                .map(|&d| catalog.district_info(d).slug.as_str())
+                .collect();
+            districts.sort_unstable();
+            facts
+                .support
+                .push((cluster.id, u64::from(support.proposals), districts));
         }
-        ClusterFacts {
-            ords,
-            spans,
-            districts,
-        }
+        facts
     }
 }
 
@@ -368,15 +378,9 @@ impl ClusterFacts<'_> {
     }
 }
 
-fn district_slug<'c>(p: &Proposal, catalog: &'c Catalog) -> Option<&'c str> {
-    p.district
-        .known()
-        .map(|d| catalog.district_info(d).slug.as_str())
-}
-
-/// Indexes `docs`, the documents from number `first` on, into new segments
-/// of `index`, in order: a segment is closed at a cluster start once it
-/// holds `limits`. Returns the segments in document order.
+/// Indexes the documents numbered `range`, into new segments of `index`,
+/// in order: a segment is closed at a cluster start once it holds
+/// `limits`. Returns the segments in document order.
 ///
 /// Segment writers are used directly, not through an `IndexWriter`: that
 /// one hands every document to a thread of its own over a channel, and the
@@ -385,8 +389,8 @@ fn district_slug<'c>(p: &Proposal, catalog: &'c Catalog) -> Option<&'c str> {
 /// segments in `meta.json`).
 fn write_part(
     index: &Index,
-    docs: &[IndexDoc<'_>],
-    first: usize,
+    proposals: &[Proposal],
+    range: &Range<usize>,
     facts: &ClusterFacts<'_>,
     f: Fields,
     limits: SegmentLimits,
@@ -396,8 +400,7 @@ fn write_part(
     let mut writer = SegmentWriter::for_segment(TERM_TABLE_BUDGET, segment.clone())?;
     let mut checked = 0;
     let mut packed = Vec::new();
-    for (i, d) in docs.iter().enumerate() {
-        let ord = first + i;
+    for ord in range.clone() {
         let cluster_ord = facts.ords[ord];
         let (from, members) = facts.spans[cluster_ord as usize];
         // A segment is closed only where a cluster starts (a cluster's
@@ -418,27 +421,25 @@ fn write_part(
                 checked = 0;
             }
         }
-        let p = d.proposal;
+        let p = &proposals[facts.docs[ord] as usize];
+        let (cluster, cluster_proposals, districts) = &facts.support[cluster_ord as usize];
         let mut doc = TantivyDocument::default();
         doc.add_text(f.text, &p.text);
         doc.add_u64(f.facets, facets::pack(p));
         doc.add_u64(f.cluster_ord, cluster_ord);
         let stored = Stored {
-            cluster: d.cluster.0,
+            cluster: cluster.0,
             members_from: from,
             members,
-            cluster_proposals: u64::from(d.cluster_proposals),
-            cluster_districts: u64::from(d.cluster_districts),
+            cluster_proposals: *cluster_proposals,
+            cluster_districts: districts.len() as u64,
             file: &p.source.file,
             sheet: p.source.sheet.as_deref(),
             record: p.source.record,
             line: p.source.line,
             source_id: p.source.source_id.as_deref(),
             districts: if from == ord as u64 {
-                facts.districts[cluster_ord as usize]
-                    .iter()
-                    .copied()
-                    .collect()
+                districts.clone()
             } else {
                 Vec::new()
             },
@@ -512,20 +513,15 @@ impl Weight for DocRange {
     }
 }
 
-/// What to look for. Filter values are the slugs the index stores (see the
-/// catalogue; a region is its code); the caller resolves a user's spelling
-/// to a slug.
+/// What to look for.
 #[derive(Clone, Debug)]
 pub struct Query {
     /// Words, "phrases", -exclusions, OR, parentheses. Blank: every
     /// proposal (useful with filters).
     pub text: String,
-    pub district: Option<String>,
-    pub region: Option<String>,
-    pub theme: Option<String>,
-    pub level: Option<String>,
-    pub kind: Option<String>,
-    pub year: Option<u16>,
+    /// Exact facet filters, as the catalogue placed them
+    /// ([`Catalog::parse`]): a value that no document has finds nothing.
+    pub filters: Selection,
     /// Hits to skip (paging).
     pub offset: usize,
     /// Hits to return; `offset + limit` is capped at [`MAX_HITS`].
@@ -542,12 +538,7 @@ impl Query {
     pub fn new(text: &str) -> Query {
         Query {
             text: text.to_string(),
-            district: None,
-            region: None,
-            theme: None,
-            level: None,
-            kind: None,
-            year: None,
+            filters: Selection::default(),
             offset: 0,
             limit: 10,
             all: false,
@@ -569,26 +560,22 @@ pub struct Source {
 /// One result: an idea (grouped), shown by its representative proposal, or
 /// one proposal (`all`). Hits come best score first; equal scores in build
 /// order (of the idea's best-scoring matching proposal).
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug)]
 pub struct Hit {
     /// The best score among the idea's matching proposals.
     pub score: f32,
-    /// The cluster id, as in `roadmap.json` and the anchors of `roadmap.html`.
-    pub cluster: String,
+    /// The cluster, as in `roadmap.json` and the anchors of `roadmap.html`.
+    pub cluster: ClusterId,
     /// The proposal shown: the idea's representative when grouped.
     pub id: String,
     pub text: String,
     /// Byte ranges of `text` that matched the query, ascending.
     pub highlights: Vec<Range<usize>>,
-    pub district: Option<String>,
+    /// The facets of the proposal shown.
+    pub facets: Selection,
     /// Every district of the idea (grouped hits; the proposal's own
-    /// otherwise), slugs, sorted.
-    pub districts: Vec<String>,
-    pub region: Option<String>,
-    pub theme: Option<String>,
-    pub level: Option<String>,
-    pub kind: Option<String>,
-    pub year: Option<u64>,
+    /// otherwise), in the order of their slugs.
+    pub districts: Vec<Value>,
     /// Proposals of the idea that match the query (1 for `all`).
     pub matched: u64,
     pub cluster_proposals: u64,
@@ -597,24 +584,17 @@ pub struct Hit {
 }
 
 /// A facet value and how many matching proposals carry it.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct FacetCount {
-    pub value: String,
+    pub value: Value,
     pub count: u64,
 }
 
-/// Counts per facet, most frequent first, then by value.
-#[derive(Clone, Debug, Default, Serialize)]
-pub struct Facets {
-    pub district: Vec<FacetCount>,
-    pub theme: Vec<FacetCount>,
-    pub level: Vec<FacetCount>,
-    pub kind: Vec<FacetCount>,
-    pub year: Vec<FacetCount>,
-}
+/// The facets counted, in this order.
+pub const COUNTED: [Facet; 5] = collect::FACETS;
 
 /// What a search found.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug)]
 pub struct Results {
     /// Matching proposals.
     pub proposals: u64,
@@ -623,8 +603,9 @@ pub struct Results {
     /// The words found nothing as written; these hits allow typos.
     pub fuzzy: bool,
     pub hits: Vec<Hit>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub facets: Option<Facets>,
+    /// When asked: per facet of [`COUNTED`], its values, most frequent
+    /// first, then by slug.
+    pub facets: Option<Vec<(Facet, Vec<FacetCount>)>>,
 }
 
 /// An open index. Cheap to share between threads.
@@ -637,11 +618,15 @@ pub struct Searcher {
     starts: Vec<u64>,
     /// The names of the facet codes.
     names: facets::Names,
+    /// What the names mean.
+    catalog: Catalog,
     decoded: Arc<DecodedFacets>,
 }
 
 impl Searcher {
-    pub fn open(dir: &Path) -> Result<Searcher> {
+    /// Opens the index in `dir`, whose values are read with `catalog`
+    /// (the one it was built with, or one that knows its slugs).
+    pub fn open(dir: &Path, catalog: &Catalog) -> Result<Searcher> {
         let meta_path = dir.join(META_FILE);
         let out = dir
             .parent()
@@ -672,6 +657,13 @@ impl Searcher {
                 path: dir.display().to_string(),
                 found: meta.format,
                 by: meta.sborka,
+            });
+        }
+        if let Some((facet, slug)) = meta.facets.foreign(catalog) {
+            return Err(Error::Catalog {
+                path: dir.display().to_string(),
+                facet,
+                slug: slug.to_string(),
             });
         }
         let index = Index::open_in_dir(dir)?;
@@ -709,6 +701,7 @@ impl Searcher {
             analyzer: sborka_text::Analyzer::new(),
             starts,
             names: meta.facets,
+            catalog: catalog.clone(),
             decoded: Arc::default(),
         })
     }
@@ -740,24 +733,15 @@ impl Searcher {
 
     fn run(&self, q: &Query, node: &Node, fuzzy: bool) -> Result<Results> {
         let mut clauses = vec![(Occur::Must, self.to_query(node, fuzzy))];
-        let year = q.year.map(|y| y.to_string());
-        let filters = [
-            (Facet::District, q.district.as_deref()),
-            (Facet::Region, q.region.as_deref()),
-            (Facet::Theme, q.theme.as_deref()),
-            (Facet::Level, q.level.as_deref()),
-            (Facet::Kind, q.kind.as_deref()),
-            (Facet::Year, year.as_deref()),
-        ];
         // Every filter in one test of the column: its bits, their values.
         let mut filter = Some((0, 0));
-        for (facet, value) in filters {
-            if let Some(value) = value {
-                filter = filter.and_then(|(m, v)| {
-                    let (mask, value) = facets::with(facet, self.names.code(facet, value)?);
-                    Some((m | mask, v | value))
-                });
-            }
+        for value in q.filters.values() {
+            let facet = value.facet();
+            let slug = self.catalog.slug(value);
+            filter = filter.and_then(|(m, v)| {
+                let (mask, value) = facets::with(facet, self.names.code(facet, &slug)?);
+                Some((m | mask, v | value))
+            });
         }
         match filter {
             Some((0, _)) => {}
@@ -769,7 +753,7 @@ impl Searcher {
                     columns: self.decoded.clone(),
                 }),
             )),
-            // A value no document of this index can have.
+            // A value of the catalogue that no document of this index has.
             None => clauses.push((Occur::Must, Box::new(tantivy::query::EmptyQuery))),
         }
         let query = BooleanQuery::new(clauses);
@@ -807,7 +791,7 @@ impl Searcher {
         terms.sort();
         terms.dedup();
         let mut hits = Vec::with_capacity(q.limit);
-        let columns = FacetColumns::open(&searcher, &self.names)?;
+        let columns = FacetColumns::open(&searcher, &self.names, &self.catalog)?;
         let marks = Marks {
             terms: &terms,
             fuzzy,
@@ -842,21 +826,21 @@ impl Searcher {
             hits.push(hit);
         }
         let collected = totals;
-        let facets = collected.facets.map(|mut lists| {
-            let mut take = |facet: Facet| {
-                let i = FACETS.iter().position(|&f| f == facet).unwrap_or(0);
-                std::mem::take(&mut lists[i])
-                    .into_iter()
-                    .map(|(value, count)| FacetCount { value, count })
-                    .collect()
-            };
-            Facets {
-                district: take(Facet::District),
-                theme: take(Facet::Theme),
-                level: take(Facet::Level),
-                kind: take(Facet::Kind),
-                year: take(Facet::Year),
-            }
+        let facets = collected.facets.map(|lists| {
+            FACETS
+                .iter()
+                .zip(lists)
+                .map(|(&facet, counts)| {
+                    let counts = counts
+                        .into_iter()
+                        .filter_map(|(slug, count)| {
+                            let value = self.catalog.from_slug(facet, &slug)?;
+                            Some(FacetCount { value, count })
+                        })
+                        .collect();
+                    (facet, counts)
+                })
+                .collect()
         });
         Ok(Results {
             proposals: collected.proposals,
@@ -956,7 +940,7 @@ impl Searcher {
     fn hit(
         &self,
         doc: &TantivyDocument,
-        facets: DocFacets,
+        facets: Selection,
         score: f32,
         matched: u64,
         all: bool,
@@ -971,26 +955,21 @@ impl Searcher {
         // A document written by this format always has its stored facts;
         // an empty one only answers with what the hit can show without.
         let s = stored(doc, f).unwrap_or_default();
-        let DocFacets {
-            district,
-            region,
-            theme,
-            level,
-            kind,
-            year,
-        } = facets;
         let districts = if all {
-            district
-                .iter()
-                .filter(|d| *d != "unknown")
-                .cloned()
+            facets
+                .get(Facet::District)
+                .filter(|d| matches!(d, Value::District(_)))
+                .into_iter()
                 .collect()
         } else {
-            s.districts.iter().map(|d| d.to_string()).collect()
+            s.districts
+                .iter()
+                .filter_map(|d| self.catalog.from_slug(Facet::District, d))
+                .collect()
         };
         Hit {
             score,
-            cluster: ClusterId(s.cluster).to_string(),
+            cluster: ClusterId(s.cluster),
             id: ProposalId::new(&Provenance {
                 file: s.file.into(),
                 record: s.record,
@@ -1001,13 +980,8 @@ impl Searcher {
             .0,
             highlights: highlight_ranges(&self.analyzer, marks.terms, marks.fuzzy, &text),
             text,
-            district,
+            facets,
             districts,
-            region,
-            theme,
-            level,
-            kind,
-            year,
             matched,
             cluster_proposals: s.cluster_proposals,
             cluster_districts: s.cluster_districts,
@@ -1077,47 +1051,45 @@ struct Marks<'a> {
     fuzzy: bool,
 }
 
-/// A document's facet values, read from the columns.
-struct DocFacets {
-    district: Option<String>,
-    region: Option<String>,
-    theme: Option<String>,
-    level: Option<String>,
-    kind: Option<String>,
-    year: Option<u64>,
-}
-
 /// The facet column of every segment of a searcher, opened once per
 /// search: a hit's facets are read from it (they are not stored).
 struct FacetColumns<'n> {
     segments: Vec<Column<u64>>,
     names: &'n facets::Names,
+    catalog: &'n Catalog,
 }
 
 impl<'n> FacetColumns<'n> {
-    fn open(searcher: &tantivy::Searcher, names: &'n facets::Names) -> Result<FacetColumns<'n>> {
+    fn open(
+        searcher: &tantivy::Searcher,
+        names: &'n facets::Names,
+        catalog: &'n Catalog,
+    ) -> Result<FacetColumns<'n>> {
         let mut segments = Vec::new();
         for reader in searcher.segment_readers() {
             segments.push(reader.fast_fields().u64("facets")?);
         }
-        Ok(FacetColumns { segments, names })
+        Ok(FacetColumns {
+            segments,
+            names,
+            catalog,
+        })
     }
 
-    fn read(&self, address: DocAddress) -> DocFacets {
+    fn read(&self, address: DocAddress) -> Selection {
         let packed = self
             .segments
             .get(address.segment_ord as usize)
             .and_then(|c| c.first(address.doc_id))
             .unwrap_or(0);
-        let name = |facet| self.names.name(facet, facets::code(packed, facet));
-        DocFacets {
-            district: name(Facet::District),
-            region: name(Facet::Region),
-            theme: name(Facet::Theme),
-            level: name(Facet::Level),
-            kind: name(Facet::Kind),
-            year: facets::code(packed, Facet::Year).checked_sub(1),
+        let mut facets = Selection::default();
+        for facet in Facet::ALL {
+            let slug = self.names.name(facet, facets::code(packed, facet));
+            if let Some(value) = slug.and_then(|s| self.catalog.from_slug(facet, &s)) {
+                facets.set(value);
+            }
         }
+        facets
     }
 }
 
@@ -1276,6 +1248,47 @@ mod tests {
     use super::*;
     use sborka_core::{DistrictId, Label, Level, Provenance, RegionCode, ThemeId};
 
+    /// Writes an index of `docs`, each a proposal and the id of its
+    /// cluster: clusters in the order they first appear, members in order,
+    /// the first the representative.
+    fn build_docs(dir: &Path, docs: &[(Proposal, u64)], options: &BuildOptions) {
+        let proposals: Vec<Proposal> = docs.iter().map(|(p, _)| p.clone()).collect();
+        let mut clusters: Vec<Cluster> = Vec::new();
+        for (i, (_, id)) in docs.iter().enumerate() {
+            match clusters.iter_mut().find(|c| c.id == ClusterId(*id)) {
+                Some(c) => c.members.push(i as u32),
+                None => clusters.push(Cluster {
+                    id: ClusterId(*id),
+                    members: vec![i as u32],
+                    representative: i as u32,
+                    verbatim: 0,
+                }),
+            }
+        }
+        build(dir, &proposals, &clusters, &Catalog::embedded(), options).unwrap();
+    }
+
+    fn open(dir: &Path) -> Searcher {
+        Searcher::open(dir, &Catalog::embedded()).unwrap()
+    }
+
+    /// The slugs of a hit's facets.
+    fn slugs(hit: &Hit) -> Vec<Option<String>> {
+        let catalog = Catalog::embedded();
+        Facet::ALL
+            .iter()
+            .map(|&f| hit.facets.get(f).map(|v| catalog.slug(v).into_owned()))
+            .collect()
+    }
+
+    fn district_slugs(hit: &Hit) -> Vec<String> {
+        let catalog = Catalog::embedded();
+        hit.districts
+            .iter()
+            .map(|&v| catalog.slug(v).into_owned())
+            .collect()
+    }
+
     fn proposal(record: u64, text: &str, level: Level, district: u8) -> Proposal {
         let mut p = Proposal::new(
             Provenance {
@@ -1286,14 +1299,13 @@ mod tests {
             },
             text,
         );
-        p.level = Label::Known(level);
-        p.district = Label::Known(DistrictId(district));
+        p.facets.level = Label::Known(level);
+        p.facets.district = Label::Known(DistrictId(district));
         p
     }
 
     /// Records 1 and 5 are one idea (cluster 0), from two districts.
     fn index(dir: &Path) -> Searcher {
-        let catalog = Catalog::embedded();
         let docs = [
             (
                 proposal(1, "Сиделки для пожилых людей на дому", Level::Regional, 0),
@@ -1308,10 +1320,10 @@ mod tests {
                     let mut p = proposal(3, "Ёлка в каждом центре для детей", Level::Municipal, 1);
                     p.source.sheet = Some("Лист 1".into());
                     p.source.source_id = Some("17".into());
-                    p.region = Label::Known(RegionCode(39));
-                    p.theme = Label::Known(ThemeId(1));
-                    p.kind = Label::Unknown("почти инициатива".into());
-                    p.year = Some(2018);
+                    p.facets.region = Label::Known(RegionCode(39));
+                    p.facets.theme = Label::Known(ThemeId(1));
+                    p.facets.kind = Label::Unknown("почти инициатива".into());
+                    p.facets.year = Some(2018);
                     p
                 },
                 2,
@@ -1330,19 +1342,8 @@ mod tests {
                 0,
             ),
         ];
-        build(
-            dir,
-            docs.iter().map(|(p, c)| IndexDoc {
-                proposal: p,
-                cluster: ClusterId(*c),
-                cluster_proposals: if *c == 0 { 2 } else { 1 },
-                cluster_districts: if *c == 0 { 2 } else { 1 },
-            }),
-            &catalog,
-            &BuildOptions::default(),
-        )
-        .unwrap();
-        Searcher::open(dir).unwrap()
+        build_docs(dir, &docs, &BuildOptions::default());
+        open(dir)
     }
 
     /// An index cut into parts answers every query as the index written
@@ -1350,7 +1351,6 @@ mod tests {
     /// counts.
     #[test]
     fn parts_change_nothing() {
-        let catalog = Catalog::embedded();
         let words = [
             "пожилые",
             "сиделки",
@@ -1382,20 +1382,19 @@ mod tests {
             .iter()
             .map(|&(parts, min_part_docs, segment_docs, segments)| {
                 let path = dir.path().join(format!("index-{parts}-{segment_docs}"));
-                let docs = proposals.iter().enumerate().map(|(i, p)| IndexDoc {
-                    proposal: p,
-                    cluster: ClusterId(i as u64 / 4),
-                    cluster_proposals: 4,
-                    cluster_districts: 1,
-                });
+                let docs: Vec<(Proposal, u64)> = proposals
+                    .iter()
+                    .enumerate()
+                    .map(|(i, p)| (p.clone(), i as u64 / 4))
+                    .collect();
                 let options = BuildOptions {
                     parts,
                     min_part_docs,
                     segment_docs,
                     ..BuildOptions::default()
                 };
-                build(&path, docs, &catalog, &options).unwrap();
-                let searcher = Searcher::open(&path).unwrap();
+                build_docs(&path, &docs, &options);
+                let searcher = open(&path);
                 assert_eq!(
                     searcher.starts.len(),
                     segments,
@@ -1417,9 +1416,13 @@ mod tests {
                 q.facets = true;
                 let answers: Vec<String> = searchers
                     .iter()
-                    .map(|s| serde_json::to_string(&s.search(&q).unwrap()).unwrap())
+                    .map(|s| format!("{:?}", s.search(&q).unwrap()))
                     .collect();
-                assert!(answers[0].contains("\"hits\":[{"), "{text}: {}", answers[0]);
+                assert!(
+                    answers[0].contains("hits: [Hit {"),
+                    "{text}: {}",
+                    answers[0]
+                );
                 for (answer, shape) in answers[1..].iter().zip(&shapes[1..]) {
                     assert_eq!(&answers[0], answer, "{text}, all={all}: {shape:?}");
                 }
@@ -1495,7 +1498,10 @@ mod tests {
         ];
         for (text, level, all, want, fuzzy) in cases {
             let mut q = Query::new(text);
-            q.level = level.map(str::to_string);
+            if let Some(level) = level {
+                q.filters
+                    .set(Value::Level(Level::from_slug(level).unwrap()));
+            }
             q.all = all;
             let r = s.search(&q).unwrap();
             assert_eq!(ids(&r), want, "{text:?} level {level:?} all {all}");
@@ -1510,41 +1516,26 @@ mod tests {
         let r = s.search(&Query::new("ёлка")).unwrap();
         let hit = &r.hits[0];
         assert_eq!(hit.id, "t.csv#Лист 1#3");
-        assert_eq!(hit.cluster, ClusterId(2).to_string());
+        assert_eq!(hit.cluster, ClusterId(2));
         let source = (&*hit.source.file, hit.source.record, hit.source.line);
         assert_eq!(source, ("t.csv", 3, 4));
         assert_eq!(hit.source.source_id.as_deref(), Some("17"));
-        let facets = |hit: &Hit| {
-            let text = [
-                &hit.district,
-                &hit.region,
-                &hit.theme,
-                &hit.level,
-                &hit.kind,
-            ];
-            (text.map(|v| v.as_deref().map(str::to_string)), hit.year)
-        };
         let catalog = Catalog::embedded();
         let theme = catalog.theme_info(ThemeId(1)).slug.clone();
         let want = [
             Some("cfo"),
             Some("39"),
-            Some(&theme),
+            Some(theme.as_str()),
             Some("municipal"),
             Some("unknown"),
+            Some("2018"),
         ];
-        assert_eq!(
-            facets(hit),
-            (want.map(|v| v.map(str::to_string)), Some(2018))
-        );
+        assert_eq!(slugs(hit), want.map(|v| v.map(str::to_string)));
         let r = s.search(&Query::new("школа")).unwrap();
         assert_eq!(r.hits[0].id, "t.csv#4");
         assert_eq!(r.hits[0].source.source_id, None);
-        let want = [Some("pfo"), None, None, Some("regional"), None];
-        assert_eq!(
-            facets(&r.hits[0]),
-            (want.map(|v| v.map(str::to_string)), None)
-        );
+        let want = [Some("pfo"), None, None, Some("regional"), None, None];
+        assert_eq!(slugs(&r.hits[0]), want.map(|v| v.map(str::to_string)));
     }
 
     #[test]
@@ -1556,14 +1547,10 @@ mod tests {
         let r = s.search(&q).unwrap();
         assert_eq!((r.proposals, r.ideas, r.hits.len()), (4, 3, 3));
         // The idea shows its representative, with every district.
-        let idea = r
-            .hits
-            .iter()
-            .find(|h| h.cluster == ClusterId(0).to_string())
-            .unwrap();
+        let idea = r.hits.iter().find(|h| h.cluster == ClusterId(0)).unwrap();
         assert_eq!(idea.id, "t.csv#1");
         assert_eq!(idea.matched, 2);
-        assert_eq!(idea.districts, ["cfo", "szfo"]);
+        assert_eq!(district_slugs(idea), ["cfo", "szfo"]);
         let words: Vec<&str> = idea
             .highlights
             .iter()
@@ -1571,12 +1558,15 @@ mod tests {
             .collect();
         assert_eq!(words, ["пожилых"]);
         let facets = r.facets.unwrap();
-        let level: Vec<(&str, u64)> = facets
-            .level
-            .iter()
-            .map(|c| (c.value.as_str(), c.count))
-            .collect();
-        assert_eq!(level, [("regional", 3), ("federal", 1)]);
+        let (_, level) = facets.iter().find(|(f, _)| *f == Facet::Level).unwrap();
+        let level: Vec<(Value, u64)> = level.iter().map(|c| (c.value, c.count)).collect();
+        assert_eq!(
+            level,
+            [
+                (Value::Level(Level::Regional), 3),
+                (Value::Level(Level::Federal), 1)
+            ]
+        );
         // Pages cover the ranking once, in order.
         let mut seen = Vec::new();
         for offset in 0..4 {
@@ -1613,20 +1603,9 @@ mod tests {
             proposal(1, "Сиделки для пожилых людей на дому", Level::Regional, 0),
             proposal(2, "Сиделки для стариков на дому", Level::Regional, 1),
         ];
-        let idea = |p| IndexDoc {
-            proposal: p,
-            cluster: ClusterId(7),
-            cluster_proposals: 2,
-            cluster_districts: 2,
-        };
-        build(
-            &path,
-            docs.iter().map(idea),
-            &Catalog::embedded(),
-            &BuildOptions::default(),
-        )
-        .unwrap();
-        let s = Searcher::open(&path).unwrap();
+        let docs = docs.map(|p| (p, 7));
+        build_docs(&path, &docs, &BuildOptions::default());
+        let s = open(&path);
         let cases = [
             ("стариков", "t.csv#2", 1),
             ("пожилых", "t.csv#1", 1),
@@ -1637,7 +1616,7 @@ mod tests {
             assert_eq!(r.hits.len(), 1, "{text}");
             let hit = &r.hits[0];
             assert_eq!((hit.id.as_str(), hit.matched), (id, matched), "{text}");
-            assert_eq!(hit.districts, ["cfo", "szfo"], "{text}");
+            assert_eq!(district_slugs(hit), ["cfo", "szfo"], "{text}");
             assert!(!hit.highlights.is_empty(), "{text}");
         }
     }
@@ -1656,7 +1635,10 @@ mod tests {
     fn missing_and_foreign_index() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("out").join("index");
-        let err = Searcher::open(&path).err().unwrap().to_string();
+        let err = Searcher::open(&path, &Catalog::embedded())
+            .err()
+            .unwrap()
+            .to_string();
         assert!(
             err.contains("no index here; run `sborka build --out"),
             "{err}"
@@ -1667,7 +1649,10 @@ mod tests {
             r#"{"format": 999, "sborka": "9.9.9"}"#,
         )
         .unwrap();
-        let err = Searcher::open(&path).err().unwrap().to_string();
+        let err = Searcher::open(&path, &Catalog::embedded())
+            .err()
+            .unwrap()
+            .to_string();
         assert!(
             err.contains("format 999 was written by sborka 9.9.9"),
             "{err}"

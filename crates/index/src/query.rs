@@ -32,7 +32,7 @@ pub(crate) enum Node {
 
 /// Why a query cannot be read: a one-line message pointing at a character.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ParseError(pub String);
+pub(crate) struct ParseError(pub String);
 
 #[derive(Debug, Clone, PartialEq)]
 enum Lex {

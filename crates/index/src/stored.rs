@@ -32,7 +32,7 @@ pub(crate) struct Stored<'a> {
 
 impl<'a> Stored<'a> {
     /// Appends the packed form to `out`.
-    pub fn write(&self, out: &mut Vec<u8>) {
+    pub(crate) fn write(&self, out: &mut Vec<u8>) {
         for n in [
             self.cluster,
             self.members_from,
@@ -55,7 +55,7 @@ impl<'a> Stored<'a> {
 
     /// Reads what [`Stored::write`] wrote; `None` when `bytes` is not that
     /// (cut short, or strings that are not UTF-8).
-    pub fn read(bytes: &'a [u8]) -> Option<Stored<'a>> {
+    pub(crate) fn read(bytes: &'a [u8]) -> Option<Stored<'a>> {
         let mut r = Reader(bytes);
         let mut stored = Stored {
             cluster: r.varint()?,

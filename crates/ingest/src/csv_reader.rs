@@ -331,7 +331,7 @@ pub(crate) struct Parser<'t> {
 }
 
 impl<'t> Parser<'t> {
-    pub fn new(text: &'t str, delimiter: char) -> Parser<'t> {
+    pub(crate) fn new(text: &'t str, delimiter: char) -> Parser<'t> {
         Parser {
             text,
             delimiter,
@@ -966,10 +966,15 @@ mod tests {
         let p = &out.proposals[0];
         assert_eq!(p.source.line, 5);
         assert_eq!(
-            catalog.district_info(p.district.known().unwrap()).short,
+            catalog
+                .district_info(p.facets.district.known().unwrap())
+                .short,
             "СКФО"
         );
-        assert_eq!(catalog.theme_info(p.theme.known().unwrap()).slug, "elderly");
+        assert_eq!(
+            catalog.theme_info(p.facets.theme.known().unwrap()).slug,
+            "elderly"
+        );
         assert_eq!(
             p.inferred,
             [sborka_core::Field::District, sborka_core::Field::Theme]

@@ -4,10 +4,10 @@
 
 use serde_json::{Map, Value};
 
-use sborka_core::{Catalog, Field, Quarantined, Reason, fold_key};
+use sborka_core::{Catalog, Facet, Quarantined, Reason, Value as SValue, fold_key};
 
 use crate::table::{self, Ctx, Implied};
-use crate::{Column, FileOutcome, record};
+use crate::{Column, FileOutcome};
 
 /// Keys under which an object keeps its list of records, preferred over
 /// any other array.
@@ -48,7 +48,7 @@ pub(crate) fn read(ctx: &Ctx<'_>, text: &str, mut out: FileOutcome) -> FileOutco
     };
     let by_name = table::implied_by_name(ctx.catalog, &ctx.input.name);
     let (items, key, implied) = match value {
-        Value::Array(items) => (items, None, by_name.clone()),
+        Value::Array(items) => (items, None, by_name),
         Value::Object(mut map) => {
             let Some(key) = records_key(&map) else {
                 return out
@@ -249,34 +249,33 @@ fn implied_by_metadata(catalog: &Catalog, map: &Map<String, Value>) -> Implied {
         if value.is_empty() {
             continue;
         }
-        match catalog.header(key) {
-            Some(Field::District) => {
-                implied.district = implied
-                    .district
-                    .or_else(|| catalog.district(value))
-                    .or_else(|| catalog.district_by_city(value));
+        let facet = match catalog.header(key) {
+            Some(field) => field.facet(),
+            // A session's city names its district.
+            None if CITY_KEYS.contains(&fold_key(key).as_str()) => Some(Facet::District),
+            None => {
+                titles.push(value.to_string());
+                None
             }
-            Some(Field::Region) => implied.region = implied.region.or(catalog.region(value)),
-            Some(Field::Theme) => implied.theme = implied.theme.or(catalog.theme(value)),
-            Some(Field::Level) => implied.level = implied.level.or(catalog.level(value)),
-            Some(Field::Kind) => implied.kind = implied.kind.or(catalog.kind(value)),
-            Some(Field::Year) => implied.year = implied.year.or(record::parse_year(value)),
-            Some(Field::Id | Field::Text) => {}
-            None if CITY_KEYS.contains(&fold_key(key).as_str()) => {
-                implied.district = implied.district.or(catalog.district_by_city(value));
-            }
-            None => titles.push(value.to_string()),
+        };
+        if let Some(facet) = facet
+            && implied.get(facet).is_none()
+            && let Some(v) = catalog.resolve(facet, value)
+        {
+            implied = Implied::of([v]).or(&implied);
         }
     }
-    if implied.district.is_none() {
-        implied.district = implied
-            .region
-            .and_then(|r| catalog.region_district(r))
-            .or_else(|| {
-                titles
-                    .iter()
-                    .find_map(|t| table::district_in_words(catalog, t))
-            });
+    if implied.get(Facet::District).is_none() {
+        let district = match implied.get(Facet::Region) {
+            Some(SValue::Region(r)) => catalog.region_district(r),
+            _ => None,
+        }
+        .or_else(|| {
+            titles
+                .iter()
+                .find_map(|t| table::district_in_words(catalog, t))
+        });
+        implied = implied.or(&Implied::of(district.map(SValue::District)));
     }
     implied
 }
@@ -425,6 +424,7 @@ fn element_starts(text: &str, key: Option<&str>) -> Vec<usize> {
 mod tests {
     use super::*;
     use crate::{Input, Limits, read_bytes, read_bytes_with};
+    use sborka_core::Field;
 
     #[test]
     fn element_starts_table() {
@@ -453,7 +453,7 @@ mod tests {
         let out = read_bytes(&Input::named("x.json"), json.as_bytes(), &catalog);
         let r = &out.report;
         assert_eq!((r.records, r.accepted, r.quarantined), (4, 2, 2));
-        assert_eq!(out.proposals[0].year, Some(2018));
+        assert_eq!(out.proposals[0].facets.year, Some(2018));
         assert_eq!(out.proposals[0].source.source_id.as_deref(), Some("1"));
         assert_eq!(out.proposals[1].source.line, 5);
         let reasons: Vec<Reason> = out.quarantined.iter().map(|q| q.reason).collect();
@@ -476,19 +476,26 @@ mod tests {
         assert_eq!((r.records, r.accepted), (2, 2));
         let (a, b) = (&out.proposals[0], &out.proposals[1]);
         assert_eq!(
-            catalog.district_info(a.district.known().unwrap()).slug,
+            catalog
+                .district_info(a.facets.district.known().unwrap())
+                .slug,
             "skfo"
         );
-        assert_eq!(a.year, Some(2018));
-        assert_eq!(catalog.theme_info(a.theme.known().unwrap()).slug, "elderly");
+        assert_eq!(a.facets.year, Some(2018));
+        assert_eq!(
+            catalog.theme_info(a.facets.theme.known().unwrap()).slug,
+            "elderly"
+        );
         assert_eq!(a.inferred, [Field::District, Field::Theme, Field::Year]);
         assert_eq!(a.source.line, 4);
         // A record's own values win over the session's.
         assert_eq!(
-            catalog.district_info(b.district.known().unwrap()).slug,
+            catalog
+                .district_info(b.facets.district.known().unwrap())
+                .slug,
             "sfo"
         );
-        assert_eq!(b.theme.raw(), Some("Разное"));
+        assert_eq!(b.facets.theme.raw(), Some("Разное"));
         assert_eq!(b.source.line, 5);
         assert_eq!(
             r.implied.get(&Field::District).map(String::as_str),
@@ -520,7 +527,7 @@ mod tests {
                 (5, Reason::Truncated)
             ]
         );
-        let d = out.proposals[0].district.known().unwrap();
+        let d = out.proposals[0].facets.district.known().unwrap();
         assert_eq!(catalog.district_info(d).slug, "dfo");
     }
 

@@ -269,10 +269,10 @@ impl FileOutcome {
     fn accept(&mut self, proposal: Proposal) {
         self.report.records += 1;
         self.report.accepted += 1;
-        if !proposal.theme.is_known() {
+        if !proposal.facets.theme.is_known() {
             self.report.unknown_theme += 1;
         }
-        if !proposal.level.is_known() {
+        if !proposal.facets.level.is_known() {
             self.report.unknown_level += 1;
         }
         self.proposals.push(proposal);

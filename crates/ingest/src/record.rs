@@ -3,10 +3,7 @@
 use std::cell::RefCell;
 use std::collections::{BTreeMap, HashMap};
 
-use sborka_core::{
-    Catalog, DistrictId, Field, Kind, Label, Level, Proposal, Provenance, Quarantined, Reason,
-    RegionCode, ThemeId,
-};
+use sborka_core::{Catalog, Facet, Field, Label, Proposal, Provenance, Quarantined, Reason, Value};
 
 /// Turns the cells of one record into a [`Proposal`], resolving each label
 /// against the catalogue. Unknown spellings are kept, not rejected; only a
@@ -17,17 +14,11 @@ pub struct RecordBuilder<'c> {
     memo: Memo,
 }
 
-/// The labels already looked up, by raw value. An export repeats a handful
-/// of spellings a million times, and folding each again (`fold_key`) was a
-/// tenth of reading one.
+/// The labels already looked up, by raw value, per facet. An export
+/// repeats a handful of spellings a million times, and folding each again
+/// (`fold_key`) was a tenth of reading one.
 #[derive(Default)]
-struct Memo {
-    district: Cache<DistrictId>,
-    region: Cache<RegionCode>,
-    theme: Cache<ThemeId>,
-    level: Cache<Level>,
-    kind: Cache<Kind>,
-}
+struct Memo([Cache<Value>; Facet::ALL.len()]);
 
 /// Raw value → what the catalogue said, for at most [`Cache::MAX`] values
 /// (free text in a label column would otherwise grow it without bound).
@@ -57,7 +48,7 @@ impl<T: Copy> Cache<T> {
 
 /// One cell: the header it sits under, the field that header names (if
 /// any), and the value.
-pub type Cell<'a> = (&'a str, Option<Field>, &'a str);
+pub(crate) type Cell<'a> = (&'a str, Option<Field>, &'a str);
 
 impl<'c> RecordBuilder<'c> {
     /// A builder that accepts texts of any length.
@@ -141,44 +132,27 @@ impl<'c> RecordBuilder<'c> {
 
         let (c, m) = (self.catalog, &self.memo);
         let mut p = Proposal::new(source, text);
-        p.district = resolve(get(Field::District), |v| {
-            m.district
-                .get(v, |v| c.district(v).or_else(|| c.district_by_city(v)))
-        });
-        p.region = resolve(get(Field::Region), |v| m.region.get(v, |v| c.region(v)));
-        p.theme = resolve(get(Field::Theme), |v| m.theme.get(v, |v| c.theme(v)));
-        p.level = resolve(get(Field::Level), |v| m.level.get(v, |v| c.level(v)));
-        p.kind = resolve(get(Field::Kind), |v| m.kind.get(v, |v| c.kind(v)));
-        if let Some(year) = get(Field::Year) {
-            match parse_year(year) {
-                Some(y) => p.year = Some(y),
-                None => {
-                    extra.insert(Field::Year.name().to_string(), year.to_string());
-                }
+        for facet in Facet::ALL {
+            let raw = get(facet.field());
+            let value = raw.and_then(|v| m.0[facet.index()].get(v, |v| c.resolve(facet, v)));
+            p.facets.set(facet, raw, value);
+            // A year that cannot be read stays in `extra`, as written.
+            if let (Facet::Year, Some(raw), None) = (facet, raw, value) {
+                extra.insert(Field::Year.name().to_string(), raw.to_string());
             }
         }
         // A region implies its district.
-        if !p.district.is_known()
-            && let Some(district) = p.region.known().and_then(|r| c.region_district(r))
+        if !p.facets.district.is_known()
+            && let Some(district) = p.facets.region.known().and_then(|r| c.region_district(r))
         {
-            if let Label::Unknown(raw) = &p.district {
+            if let Label::Unknown(raw) = &p.facets.district {
                 extra.insert(Field::District.name().to_string(), raw.clone());
             }
-            p.district = Label::Known(district);
+            p.facets.district = Label::Known(district);
             p.inferred.push(Field::District);
         }
         p.extra = extra;
         Ok(p)
-    }
-}
-
-fn resolve<T>(value: Option<&str>, find: impl FnOnce(&str) -> Option<T>) -> Label<T> {
-    match value {
-        None => Label::Missing,
-        Some(v) => match find(v) {
-            Some(t) => Label::Known(t),
-            None => Label::Unknown(v.to_string()),
-        },
     }
 }
 
@@ -190,30 +164,6 @@ fn insert_unique(map: &mut BTreeMap<String, String>, key: &str, value: &str) {
         n += 1;
     }
     map.insert(name, value.to_string());
-}
-
-/// A year as written by a person or a spreadsheet: `2018`, `2018.0`,
-/// `2018 г.`, or a date (`2018-02-08`, `08.02.2018`, `2018-02-08
-/// 00:00:00`). Only years of plausible sessions and petitions are accepted.
-pub(crate) fn parse_year(raw: &str) -> Option<u16> {
-    let raw = raw.trim();
-    let digits = raw.trim_end_matches(['г', '.', ' ']).trim_end_matches(".0");
-    let year: Option<u16> = if digits.bytes().all(|b| b.is_ascii_digit()) {
-        digits.parse().ok()
-    } else {
-        // A date: the one run of four digits among numbers and separators.
-        let date_like = raw
-            .chars()
-            .all(|c| c.is_ascii_digit() || matches!(c, '-' | '.' | '/' | ' ' | ':' | 'T' | 'г'));
-        let mut runs = raw
-            .split(|c: char| !c.is_ascii_digit())
-            .filter(|r| r.len() == 4);
-        match (date_like, runs.next(), runs.next()) {
-            (true, Some(run), None) => run.parse().ok(),
-            _ => None,
-        }
-    };
-    year.filter(|y| (1990..=2100).contains(y))
 }
 
 /// A raw value cut to `max` characters, saying how long it was.
@@ -310,36 +260,17 @@ mod tests {
         ])
         .unwrap();
         assert_eq!(p.text, "Ввести сертификат на услуги сиделки");
-        assert_eq!(p.theme, Label::Unknown("Разное".into()));
-        assert_eq!(p.level.known(), Some(sborka_core::Level::Federal));
-        assert_eq!(p.region.known(), Some(sborka_core::RegionCode(26)));
+        assert_eq!(p.facets.theme, Label::Unknown("Разное".into()));
+        assert_eq!(p.facets.level.known(), Some(sborka_core::Level::Federal));
+        assert_eq!(p.facets.region.known(), Some(sborka_core::RegionCode(26)));
         // The district came from the region.
-        assert!(p.district.is_known());
+        assert!(p.facets.district.is_known());
         assert_eq!(p.inferred, [Field::District]);
-        assert_eq!(p.year, Some(2018));
+        assert_eq!(p.facets.year, Some(2018));
         assert_eq!(p.source.source_id.as_deref(), Some("17"));
         assert_eq!(
             p.extra.get("Примечание").map(String::as_str),
             Some("из протокола")
         );
-    }
-
-    #[test]
-    fn year_table() {
-        let cases = [
-            ("2018", Some(2018)),
-            ("2018.0", Some(2018)),
-            ("2017 г.", Some(2017)),
-            ("18", None),
-            ("вчера", None),
-            ("2018-02-08", Some(2018)),
-            ("08.02.2018", Some(2018)),
-            ("2018-02-08 00:00:00", Some(2018)),
-            ("1812", None),
-            ("2017-2018", None),
-        ];
-        for (raw, want) in cases {
-            assert_eq!(parse_year(raw), want, "{raw:?}");
-        }
     }
 }

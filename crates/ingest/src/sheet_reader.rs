@@ -500,10 +500,9 @@ fn read_sheets(ctx: &Ctx<'_>, sheets: Vec<(String, Cells)>, mut out: FileOutcome
     let mut read_any = false;
     let mut no_header: Vec<String> = Vec::new();
     for (name, cells) in sheets {
-        let by_sheet = Implied {
-            district: table::district_in_words(ctx.catalog, &name),
-            ..Implied::default()
-        };
+        let by_sheet = Implied::of(
+            table::district_in_words(ctx.catalog, &name).map(sborka_core::Value::District),
+        );
         let implied = by_sheet.or(&by_name);
         let kind = TableKind {
             sheet: Some(&name),

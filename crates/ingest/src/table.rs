@@ -7,8 +7,8 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 use sborka_core::{
-    Catalog, DistrictId, Field, Kind, Label, Level, Proposal, Provenance, Quarantined, Reason,
-    RegionCode, ThemeId, fold_key,
+    Catalog, DistrictId, Facet, Field, Proposal, Provenance, Quarantined, Reason, Selection,
+    ThemeId, Value, fold_key,
 };
 
 use crate::{Column, FileOutcome, Input, Limits, RecordBuilder};
@@ -45,7 +45,7 @@ fn admit(limits: &Limits, out: &mut FileOutcome, source: &Provenance) -> bool {
 }
 
 impl<'a> Ctx<'a> {
-    pub fn new(input: &'a Input, catalog: &'a Catalog, limits: &'a Limits) -> Ctx<'a> {
+    pub(crate) fn new(input: &'a Input, catalog: &'a Catalog, limits: &'a Limits) -> Ctx<'a> {
         Ctx {
             input,
             catalog,
@@ -55,7 +55,7 @@ impl<'a> Ctx<'a> {
         }
     }
 
-    pub fn provenance(&self, sheet: Option<&str>, record: u64, line: u64) -> Provenance {
+    pub(crate) fn provenance(&self, sheet: Option<&str>, record: u64, line: u64) -> Provenance {
         Provenance {
             file: self.file.clone(),
             record,
@@ -67,12 +67,12 @@ impl<'a> Ctx<'a> {
 
     /// Counts a record against `max_records`; false (and the record
     /// quarantined) when it is one too many.
-    pub fn admit(&self, out: &mut FileOutcome, source: &Provenance) -> bool {
+    pub(crate) fn admit(&self, out: &mut FileOutcome, source: &Provenance) -> bool {
         admit(self.limits, out, source)
     }
 
     /// Builds a record and counts it.
-    pub fn record<'c>(
+    pub(crate) fn record<'c>(
         &self,
         out: &mut FileOutcome,
         source: Provenance,
@@ -90,64 +90,54 @@ impl<'a> Ctx<'a> {
 }
 
 /// Values a file, sheet or section implies for records that lack them.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub(crate) struct Implied {
-    pub district: Option<DistrictId>,
-    pub region: Option<RegionCode>,
-    pub theme: Option<ThemeId>,
-    pub level: Option<Level>,
-    pub kind: Option<Kind>,
-    pub year: Option<u16>,
-}
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub(crate) struct Implied(pub Selection);
 
 impl Implied {
-    /// `self` where set, else `other`.
-    pub fn or(&self, other: &Implied) -> Implied {
-        Implied {
-            district: self.district.or(other.district),
-            region: self.region.or(other.region),
-            theme: self.theme.or(other.theme),
-            level: self.level.or(other.level),
-            kind: self.kind.or(other.kind),
-            year: self.year.or(other.year),
+    /// The values given (none for `None`).
+    pub(crate) fn of(values: impl IntoIterator<Item = Value>) -> Implied {
+        let mut selection = Selection::default();
+        for v in values {
+            selection.set(v);
         }
+        Implied(selection)
+    }
+
+    pub(crate) fn get(&self, facet: Facet) -> Option<Value> {
+        self.0.get(facet)
+    }
+
+    /// `self` where set, else `other`.
+    pub(crate) fn or(&self, other: &Implied) -> Implied {
+        Implied(self.0.or(&other.0))
     }
 
     fn apply(&self, p: &mut Proposal, catalog: &Catalog) {
-        fn fill<T: Copy>(label: &mut Label<T>, value: Option<T>) -> bool {
-            match (&label, value) {
-                (Label::Missing, Some(v)) => {
-                    *label = Label::Known(v);
-                    true
-                }
-                _ => false,
-            }
-        }
         let mut inferred = Vec::new();
-        if fill(&mut p.region, self.region) {
-            inferred.push(Field::Region);
-        }
-        let district = self
-            .district
-            .or_else(|| p.region.known().and_then(|r| catalog.region_district(r)));
-        if fill(&mut p.district, district) {
-            inferred.push(Field::District);
-        }
-        if fill(&mut p.theme, self.theme) {
-            inferred.push(Field::Theme);
-        }
-        if fill(&mut p.level, self.level) {
-            inferred.push(Field::Level);
-        }
-        if fill(&mut p.kind, self.kind) {
-            inferred.push(Field::Kind);
-        }
-        if p.year.is_none()
-            && !p.extra.contains_key(Field::Year.name())
-            && let Some(year) = self.year
-        {
-            p.year = Some(year);
-            inferred.push(Field::Year);
+        // The region first: a region implies its district.
+        let order = [
+            Facet::Region,
+            Facet::District,
+            Facet::Theme,
+            Facet::Level,
+            Facet::Kind,
+            Facet::Year,
+        ];
+        for facet in order {
+            let value = match facet {
+                Facet::District => self.get(facet).or_else(|| {
+                    let region = p.facets.region.known()?;
+                    catalog.region_district(region).map(Value::District)
+                }),
+                // A year written but unreadable is kept as written.
+                Facet::Year if p.extra.contains_key(Field::Year.name()) => None,
+                _ => self.get(facet),
+            };
+            if let Some(value) = value
+                && p.facets.fill(value)
+            {
+                inferred.push(facet.field());
+            }
         }
         if !inferred.is_empty() {
             p.inferred.extend(inferred);
@@ -157,28 +147,15 @@ impl Implied {
     }
 
     /// Notes the implied values in the report, with where they came from.
-    pub fn describe(&self, catalog: &Catalog, from: &str, into: &mut BTreeMap<Field, String>) {
-        let mut put = |field: Field, value: String| {
-            into.entry(field)
-                .or_insert_with(|| format!("{value} (from {from})"));
-        };
-        if let Some(d) = self.district {
-            put(Field::District, catalog.district_info(d).slug.clone());
-        }
-        if let Some(r) = self.region {
-            put(Field::Region, r.0.to_string());
-        }
-        if let Some(t) = self.theme {
-            put(Field::Theme, catalog.theme_info(t).slug.clone());
-        }
-        if let Some(l) = self.level {
-            put(Field::Level, l.slug().to_string());
-        }
-        if let Some(k) = self.kind {
-            put(Field::Kind, k.slug().to_string());
-        }
-        if let Some(y) = self.year {
-            put(Field::Year, y.to_string());
+    pub(crate) fn describe(
+        &self,
+        catalog: &Catalog,
+        from: &str,
+        into: &mut BTreeMap<Field, String>,
+    ) {
+        for value in self.0.values() {
+            into.entry(value.facet().field())
+                .or_insert_with(|| format!("{} (from {from})", catalog.slug(value)));
         }
     }
 }
@@ -194,7 +171,11 @@ pub(crate) fn district_in_words(catalog: &Catalog, text: &str) -> Option<Distric
         Some(f) if f != d => conflict = true,
         Some(_) => {}
     };
-    if let Some(d) = catalog.district(text) {
+    let district = |raw: &str| match catalog.resolve(Facet::District, raw) {
+        Some(Value::District(d)) => Some(d),
+        _ => None,
+    };
+    if let Some(d) = district(text) {
         note(d);
     }
     for piece in text.split([',', ';', '(', ')', '«', '»', '"', ':', '—', '–', '.', '/']) {
@@ -202,7 +183,7 @@ pub(crate) fn district_in_words(catalog: &Catalog, text: &str) -> Option<Distric
         if piece.is_empty() {
             continue;
         }
-        if let Some(d) = catalog.district(piece) {
+        if let Some(d) = district(piece) {
             // A full name («Северо-Кавказский федеральный округ»).
             if piece.split_whitespace().count() > 1 {
                 note(d);
@@ -219,7 +200,7 @@ pub(crate) fn district_in_words(catalog: &Catalog, text: &str) -> Option<Distric
             let upper = word.chars().filter(|c| c.is_uppercase()).count();
             let lower_ascii = word.chars().all(|c| c.is_ascii_lowercase());
             if (upper >= 2 || lower_ascii)
-                && let Some(d) = catalog.district(word)
+                && let Some(d) = district(word)
             {
                 note(d);
             }
@@ -235,12 +216,12 @@ pub(crate) fn implied_by_name(catalog: &Catalog, name: &str) -> Implied {
         .map(|s| s.to_string_lossy().into_owned())
         .unwrap_or_default();
     let words = stem.replace(['-', '_', '.'], " ");
-    Implied {
-        district: district_in_words(catalog, &words)
-            .or_else(|| catalog.district_by_city(&stem))
-            .or_else(|| catalog.district(&stem)),
-        ..Implied::default()
-    }
+    let whole = || catalog.resolve(Facet::District, &stem);
+    Implied::of(
+        district_in_words(catalog, &words)
+            .map(Value::District)
+            .or_else(whole),
+    )
 }
 
 /// A row as a reader found it.
@@ -365,9 +346,9 @@ pub(crate) fn start_table<'a, 't>(
             && !row.is_blank()
         {
             out.report.title_rows += 1;
-            if title.district.is_none() {
+            if title.get(Facet::District).is_none() {
                 let joined = row.cells.join(" ");
-                title.district = district_in_words(ctx.catalog, &joined);
+                title = Implied::of(district_in_words(ctx.catalog, &joined).map(Value::District));
             }
         }
     }
@@ -465,7 +446,7 @@ pub(crate) struct Tally {
 
 impl Tally {
     /// Adds rows without building their records.
-    pub fn skip(&mut self, entries: &[Entry<'_>]) {
+    pub(crate) fn skip(&mut self, entries: &[Entry<'_>]) {
         for entry in entries {
             match entry {
                 Entry::Record(_) => self.record += 1,
@@ -490,7 +471,7 @@ pub(crate) enum Entry<'t> {
 
 impl Entry<'_> {
     /// The line of a record, moved down by `lines`.
-    pub fn shift(&mut self, lines: u64) {
+    pub(crate) fn shift(&mut self, lines: u64) {
         match self {
             Entry::Record(Item::Row(row)) => row.line += lines,
             Entry::Record(Item::Broken { line, .. }) => *line += lines,
@@ -511,7 +492,7 @@ pub(crate) struct Built {
 impl Body<'_> {
     /// Reads `items` one after the other from `tally`; false when
     /// `max_records` stopped the reading.
-    pub fn read_rows<'t>(
+    pub(crate) fn read_rows<'t>(
         &self,
         ctx: &Ctx<'_>,
         out: &mut FileOutcome,
@@ -530,7 +511,7 @@ impl Body<'_> {
     }
 
     /// What `item` is: None for a blank row.
-    pub fn entry<'t>(&self, item: Item<'t>) -> Option<Entry<'t>> {
+    pub(crate) fn entry<'t>(&self, item: Item<'t>) -> Option<Entry<'t>> {
         let Item::Row(row) = &item else {
             return Some(Entry::Record(item));
         };
@@ -548,7 +529,11 @@ impl Body<'_> {
                     && (only == 0 || Some(only) == self.theme_col)
                     && is_title(&row.cells[only]) =>
             {
-                Some(Entry::Title(self.catalog.theme(&row.cells[only])))
+                let theme = match self.catalog.resolve(Facet::Theme, &row.cells[only]) {
+                    Some(Value::Theme(t)) => Some(t),
+                    _ => None,
+                };
+                Some(Entry::Title(theme))
             }
             _ => Some(Entry::Record(item)),
         }
@@ -557,7 +542,7 @@ impl Body<'_> {
     /// Adds `entry` to `tally` and, for a record, builds it into a proposal
     /// or a quarantined record, looking labels up through `builder` (the
     /// memo is per builder; what it finds is not).
-    pub fn build(
+    pub(crate) fn build(
         &self,
         builder: &RecordBuilder<'_>,
         tally: &mut Tally,
@@ -575,11 +560,7 @@ impl Body<'_> {
             Item::Row(row) => row.line,
             Item::Broken { line, .. } => *line,
         };
-        let implied = Implied {
-            theme: tally.section,
-            ..Implied::default()
-        }
-        .or(&self.implied);
+        let implied = Implied::of(tally.section.map(Value::Theme)).or(&self.implied);
         Some(Built {
             result: self.record(builder, self.source(tally.record, line), item, &implied),
             record: tally.record,
@@ -681,7 +662,7 @@ impl Body<'_> {
     /// Counts what a record gave; false (and the record quarantined as
     /// `too_many_records`) when it is one over `max_records`: the reading
     /// stops there, and only the title rows above it count.
-    pub fn count(&self, limits: &Limits, out: &mut FileOutcome, built: Built) -> bool {
+    pub(crate) fn count(&self, limits: &Limits, out: &mut FileOutcome, built: Built) -> bool {
         if !admit(limits, out, &self.source(built.record, built.line)) {
             out.report.title_rows = built.title_rows;
             return false;
@@ -695,7 +676,7 @@ impl Body<'_> {
 
     /// The table, read to the end (`complete`, the title rows of `tally`
     /// counted) or not.
-    pub fn finish(self, out: &mut FileOutcome, tally: &Tally, complete: bool) -> Table {
+    pub(crate) fn finish(self, out: &mut FileOutcome, tally: &Tally, complete: bool) -> Table {
         if complete {
             out.report.title_rows = tally.title_rows;
         }
@@ -768,8 +749,8 @@ mod tests {
         }
         let by_name = |name: &str| {
             implied_by_name(&c, name)
-                .district
-                .map(|d| c.district_info(d).short.clone())
+                .get(Facet::District)
+                .map(|d| c.display(d).into_owned())
         };
         assert_eq!(by_name("skfo-stavropol.csv").as_deref(), Some("СКФО"));
         assert_eq!(by_name("СКФО.xlsx").as_deref(), Some("СКФО"));

@@ -38,13 +38,14 @@ pub fn render_html(r: &Roadmap<'_>) -> String {
 
 /// Renders the page into `w` as the template produces it, showing at most
 /// `cap` ideas per level.
-pub(crate) fn write_html(r: &Roadmap<'_>, cap: Option<usize>, w: &mut dyn Write) -> io::Result<()> {
+/// The template engine every HTML page of sborka is rendered with (the
+/// roadmap, and the search page of `sborka serve`): a template whose name
+/// ends in `.html` escapes every value it prints, and text from an export
+/// first loses the characters no HTML document may carry. One escaper, so
+/// that every page escapes alike ([`push_text`] writes the same bytes for
+/// the roadmap's ideas; a test compares them). Also the `plural` filter.
+pub fn environment() -> Environment<'static> {
     let mut env = Environment::new();
-    // `.html` turns HTML auto-escaping on for everything the template prints.
-    env.add_template("roadmap.html", TEMPLATE)
-        .map_err(io::Error::other)?;
-    // Every value goes through the engine's HTML escaping; text from an
-    // export first loses the characters no HTML document may carry.
     env.set_formatter(|out, state, value| match value.as_str() {
         Some(text) if !value.is_safe() && text.chars().any(crate::unprintable) => {
             let text: String = text
@@ -58,6 +59,13 @@ pub(crate) fn write_html(r: &Roadmap<'_>, cap: Option<usize>, w: &mut dyn Write)
     env.add_filter("plural", |n: u64, one: &str, few: &str, many: &str| {
         plural(n, one, few, many).to_string()
     });
+    env
+}
+
+pub(crate) fn write_html(r: &Roadmap<'_>, cap: Option<usize>, w: &mut dyn Write) -> io::Result<()> {
+    let mut env = environment();
+    env.add_template("roadmap.html", TEMPLATE)
+        .map_err(io::Error::other)?;
     env.add_function("omitted_note", |ideas: u64, proposals: u64| {
         crate::omitted_note(&crate::Omitted { ideas, proposals })
     });
@@ -588,18 +596,8 @@ fn shorten(text: &str, max: usize) -> String {
 mod tests {
     #[test]
     fn push_text_escapes_as_the_template_engine_does() {
-        let mut env = minijinja::Environment::new();
+        let mut env = super::environment();
         env.add_template("t.html", "{{ s }}").unwrap();
-        env.set_formatter(|out, state, value| match value.as_str() {
-            Some(text) if text.chars().any(crate::unprintable) => {
-                let text: String = text
-                    .chars()
-                    .map(|c| if crate::unprintable(c) { '\u{fffd}' } else { c })
-                    .collect();
-                minijinja::escape_formatter(out, state, &minijinja::Value::from(text))
-            }
-            _ => minijinja::escape_formatter(out, state, value),
-        });
         for s in [
             "",
             "обычный текст",

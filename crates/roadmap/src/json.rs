@@ -128,7 +128,8 @@ fn warm(items: &[Item<'_>]) {
         for p in item.members.proposals() {
             x ^= first(&p.source.file);
             x ^= p.source.source_id.as_deref().map_or(0, first);
-            x ^= p.district.known().map_or(0, |d| d.0) ^ p.region.known().map_or(0, |r| r.0);
+            let f = &p.facets;
+            x ^= f.district.known().map_or(0, |d| d.0) ^ f.region.known().map_or(0, |r| r.0);
         }
     }
     std::hint::black_box(x);
@@ -388,7 +389,7 @@ mod tests {
 
     #[test]
     fn written_as_serde_json_writes_the_model() {
-        use sborka_core::{Catalog, Label, Proposal, Provenance};
+        use sborka_core::{Catalog, Facet, Label, Proposal, Provenance};
         let catalog = Catalog::embedded();
         let texts = [
             "Открыть «школу» ухода",
@@ -409,25 +410,18 @@ mod tests {
                     ..Default::default()
                 };
                 let mut p = Proposal::new(source, *text);
-                p.district = catalog.district("ЦФО").map_or(Label::Missing, Label::Known);
-                p.region = match i {
-                    0 => catalog
-                        .region("Москва")
-                        .map_or(Label::Missing, Label::Known),
-                    _ => Label::Unknown(format!("регион {i}")),
-                };
-                p.theme = match i {
-                    1 => Label::Unknown("тема \"x\"\u{1}".to_string()),
-                    _ => catalog
-                        .theme("Пожилые")
-                        .map_or(Label::Missing, Label::Known),
-                };
-                p.level = catalog
-                    .level("региональный")
-                    .map_or(Label::Missing, Label::Known);
-                p.kind = catalog
-                    .kind("инициатива")
-                    .map_or(Label::Missing, Label::Known);
+                let f = &mut p.facets;
+                f.resolve(&catalog, Facet::District, "ЦФО");
+                match i {
+                    0 => f.resolve(&catalog, Facet::Region, "Москва"),
+                    _ => f.region = Label::Unknown(format!("регион {i}")),
+                }
+                match i {
+                    1 => f.theme = Label::Unknown("тема \"x\"\u{1}".to_string()),
+                    _ => f.resolve(&catalog, Facet::Theme, "Пожилые"),
+                }
+                f.resolve(&catalog, Facet::Level, "региональный");
+                f.resolve(&catalog, Facet::Kind, "инициатива");
                 p
             })
             .collect();

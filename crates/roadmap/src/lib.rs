@@ -16,7 +16,7 @@
 //! of CPU to build, where a model of copies took 1 GB and 4.5 s to build
 //! and drop.
 //!
-//! [`write_document`] is what `sborka build` calls, once per document, side
+//! [`write_document`] is what `sborka build` calls, once per [`Document`], side
 //! by side. `roadmap.json` lists every idea and is streamed, one idea a
 //! line, its lines made a batch at a time on rayon's threads (see the
 //! `json` module): 0.57–0.69 s of CPU for 506 MB at a million proposals,
@@ -49,7 +49,7 @@ mod markdown;
 mod model;
 
 pub use docx::render_docx;
-pub use html::render_html;
+pub use html::{environment as html_environment, render_html};
 pub use markdown::render_markdown;
 pub use model::{
     Input, Item, LevelSection, Member, MethodSection, Omitted, QuarantineRow, Roadmap,
@@ -59,19 +59,48 @@ pub use model::{
 
 /// Every document of the roadmap, by file name, in a fixed order.
 pub fn render_all(roadmap: &Roadmap<'_>) -> Vec<(&'static str, Vec<u8>)> {
-    DOCUMENTS
+    Document::ALL
         .iter()
-        .map(|&name| {
+        .map(|&document| {
             let mut bytes = Vec::new();
-            write_document(name, roadmap, &RenderOptions::default(), &mut bytes)
+            write_document(document, roadmap, &RenderOptions::default(), &mut bytes)
                 .expect("writing to memory cannot fail");
-            (name, bytes)
+            (document.file_name(), bytes)
         })
         .collect()
 }
 
-/// The documents of a roadmap, in the order [`render_all`] gives them.
-pub const DOCUMENTS: [&str; 4] = ["roadmap.json", "roadmap.md", "roadmap.html", "roadmap.docx"];
+/// A document of the roadmap.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Document {
+    /// `roadmap.json`: every idea.
+    Json,
+    /// `roadmap.md`
+    Markdown,
+    /// `roadmap.html`
+    Html,
+    /// `roadmap.docx`
+    Docx,
+}
+
+impl Document {
+    /// Every document, in the order [`render_all`] gives them.
+    pub const ALL: [Document; 4] = [
+        Document::Json,
+        Document::Markdown,
+        Document::Html,
+        Document::Docx,
+    ];
+
+    pub fn file_name(self) -> &'static str {
+        match self {
+            Document::Json => "roadmap.json",
+            Document::Markdown => "roadmap.md",
+            Document::Html => "roadmap.html",
+            Document::Docx => "roadmap.docx",
+        }
+    }
+}
 
 /// Settings of the reading documents.
 #[derive(Clone, Debug, Default)]
@@ -82,25 +111,21 @@ pub struct RenderOptions {
     pub items_per_level: Option<usize>,
 }
 
-/// Writes one of [`DOCUMENTS`] to `w`, streamed. The reading documents
-/// show the first [`RenderOptions::items_per_level`] ideas of each level
-/// (what [`Roadmap::for_reading`] keeps), taken from the model in place.
+/// Writes `document` to `w`, streamed. The reading documents show the
+/// first [`RenderOptions::items_per_level`] ideas of each level (what
+/// [`Roadmap::for_reading`] keeps), taken from the model in place.
 pub fn write_document(
-    name: &str,
+    document: Document,
     roadmap: &Roadmap<'_>,
     options: &RenderOptions,
     w: &mut dyn std::io::Write,
 ) -> std::io::Result<()> {
     let cap = options.items_per_level;
-    match name {
-        "roadmap.json" => json::write_json(roadmap, w),
-        "roadmap.md" => w.write_all(markdown::render(roadmap, cap).as_bytes()),
-        "roadmap.html" => html::write_html(roadmap, cap, w),
-        "roadmap.docx" => docx::write_docx(roadmap, cap, w),
-        other => Err(std::io::Error::new(
-            std::io::ErrorKind::InvalidInput,
-            format!("no document named {other}"),
-        )),
+    match document {
+        Document::Json => json::write_json(roadmap, w),
+        Document::Markdown => w.write_all(markdown::render(roadmap, cap).as_bytes()),
+        Document::Html => html::write_html(roadmap, cap, w),
+        Document::Docx => docx::write_docx(roadmap, cap, w),
     }
 }
 

@@ -36,8 +36,8 @@ use rayon::prelude::*;
 use serde::{Serialize, Serializer};
 
 use sborka_core::{
-    Catalog, Cluster, ClusterId, DistrictId, IdOf, Kind, Label, Level, Proposal, Quarantined,
-    Reason, RegionCode, ThemeId,
+    Catalog, Cluster, ClusterId, DistrictId, Facet, IdOf, Kind, Label, Level, Proposal,
+    Quarantined, Reason, RegionCode, Support as Backing, ThemeId, Value,
 };
 
 use crate::plural;
@@ -50,7 +50,6 @@ pub const SCHEMA_VERSION: u32 = 1;
 pub const UNKNOWN_THEME: &str = "unknown";
 /// The slug of the section of proposals without a recognised level.
 pub const UNSPECIFIED_LEVEL: &str = "unspecified";
-const UNSPECIFIED_LEVEL_NAME: &str = "Уровень не указан";
 
 /// The roadmap, borrowing its ideas' texts, labels and members from the
 /// [`Input`] it was assembled from (`'a`).
@@ -305,10 +304,11 @@ impl<'a> Members<'a> {
             record: p.source.record,
             source_id: p.source.source_id.as_deref(),
             district: p
+                .facets
                 .district
                 .known()
                 .map(|d| catalog.district_info(d).short.as_str()),
-            region: p.region.known().map(|r| region_name(catalog, r)),
+            region: p.facets.region.known().map(|r| region_name(catalog, r)),
         })
     }
 }
@@ -378,7 +378,7 @@ pub fn assemble<'a>(input: &Input<'a>) -> Roadmap<'a> {
             Place {
                 theme: tally.theme(),
                 level: tally.level(),
-                districts: tally.districts.len() as u32,
+                districts: tally.support.districts.len() as u32,
                 proposals: cluster.members.len() as u32,
                 id: cluster.id,
                 index: index as u32,
@@ -416,7 +416,10 @@ pub fn assemble<'a>(input: &Input<'a>) -> Roadmap<'a> {
                 let t = c.theme_info(t);
                 (t.slug.clone(), t.name.clone())
             }
-            None => (UNKNOWN_THEME.to_string(), "Тема не распознана".to_string()),
+            None => (
+                UNKNOWN_THEME.to_string(),
+                capitalize(&c.display(Value::Unplaced(Facet::Theme))),
+            ),
         };
         if themes.last().is_none_or(|t| t.slug != slug) {
             themes.push(ThemeSection {
@@ -440,7 +443,7 @@ pub fn assemble<'a>(input: &Input<'a>) -> Roadmap<'a> {
             ),
             None => (
                 UNSPECIFIED_LEVEL.to_string(),
-                UNSPECIFIED_LEVEL_NAME.to_string(),
+                capitalize(&c.display(Value::Unplaced(Facet::Level))),
             ),
         };
         section.levels.push(LevelSection {
@@ -577,13 +580,14 @@ struct Labels {
 
 impl Labels {
     fn of(p: &Proposal) -> Labels {
+        let f = &p.facets;
         Labels {
-            theme: p.theme.known(),
-            level: p.level.known(),
-            kind: p.kind.known(),
-            district: p.district.known(),
-            region: p.region.known(),
-            unknown: matches!(p.theme, Label::Unknown(_)) || matches!(p.level, Label::Unknown(_)),
+            theme: f.theme.known(),
+            level: f.level.known(),
+            kind: f.kind.known(),
+            district: f.district.known(),
+            region: f.region.known(),
+            unknown: matches!(f.theme, Label::Unknown(_)) || matches!(f.level, Label::Unknown(_)),
         }
     }
 }
@@ -594,10 +598,8 @@ impl Labels {
 struct Tally {
     /// Known themes, sorted, with repeats.
     themes: Vec<ThemeId>,
-    /// Known districts, sorted, without repeats.
-    districts: Vec<DistrictId>,
-    /// Known regions, sorted, without repeats.
-    regions: Vec<RegionCode>,
+    /// The idea's support: its districts and regions from the labels.
+    support: Backing,
     /// Members per level, by [`Level::index`].
     levels: [u32; Level::ALL.len()],
     /// Members per kind, by [`Kind::index`].
@@ -607,18 +609,18 @@ struct Tally {
 impl Tally {
     fn count(&mut self, cluster: &Cluster, labels: &[Labels]) {
         self.themes.clear();
-        self.districts.clear();
-        self.regions.clear();
         self.levels = Default::default();
         self.kinds = Default::default();
+        self.support.gather(cluster, |m| {
+            let l = labels.get(m as usize)?;
+            Some((l.district, l.region))
+        });
         for l in cluster
             .members
             .iter()
             .filter_map(|&i| labels.get(i as usize))
         {
             self.themes.extend(l.theme);
-            self.districts.extend(l.district);
-            self.regions.extend(l.region);
             if let Some(level) = l.level {
                 self.levels[level.index()] += 1;
             }
@@ -627,10 +629,6 @@ impl Tally {
             }
         }
         self.themes.sort_unstable();
-        self.districts.sort_unstable();
-        self.districts.dedup();
-        self.regions.sort_unstable();
-        self.regions.dedup();
     }
 
     /// The most frequent theme, ties going to the first in the catalogue.
@@ -697,7 +695,7 @@ fn summary(
         .iter()
         .map(|l| capitalize(&c.level_info(*l).name))
         .collect();
-    level_names.push(UNSPECIFIED_LEVEL_NAME.to_string());
+    level_names.push(capitalize(&c.display(Value::Unplaced(Facet::Level))));
     let mut distribution = vec![0u64; districts.len() + 1];
     // Ideas from two districts or more, with their theme and level.
     let mut top: Vec<(&Item<'_>, &ThemeSection<'_>, &LevelSection<'_>)> = Vec::new();
@@ -946,10 +944,10 @@ fn item<'a>(
         .filter(unknown)
         .filter_map(|&i| ps.get(i as usize))
     {
-        if let Label::Unknown(raw) = &p.theme {
+        if let Label::Unknown(raw) = &p.facets.theme {
             raw_labels.push(format!("тема: {raw}"));
         }
-        if let Label::Unknown(raw) = &p.level {
+        if let Label::Unknown(raw) = &p.facets.level {
             raw_labels.push(format!("уровень: {raw}"));
         }
     }
@@ -965,14 +963,20 @@ fn item<'a>(
             .map(|k| c.kind_info(k).name.as_str())
             .collect(),
         support: Support {
-            proposals: members.len() as u64,
+            proposals: u64::from(tally.support.proposals),
             districts: tally
+                .support
                 .districts
                 .iter()
                 .map(|&d| c.district_info(d).short.as_str())
                 .collect(),
-            regions: tally.regions.iter().map(|&r| region_name(c, r)).collect(),
-            verbatim: u64::from(cluster.verbatim),
+            regions: tally
+                .support
+                .regions
+                .iter()
+                .map(|&r| region_name(c, r))
+                .collect(),
+            verbatim: u64::from(tally.support.verbatim),
         },
         other_themes,
         other_levels,

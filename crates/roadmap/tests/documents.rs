@@ -8,11 +8,11 @@ use std::sync::OnceLock;
 use serde_json::Value;
 
 use sborka_core::{
-    Catalog, Cluster, Label, Level, Proposal, Provenance, Quarantined, Reason, RegionCode,
+    Catalog, Cluster, Facet, Label, Level, Proposal, Provenance, Quarantined, Reason, RegionCode,
 };
 use sborka_roadmap::{
-    Input, RenderOptions, Roadmap, assemble, render_all, render_docx, render_html, render_json,
-    render_markdown, write_document,
+    Document, Input, RenderOptions, Roadmap, assemble, render_all, render_docx, render_html,
+    render_json, render_markdown, write_document,
 };
 
 /// (record, source id, district, region, theme, level, kind, text)
@@ -120,14 +120,6 @@ const ROWS: [Row; 9] = [
     ),
 ];
 
-fn label<T>(raw: &str, known: Option<T>) -> Label<T> {
-    match (raw.is_empty(), known) {
-        (true, _) => Label::Missing,
-        (false, Some(t)) => Label::Known(t),
-        (false, None) => Label::Unknown(raw.to_string()),
-    }
-}
-
 /// The sample's input, built once: a model borrows from its input.
 struct SampleInput {
     catalog: Catalog,
@@ -162,11 +154,12 @@ fn sample_input() -> SampleInput {
                     ..Default::default()
                 };
                 let mut p = Proposal::new(source, text);
-                p.district = label(district, catalog.district(district));
-                p.region = label(region, catalog.region(region));
-                p.theme = label(theme, catalog.theme(theme));
-                p.level = label(level, catalog.level(level));
-                p.kind = label(kind, catalog.kind(kind));
+                let raws = [district, region, theme, level, kind];
+                for (facet, raw) in Facet::ALL.into_iter().zip(raws) {
+                    if !raw.is_empty() {
+                        p.facets.resolve(&catalog, facet, raw);
+                    }
+                }
                 p
             },
         )
@@ -259,11 +252,11 @@ fn every_document_is_the_same_bytes_on_any_number_of_threads() {
             let idea = (n * 7919) % 5003;
             let mut p = Proposal::new(source, format!("Идея номер {idea}"));
             let pick = |k: u64, len: usize| (idea * k + n % 3) as usize % len;
-            p.district = Label::Known(districts[pick(3, districts.len())]);
-            p.region = Label::Known(RegionCode(regions[pick(5, regions.len())].code));
+            p.facets.district = Label::Known(districts[pick(3, districts.len())]);
+            p.facets.region = Label::Known(RegionCode(regions[pick(5, regions.len())].code));
             let rare = idea % 10 == 0;
-            p.theme = Label::Known(themes[if rare { pick(11, themes.len()) } else { 0 }]);
-            p.level = match (rare, n % 7) {
+            p.facets.theme = Label::Known(themes[if rare { pick(11, themes.len()) } else { 0 }]);
+            p.facets.level = match (rare, n % 7) {
                 (false, _) => Label::Known(Level::Federal),
                 (true, 0) => Label::Unknown("какой-то".to_string()),
                 (true, k) => Label::Known(Level::ALL[k as usize % 3]),
@@ -310,27 +303,30 @@ fn every_document_is_the_same_bytes_on_any_number_of_threads() {
 #[test]
 fn a_cap_shows_what_for_reading_keeps() {
     let r = sample(Some("2018-03-02"));
-    let write = |r: &Roadmap<'_>, name: &str, cap: Option<usize>| {
+    let write = |r: &Roadmap<'_>, document: Document, cap: Option<usize>| {
         let mut out = Vec::new();
         let options = RenderOptions {
             items_per_level: cap,
         };
-        write_document(name, r, &options, &mut out).unwrap();
+        write_document(document, r, &options, &mut out).unwrap();
         out
     };
     for cap in [1, 2] {
         let reading = r.for_reading(Some(cap));
-        for name in ["roadmap.md", "roadmap.html", "roadmap.docx"] {
+        for name in [Document::Markdown, Document::Html, Document::Docx] {
             let capped = write(&r, name, Some(cap));
-            assert!(capped == write(&reading, name, None), "{name}, {cap}");
+            assert!(capped == write(&reading, name, None), "{name:?}, {cap}");
             // A cap on a model that is already cut counts on from there.
-            assert!(capped == write(&reading, name, Some(cap)), "{name}, {cap}");
+            assert!(
+                capped == write(&reading, name, Some(cap)),
+                "{name:?}, {cap}"
+            );
         }
     }
-    let md = String::from_utf8(write(&r, "roadmap.md", Some(1))).unwrap();
+    let md = String::from_utf8(write(&r, Document::Markdown, Some(1))).unwrap();
     assert!(md.contains("… и ещё 2 идеи (2 предложения)"), "{md}");
     // roadmap.json lists every idea whatever the cap.
-    assert!(write(&r, "roadmap.json", Some(1)) == write(&r, "roadmap.json", None));
+    assert!(write(&r, Document::Json, Some(1)) == write(&r, Document::Json, None));
 }
 
 #[test]
@@ -640,15 +636,20 @@ fn docx_zip_entries_carry_a_fixed_time() {
 
 // --- roadmap.json against its schema ----------------------------------------
 
-#[test]
-fn json_matches_its_schema() {
+/// The validator of schema/roadmap.schema.json.
+fn roadmap_schema() -> jsonschema::Validator {
     let schema: Value =
         serde_json::from_str(include_str!("../../../schema/roadmap.schema.json")).unwrap();
+    jsonschema::validator_for(&schema).expect("the schema is valid")
+}
+
+#[test]
+fn json_matches_its_schema() {
+    let schema = roadmap_schema();
     for date in [None, Some("2018-03-02")] {
         let json: Value = serde_json::from_str(&render_json(&sample(date))).unwrap();
         assert_eq!(json["schema_version"], sborka_roadmap::SCHEMA_VERSION);
-        let mut errors = Vec::new();
-        validate(&schema, &schema, &json, "$", &mut errors);
+        let errors: Vec<String> = schema.iter_errors(&json).map(|e| e.to_string()).collect();
         assert!(errors.is_empty(), "{errors:#?}");
     }
 }
@@ -658,8 +659,7 @@ type Breakage = (&'static str, fn(&mut Value));
 
 #[test]
 fn the_schema_check_catches_mistakes() {
-    let schema: Value =
-        serde_json::from_str(include_str!("../../../schema/roadmap.schema.json")).unwrap();
+    let schema = roadmap_schema();
     let good: Value = serde_json::from_str(&render_json(&sample(None))).unwrap();
     let breakages: [Breakage; 4] = [
         ("missing key", |j| {
@@ -676,100 +676,7 @@ fn the_schema_check_catches_mistakes() {
     for (what, breakage) in breakages {
         let mut json = good.clone();
         breakage(&mut json);
-        let mut errors = Vec::new();
-        validate(&schema, &schema, &json, "$", &mut errors);
-        assert!(!errors.is_empty(), "{what} is caught");
-    }
-}
-
-/// The subset of JSON Schema that roadmap.schema.json uses; any other
-/// keyword is an error, so the check cannot silently skip a rule.
-fn validate(root: &Value, schema: &Value, v: &Value, at: &str, errors: &mut Vec<String>) {
-    let s = schema.as_object().expect("a schema is an object");
-    for key in s.keys() {
-        let known = [
-            "$schema",
-            "$id",
-            "title",
-            "description",
-            "$defs",
-            "$ref",
-            "type",
-            "const",
-            "enum",
-            "minimum",
-            "required",
-            "properties",
-            "additionalProperties",
-            "items",
-        ];
-        assert!(known.contains(&key.as_str()), "unsupported keyword {key}");
-    }
-    if let Some(r) = s.get("$ref").and_then(Value::as_str) {
-        let name = r.strip_prefix("#/$defs/").expect("local refs only");
-        validate(root, &root["$defs"][name], v, at, errors);
-    }
-    if let Some(t) = s.get("type") {
-        let types: Vec<&str> = match t {
-            Value::String(t) => vec![t.as_str()],
-            Value::Array(ts) => ts.iter().filter_map(Value::as_str).collect(),
-            _ => panic!("bad type in schema at {at}"),
-        };
-        let ok = types.iter().any(|t| match *t {
-            "string" => v.is_string(),
-            "integer" => v.is_u64() || v.is_i64(),
-            "array" => v.is_array(),
-            "object" => v.is_object(),
-            "null" => v.is_null(),
-            other => panic!("unsupported type {other}"),
-        });
-        if !ok {
-            errors.push(format!("{at}: expected {types:?}, got {v}"));
-            return;
-        }
-    }
-    if let Some(c) = s.get("const")
-        && v != c
-    {
-        errors.push(format!("{at}: expected {c}, got {v}"));
-    }
-    if let Some(e) = s.get("enum").and_then(Value::as_array)
-        && !e.contains(v)
-    {
-        errors.push(format!("{at}: {v} not in {e:?}"));
-    }
-    if let (Some(min), Some(n)) = (s.get("minimum").and_then(Value::as_i64), v.as_i64())
-        && n < min
-    {
-        errors.push(format!("{at}: {n} < {min}"));
-    }
-    if let Some(obj) = v.as_object() {
-        for key in s
-            .get("required")
-            .and_then(Value::as_array)
-            .into_iter()
-            .flatten()
-        {
-            let key = key.as_str().unwrap();
-            if !obj.contains_key(key) {
-                errors.push(format!("{at}: missing {key}"));
-            }
-        }
-        let props = s.get("properties").and_then(Value::as_object);
-        for (key, value) in obj {
-            match props.and_then(|p| p.get(key)) {
-                Some(sub) => validate(root, sub, value, &format!("{at}.{key}"), errors),
-                None if s.get("additionalProperties") == Some(&Value::Bool(false)) => {
-                    errors.push(format!("{at}: unexpected key {key}"));
-                }
-                None => {}
-            }
-        }
-    }
-    if let (Some(items), Some(arr)) = (s.get("items"), v.as_array()) {
-        for (i, item) in arr.iter().enumerate() {
-            validate(root, items, item, &format!("{at}[{i}]"), errors);
-        }
+        assert!(!schema.is_valid(&json), "{what} is caught");
     }
 }
 

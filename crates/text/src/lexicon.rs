@@ -4,7 +4,8 @@
 
 use std::collections::HashMap;
 use std::fmt;
-use std::path::Path;
+
+use sborka_core::CatalogFiles;
 
 use serde::Deserialize;
 
@@ -12,17 +13,9 @@ use rust_stemmers::Stemmer;
 
 use crate::{Analyzer, Span, StemCache, Terms, term_into, words};
 
-/// The lexicon files, by name, with their embedded defaults.
-const FILES: [(&str, &str); 2] = [
-    (
-        "abbreviations.toml",
-        include_str!("../../../catalog/abbreviations.toml"),
-    ),
-    (
-        "synonyms.toml",
-        include_str!("../../../catalog/synonyms.toml"),
-    ),
-];
+/// The lexicon's catalogue files (read by `sborka-core`'s one loader,
+/// [`CatalogFiles`]).
+const FILES: [&str; 2] = ["abbreviations.toml", "synonyms.toml"];
 
 /// Number words and the figure they stand for, so that «восемь» and «8»,
 /// «трех» and «3» are one term. Only word forms that cannot be another
@@ -221,34 +214,22 @@ pub struct Lexicon {
 impl Lexicon {
     /// The lexicon compiled in from the repository's `catalog/` folder.
     pub fn embedded() -> Lexicon {
-        Lexicon::load(None).expect("the embedded lexicon is valid")
+        Lexicon::from_files(&CatalogFiles::embedded()).expect("the embedded lexicon is valid")
     }
 
-    /// The embedded lexicon, with `abbreviations.toml` and `synonyms.toml`
-    /// from `dir` (when given and present there) replacing their embedded
-    /// defaults. A folder holding neither file is fine: it may hold only
-    /// the other catalogue files.
-    pub fn load(dir: Option<&Path>) -> Result<Lexicon, LexiconError> {
-        if let Some(dir) = dir
-            && !dir.is_dir()
-        {
-            return Err(LexiconError::new(
-                &dir.display().to_string(),
-                "not a folder",
-            ));
-        }
-        let mut texts = Vec::new();
-        for (name, embedded) in FILES {
-            match dir.map(|d| d.join(name)).filter(|p| p.exists()) {
-                Some(path) => {
-                    let shown = path.display().to_string();
-                    let text =
-                        std::fs::read_to_string(&path).map_err(|e| LexiconError::new(&shown, e))?;
-                    texts.push((shown, text));
-                }
-                None => texts.push((name.to_string(), embedded.to_string())),
-            }
-        }
+    /// The lexicon of the catalogue files `files` (`abbreviations.toml`
+    /// and `synonyms.toml`).
+    pub fn from_files(files: &CatalogFiles) -> Result<Lexicon, LexiconError> {
+        let texts: Vec<(String, String)> = FILES
+            .iter()
+            .map(|&name| {
+                let shown = match files.source(name) {
+                    "embedded" => name,
+                    path => path,
+                };
+                (shown.to_string(), files.text(name).to_string())
+            })
+            .collect();
         Lexicon::from_texts(&texts)
     }
 
@@ -378,7 +359,7 @@ impl Lexicon {
         lexicon.sources = texts
             .iter()
             .zip(FILES)
-            .map(|((shown, _), (name, _))| {
+            .map(|((shown, _), name)| {
                 let source = if shown == name { "embedded" } else { shown };
                 (name.to_string(), source.to_string())
             })

@@ -1147,7 +1147,8 @@ mod tests {
             "[[family]]\nterm = \"ёлка\"\nforms = [\"ель\", \"елка\"]\n",
         )
         .unwrap();
-        let lexicon = Lexicon::load(Some(&dir)).unwrap();
+        let lexicon =
+            Lexicon::from_files(&sborka_core::CatalogFiles::load_dir(&dir).unwrap()).unwrap();
         let analyzer = Analyzer::with_lexicon(lexicon.clone());
         assert_eq!(analyzer.terms("ели"), analyzer.terms("ёлки"));
         // The embedded abbreviations stay; the embedded synonyms are gone.
@@ -1158,7 +1159,7 @@ mod tests {
         assert_ne!(analyzer.terms("пенсионеров"), analyzer.terms("пожилых"));
         assert_eq!(lexicon.sources()[0].1, "embedded");
         assert!(lexicon.sources()[1].1.ends_with("synonyms.toml"));
-        let missing = Lexicon::load(Some(&dir.join("nope"))).unwrap_err();
+        let missing = sborka_core::CatalogFiles::load_dir(&dir.join("nope")).unwrap_err();
         assert!(missing.to_string().contains("not a folder"), "{missing}");
         std::fs::remove_dir_all(&dir).unwrap();
     }
