@@ -87,6 +87,7 @@ fn main() {
             clusters: &clusters,
             quarantined: &[],
             date: None,
+            merging: Default::default(),
         })
     });
     assert_eq!(roadmap.totals.proposals as usize, rows);

@@ -28,3 +28,6 @@ mod publish;
 
 // The roadmap documents (HTML, DOCX, Markdown, JSON) on hostile input.
 mod roadmap;
+
+// `sborka review` and `build --decisions`: the analyst's loop.
+mod review;

@@ -54,6 +54,13 @@ pub(crate) struct Args {
     #[arg(long, value_name = "TEXT")]
     date: Option<String>,
 
+    /// Analysts' answers to apply: review sheets (XLSX, XLS or CSV, as
+    /// `sborka review` writes them) or folders of them. Every «да» joins
+    /// two ideas and every «нет» keeps them apart, whatever the model says;
+    /// stale and conflicting answers are named and not applied.
+    #[arg(long, value_name = "PATH", num_args = 1..)]
+    decisions: Vec<PathBuf>,
+
     #[command(flatten)]
     limits: LimitArgs,
 
@@ -115,7 +122,27 @@ pub(crate) struct Built {
     pub(crate) clusters: Vec<Cluster>,
     /// `clusters` index per proposal.
     pub(crate) cluster_of: Vec<u32>,
+    /// Per proposal: the probability of its link to its idea.
+    pub(crate) links: Vec<f32>,
+    /// Per cluster: whether an analyst's answer shaped it.
+    pub(crate) decided: Vec<bool>,
+    /// Pairs of proposals in different ideas the model found likely one,
+    /// likeliest first: the review queue's merge questions.
+    pub(crate) near_misses: Vec<sborka_dedup::NearMiss>,
+    /// The analysts' answers given, when any.
+    pub(crate) decisions: Option<Decisions>,
 }
+
+/// Analysts' answers as a build read and applied them.
+pub(crate) struct Decisions {
+    pub(crate) resolution: sborka_review::Resolution,
+    pub(crate) problems: Vec<sborka_review::Problem>,
+    pub(crate) effects: sborka_dedup::Effects,
+}
+
+/// How many near misses a build keeps for the review queue (the likeliest
+/// pair of each two ideas, likeliest first).
+const NEAR_MISSES: usize = 100_000;
 
 pub(crate) fn run(
     args: &Args,
@@ -242,6 +269,8 @@ fn build(args: &Args, catalog: &Catalog, catalog_files: &CatalogFiles) -> anyhow
     let files = sborka_ingest::discover(&inputs)?;
     let deduper = sborka_dedup::Deduper::load(catalog_files)?;
     let limits = args.limits.limits();
+    let answers =
+        (!args.decisions.is_empty()).then(|| sborka_review::read_answers(&args.decisions, &limits));
     let lock = Lock::acquire(&args.out, args.wait)?;
     let mut stages = Stages::new(args);
 
@@ -267,6 +296,10 @@ fn build(args: &Args, catalog: &Catalog, catalog_files: &CatalogFiles) -> anyhow
         quarantined: Vec::new(),
         clusters: Vec::new(),
         cluster_of: Vec::new(),
+        links: Vec::new(),
+        decided: Vec::new(),
+        near_misses: Vec::new(),
+        decisions: None,
     };
     for (outcome, digest) in outcomes {
         built.files.push(outcome.report);
@@ -298,22 +331,48 @@ fn build(args: &Args, catalog: &Catalog, catalog_files: &CatalogFiles) -> anyhow
         );
     }
     let failed = failed.len();
+    if let Some((_, problems)) = &answers {
+        for problem in problems {
+            stages.bar.suspend(|| {
+                let _ = writeln!(std::io::stderr(), "sborka: decisions: {problem}");
+            });
+        }
+    }
 
     stages.start(Stage::Normalize, None);
     let texts: Vec<&str> = built.proposals.iter().map(|p| p.text.as_str()).collect();
     let prepared = deduper.prepare(&texts);
+    let resolution = answers
+        .as_ref()
+        .map(|(answers, _)| sborka_review::resolve(answers, &texts));
     drop(texts);
 
     stages.start(Stage::Cluster, None);
-    built.clusters = deduper.cluster(&prepared);
+    let constraints = resolution
+        .as_ref()
+        .map(|r| r.constraints.clone())
+        .unwrap_or_default();
+    let clustering = deduper.clustering_with(&prepared, &constraints);
     drop(prepared);
+    built.clusters = clustering.clusters;
     built.cluster_of = vec![0; built.proposals.len()];
     for (c, cluster) in built.clusters.iter().enumerate() {
         for &m in &cluster.members {
             built.cluster_of[m as usize] = c as u32;
         }
     }
+    built.links = clustering.links;
+    built.decided = clustering.decided;
+    built.near_misses = best_near_misses(clustering.near_misses, &built);
+    if let (Some(resolution), Some((_, problems))) = (resolution, answers) {
+        built.decisions = Some(Decisions {
+            resolution,
+            problems,
+            effects: clustering.effects,
+        });
+    }
 
+    let threshold = deduper.threshold();
     let staging = Staging::new(&args.out, &lock)?;
     // The index and the documents need only the clusters: with more than
     // one thread the index's parts and the documents are rayon tasks side
@@ -333,7 +392,7 @@ fn build(args: &Args, catalog: &Catalog, catalog_files: &CatalogFiles) -> anyhow
     let (indexed, documents) = if threads > 1 {
         stages.announce(Stage::Index);
         rayon::join(index, || {
-            let documents = documents(args, &mut stages, &built, catalog, &staging);
+            let documents = documents(args, &mut stages, &built, catalog, &staging, threshold);
             stages.wait(Stage::Index);
             documents
         })
@@ -342,7 +401,7 @@ fn build(args: &Args, catalog: &Catalog, catalog_files: &CatalogFiles) -> anyhow
         let indexed = index();
         (
             indexed,
-            documents(args, &mut stages, &built, catalog, &staging),
+            documents(args, &mut stages, &built, catalog, &staging, threshold),
         )
     };
     let (written, index_time) = indexed;
@@ -373,7 +432,17 @@ fn build(args: &Args, catalog: &Catalog, catalog_files: &CatalogFiles) -> anyhow
     std::mem::forget(built);
     removal.wait()?;
     drop(lock);
-    Ok(Outcome::Status(if failed == 0 { 0 } else { 2 }))
+    // An answer file that could not be read is like an export that could
+    // not be read: built, but not from everything given.
+    let unread_answers = report
+        .decisions
+        .as_ref()
+        .is_some_and(|d| d.problems.iter().any(|p| p.place.is_none()));
+    Ok(Outcome::Status(if failed == 0 && !unread_answers {
+        0
+    } else {
+        2
+    }))
 }
 
 /// Assembles the roadmap and writes every file of the output but the index
@@ -385,6 +454,7 @@ fn documents<'a>(
     built: &'a Built,
     catalog: &'a Catalog,
     staging: &Staging,
+    deduper_threshold: f32,
 ) -> anyhow::Result<sborka_roadmap::Roadmap<'a>> {
     stages.start(Stage::Assemble, None);
     let roadmap = sborka_roadmap::assemble(&sborka_roadmap::Input {
@@ -393,6 +463,16 @@ fn documents<'a>(
         clusters: &built.clusters,
         quarantined: &built.quarantined,
         date: args.date.clone(),
+        merging: sborka_roadmap::Merging {
+            operating_point: deduper_threshold,
+            decisions: built.decisions.as_ref().map(|d| sborka_roadmap::Decisions {
+                applied: d.resolution.applied(),
+                merged: d.effects.joined,
+                split: d.effects.split,
+                stale: d.resolution.stale.len(),
+                conflicting: d.resolution.conflicts.iter().map(|c| c.answers.len()).sum(),
+            }),
+        },
     });
 
     stages.start(Stage::Render, None);
@@ -402,13 +482,19 @@ fn documents<'a>(
     let files: Vec<File> = Document::ALL
         .into_iter()
         .map(File::Document)
-        .chain([File::Proposals, File::Quarantine, File::QuarantineCsv])
+        .chain([
+            File::Proposals,
+            File::NearMisses,
+            File::Quarantine,
+            File::QuarantineCsv,
+        ])
         .collect();
     let written: Vec<anyhow::Result<()>> = files
         .par_iter()
         .map(|&file| {
             staging.write_with(file.name(), |w| match file {
                 File::Proposals => output::write_proposals(w, built, catalog),
+                File::NearMisses => output::write_near_misses(w, built),
                 File::Quarantine => output::write_quarantine(w, &built.quarantined),
                 File::QuarantineCsv => output::write_quarantine_csv(w, &built.quarantined),
                 File::Document(d) => sborka_roadmap::write_document(d, &roadmap, &render, w),
@@ -426,6 +512,7 @@ fn documents<'a>(
 enum File {
     Document(Document),
     Proposals,
+    NearMisses,
     Quarantine,
     QuarantineCsv,
 }
@@ -435,10 +522,30 @@ impl File {
         match self {
             File::Document(d) => d.file_name(),
             File::Proposals => "proposals.jsonl",
+            File::NearMisses => "near_misses.jsonl",
             File::Quarantine => "quarantine.jsonl",
             File::QuarantineCsv => "quarantine.csv",
         }
     }
+}
+
+/// The likeliest near miss of each two ideas, likeliest first (`near`
+/// comes so), at most [`NEAR_MISSES`].
+fn best_near_misses(
+    near: Vec<sborka_dedup::NearMiss>,
+    built: &Built,
+) -> Vec<sborka_dedup::NearMiss> {
+    let mut seen = std::collections::HashSet::new();
+    near.into_iter()
+        .filter(|m| {
+            let (a, b) = (
+                built.cluster_of[m.a as usize],
+                built.cluster_of[m.b as usize],
+            );
+            seen.insert((a.min(b), a.max(b)))
+        })
+        .take(NEAR_MISSES)
+        .collect()
 }
 
 fn write_index(dir: &Path, built: &Built, catalog: &Catalog, parts: usize) -> anyhow::Result<()> {
@@ -472,6 +579,43 @@ fn summarize(args: &Args, report: &Report, timings: &Timings, built: &Built) {
         if let Some(rss) = report.peak_rss_bytes {
             let _ = writeln!(err, "  peak memory: {:.1} MB", rss as f64 / 1e6);
         }
+    }
+    if let Some(d) = &report.decisions {
+        for a in &d.stale {
+            let where_ = match &a.sheet {
+                Some(sheet) => format!("{} [{sheet}] row {}", a.file, a.row),
+                None => format!("{} line {}", a.file, a.row),
+            };
+            let _ = writeln!(
+                err,
+                "sborka: decisions: {where_}: stale (its texts are no longer among the proposals)"
+            );
+        }
+        for c in &d.conflicting {
+            let places: Vec<String> = c
+                .answers
+                .iter()
+                .map(|a| match &a.sheet {
+                    Some(sheet) => format!("{} [{sheet}] row {}", a.file, a.row),
+                    None => format!("{} line {}", a.file, a.row),
+                })
+                .collect();
+            let _ = writeln!(
+                err,
+                "sborka: decisions: not applied, {}: {}",
+                c.why,
+                places.join("; ")
+            );
+        }
+        let _ = writeln!(
+            err,
+            "sborka: decisions: {} applied ({} ideas merged, {} proposals split off), {} stale, {} conflicting",
+            d.applied,
+            d.merged,
+            d.split,
+            d.stale.len(),
+            d.conflicting.iter().map(|c| c.answers.len()).sum::<usize>()
+        );
     }
     let _ = writeln!(
         err,

@@ -114,8 +114,19 @@ fn write_proposal(
     }
     o.extend_from_slice(b",\"text\":");
     json::string(o, &p.text);
-    let cluster = built.clusters[built.cluster_of[i] as usize].id;
-    write!(o, ",\"cluster\":\"{cluster}\"")?;
+    let c = built.cluster_of[i] as usize;
+    let cluster = &built.clusters[c];
+    write!(o, ",\"cluster\":\"{}\"", cluster.id)?;
+    // How sure the link to the idea is; the representative; an idea an
+    // analyst's answer shaped.
+    o.extend_from_slice(b",\"link\":");
+    serde_json::to_writer(&mut *o, &link(built.links.get(i).copied().unwrap_or(1.0)))?;
+    if cluster.representative as usize == i {
+        o.extend_from_slice(b",\"representative\":true");
+    }
+    if built.decided.get(c).copied().unwrap_or(false) {
+        o.extend_from_slice(b",\"decided\":true");
+    }
     // Values the catalogue did not recognise, verbatim.
     let mut unrecognized = BTreeMap::new();
     for facet in Facet::ALL {
@@ -137,6 +148,38 @@ fn write_proposal(
         json::value(o, &p.extra);
     }
     o.extend_from_slice(b"}\n");
+    Ok(())
+}
+
+/// A link's probability as written: three decimals.
+fn link(p: f32) -> f64 {
+    (f64::from(p) * 1000.0).round() / 1000.0
+}
+
+/// `near_misses.jsonl`: pairs of proposals in different ideas that the
+/// pair model found likely one but the pair decision kept apart, likeliest
+/// first: `{"a": id, "b": id, "probability": p, "reason": why}`.
+pub(crate) fn write_near_misses(w: &mut dyn Write, built: &Built) -> std::io::Result<()> {
+    for m in &built.near_misses {
+        let id = |i: u32| built.proposals[i as usize].id().to_string();
+        let reason = match m.refusal {
+            sborka_dedup::Refusal::Twin => "twin",
+            sborka_dedup::Refusal::Unlikely(_) => "unlikely",
+            sborka_dedup::Refusal::Numbers => "numbers",
+            sborka_dedup::Refusal::Groups => "groups",
+            sborka_dedup::Refusal::Antonyms => "antonyms",
+            sborka_dedup::Refusal::Negation => "negation",
+            sborka_dedup::Refusal::Dissimilar(_) => "dissimilar",
+        };
+        let line = serde_json::json!({
+            "a": id(m.a),
+            "b": id(m.b),
+            "probability": link(m.probability),
+            "reason": reason,
+        });
+        serde_json::to_writer(&mut *w, &line)?;
+        w.write_all(b"\n")?;
+    }
     Ok(())
 }
 
@@ -260,6 +303,96 @@ pub(crate) struct Report {
     pub(crate) timings_ms: BTreeMap<&'static str, f64>,
     /// Peak resident memory of the build, where the system tells it.
     pub(crate) peak_rss_bytes: Option<u64>,
+    /// Analysts' answers (`--decisions`), when given.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(crate) decisions: Option<DecisionsReport>,
+}
+
+/// What a build did with analysts' answers.
+#[derive(Serialize)]
+pub(crate) struct DecisionsReport {
+    /// Answers applied: «да» and «нет».
+    pub(crate) applied: usize,
+    pub(crate) applied_same: usize,
+    pub(crate) applied_different: usize,
+    /// Ideas the answers joined and proposals they took out of an idea.
+    pub(crate) merged: usize,
+    pub(crate) split: usize,
+    /// Answers whose texts no longer appear among the proposals.
+    pub(crate) stale: Vec<AnswerPlace>,
+    /// Answers that contradict each other (none of them applied).
+    pub(crate) conflicting: Vec<ConflictEntry>,
+    /// Files and rows that could not be used.
+    pub(crate) problems: Vec<ProblemEntry>,
+}
+
+#[derive(Serialize)]
+pub(crate) struct AnswerPlace {
+    pub(crate) file: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(crate) sheet: Option<String>,
+    pub(crate) row: u64,
+    pub(crate) text_a: String,
+    pub(crate) text_b: String,
+    pub(crate) decision: &'static str,
+}
+
+impl AnswerPlace {
+    fn of(a: &sborka_review::Answer) -> AnswerPlace {
+        AnswerPlace {
+            file: a.file.clone(),
+            sheet: a.sheet.clone(),
+            row: a.row,
+            text_a: a.text_a.clone(),
+            text_b: a.text_b.clone(),
+            decision: if a.same { "да" } else { "нет" },
+        }
+    }
+}
+
+#[derive(Serialize)]
+pub(crate) struct ConflictEntry {
+    pub(crate) why: String,
+    pub(crate) answers: Vec<AnswerPlace>,
+}
+
+#[derive(Serialize)]
+pub(crate) struct ProblemEntry {
+    pub(crate) file: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(crate) place: Option<String>,
+    pub(crate) message: String,
+}
+
+impl DecisionsReport {
+    fn of(d: &crate::build::Decisions) -> DecisionsReport {
+        let r = &d.resolution;
+        DecisionsReport {
+            applied: r.applied(),
+            applied_same: r.applied_same,
+            applied_different: r.applied_different,
+            merged: d.effects.joined,
+            split: d.effects.split,
+            stale: r.stale.iter().map(AnswerPlace::of).collect(),
+            conflicting: r
+                .conflicts
+                .iter()
+                .map(|c| ConflictEntry {
+                    why: c.why.clone(),
+                    answers: c.answers.iter().map(AnswerPlace::of).collect(),
+                })
+                .collect(),
+            problems: d
+                .problems
+                .iter()
+                .map(|p| ProblemEntry {
+                    file: p.file.clone(),
+                    place: p.place.clone(),
+                    message: p.message.clone(),
+                })
+                .collect(),
+        }
+    }
 }
 
 impl Report {
@@ -298,6 +431,25 @@ impl Report {
                 ));
             }
         }
+        if let Some(d) = &built.decisions {
+            for a in &d.resolution.stale {
+                warnings.push(format!(
+                    "{}: a stale answer: its texts are no longer among the proposals",
+                    a.place()
+                ));
+            }
+            for c in &d.resolution.conflicts {
+                let places: Vec<String> = c.answers.iter().map(|a| a.place()).collect();
+                warnings.push(format!(
+                    "conflicting answers, none applied ({}): {}",
+                    c.why,
+                    places.join("; ")
+                ));
+            }
+            for p in &d.problems {
+                warnings.push(format!("decisions: {p}"));
+            }
+        }
         Report {
             schema_version: SCHEMA_VERSION,
             sborka_version: env!("CARGO_PKG_VERSION"),
@@ -333,6 +485,7 @@ impl Report {
                 .collect(),
             timings_ms: timings.millis(),
             peak_rss_bytes: peak_rss_bytes(),
+            decisions: built.decisions.as_ref().map(DecisionsReport::of),
         }
     }
 
@@ -449,6 +602,11 @@ mod tests {
         year: Option<u16>,
         text: &'a str,
         cluster: String,
+        link: f64,
+        #[serde(skip_serializing_if = "std::ops::Not::not")]
+        representative: bool,
+        #[serde(skip_serializing_if = "std::ops::Not::not")]
+        decided: bool,
         #[serde(skip_serializing_if = "BTreeMap::is_empty")]
         unrecognized: BTreeMap<&'static str, &'a str>,
         #[serde(skip_serializing_if = "<[_]>::is_empty")]
@@ -504,6 +662,10 @@ mod tests {
                 verbatim: 0,
             }],
             cluster_of: vec![0; proposals.len()],
+            links: vec![1.0, 0.8125, 0.6666],
+            decided: vec![true],
+            near_misses: Vec::new(),
+            decisions: None,
             proposals,
             quarantined: Vec::new(),
         };
@@ -535,6 +697,9 @@ mod tests {
                 year: f.year,
                 text: &p.text,
                 cluster: built.clusters[0].id.to_string(),
+                link: [1.0, 0.813, 0.667][i],
+                representative: i == 0,
+                decided: true,
                 unrecognized,
                 inferred: &p.inferred,
                 extra: &p.extra,

@@ -43,6 +43,16 @@ pub(crate) struct Shaped {
     shaped: BTreeSet<u32>,
     /// Texts of answered pairs.
     endpoints: BTreeSet<u32>,
+    pub(crate) effects: Effects,
+}
+
+/// What the answers changed in the machine's clusters.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Effects {
+    /// «Да» answers that joined two clusters the machine had kept apart.
+    pub joined: usize,
+    /// «Нет» answers that took texts out of a cluster the machine had made.
+    pub split: usize,
 }
 
 impl Shaped {
@@ -130,7 +140,11 @@ pub(crate) fn apply(
     }
     let mut clusters = Sets::new(n);
     for &(a, b) in &same {
-        clusters.union(label[a as usize], label[b as usize]);
+        let (x, y) = (label[a as usize], label[b as usize]);
+        if clusters.find(x) != clusters.find(y) {
+            shaped.effects.joined += 1;
+        }
+        clusters.union(x, y);
     }
     let mut parts: BTreeMap<u32, Vec<u32>> = BTreeMap::new();
     for &l in sizes.keys() {
@@ -194,6 +208,7 @@ pub(crate) fn apply(
         } else {
             side_a
         };
+        shaped.effects.split += 1;
         for &t in &leaving {
             label[t as usize] = fresh;
         }

@@ -88,7 +88,7 @@ mod guards;
 mod pair;
 mod stars;
 
-pub use constraints::Constraints;
+pub use constraints::{Constraints, Effects};
 pub use pair::{FEATURE_COUNT, FEATURES, Model, ModelError};
 
 use std::collections::HashMap;
@@ -160,7 +160,7 @@ impl Default for Config {
             probe_terms: 5,
             max_postings: 256,
             probe_budget: 96,
-            near_miss: 0.5,
+            near_miss: 0.1,
         }
     }
 }
@@ -553,7 +553,20 @@ impl Deduper {
             })
             .collect();
         clusters.par_sort_unstable_by_key(|c| c.0.members[0]);
-        let (clusters, decided): (Vec<Cluster>, Vec<bool>) = clusters.into_iter().unzip();
+        let (mut clusters, decided): (Vec<Cluster>, Vec<bool>) = clusters.into_iter().unzip();
+        if !constraints.is_empty() {
+            // Answers can leave two clusters whose representatives have the
+            // same terms (a «нет» between copies): the later one's id takes
+            // its representative's text too, so that ids stay unique.
+            let mut seen = std::collections::HashSet::new();
+            for c in &mut clusters {
+                if !seen.insert(c.id) {
+                    let raw = docs[c.representative as usize].raw;
+                    c.id = ClusterId(c.id.0 ^ raw.rotate_left(17));
+                    seen.insert(c.id);
+                }
+            }
+        }
 
         // A text keeps its edge's probability while it is in its star; a
         // text an analyst placed is certain.
@@ -587,6 +600,7 @@ impl Deduper {
         Clustering {
             clusters,
             decided,
+            effects: shaped.effects,
             links,
             near_misses,
         }
@@ -607,6 +621,8 @@ pub struct Clustering {
     /// For each cluster: whether an analyst's answer shaped it (it holds a
     /// text of an answered pair).
     pub decided: Vec<bool>,
+    /// What the answers changed.
+    pub effects: Effects,
     /// For each text: the pair model's probability that it states its
     /// cluster's idea (that of its link to the representative); `1.0` for
     /// texts with the representative's terms.

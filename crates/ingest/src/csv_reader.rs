@@ -30,7 +30,7 @@ const MAX_RESTARTS: usize = 1000;
 
 /// The delimiter whose rows agree best: the most rows with the most common
 /// field count (above one), then the higher count, then the order above.
-fn sniff_delimiter(text: &str, prefer_tab: bool) -> char {
+pub(crate) fn sniff_delimiter(text: &str, prefer_tab: bool) -> char {
     let mut end = text.len().min(SNIFF_BYTES);
     while !text.is_char_boundary(end) {
         end -= 1;

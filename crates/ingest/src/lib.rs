@@ -33,6 +33,7 @@ mod csv_reader;
 mod decode;
 mod json_reader;
 mod record;
+mod rows;
 mod sheet_reader;
 mod table;
 
@@ -46,6 +47,7 @@ use sborka_core::{Catalog, Field, Proposal, Quarantined};
 use csv_reader::Split;
 
 pub use record::RecordBuilder;
+pub use rows::{Sheet, read_rows, rows_of};
 
 /// Errors that stop ingest before any file is read.
 #[derive(Debug, thiserror::Error)]

@@ -274,6 +274,7 @@ fn main() {
         clusters: &clusters,
         quarantined: &[],
         date: Some("2018-03-02".to_string()),
+        merging: Default::default(),
     };
     let (_, before) = rss_mb().unwrap_or_default();
     let mut assembled = Best::default();

@@ -433,6 +433,7 @@ mod tests {
             clusters: &clusters,
             quarantined: &[],
             date: Some("2018-03-02".to_string()),
+            merging: Default::default(),
         });
         assert_eq!(written(&r), by_serde(&r));
         assert!(written(&r).contains("\\u0000"), "escaped by serde_json");
@@ -447,6 +448,7 @@ mod tests {
             clusters: &[],
             quarantined: &[],
             date: None,
+            merging: Default::default(),
         });
         assert_eq!(written(&empty), by_serde(&empty));
     }

@@ -38,7 +38,7 @@
 //! let catalog = Catalog::embedded();
 //! let proposals = [Proposal::new(Provenance { file: "a.csv".into(), record: 1, line: 2, ..Default::default() }, "Открыть школу ухода")];
 //! let clusters = sborka_dedup::cluster_exact(&["открыть школу ухода"]);
-//! let roadmap = assemble(&Input { catalog: &catalog, proposals: &proposals, clusters: &clusters, quarantined: &[], date: None });
+//! let roadmap = assemble(&Input { catalog: &catalog, proposals: &proposals, clusters: &clusters, quarantined: &[], date: None, merging: Default::default() });
 //! assert!(render_markdown(&roadmap).contains("Открыть школу ухода"));
 //! ```
 
@@ -52,9 +52,9 @@ pub use docx::render_docx;
 pub use html::{environment as html_environment, render_html};
 pub use markdown::render_markdown;
 pub use model::{
-    Input, Item, LevelSection, Member, MethodSection, Omitted, QuarantineRow, Roadmap,
-    SCHEMA_VERSION, Session, Summary, Support, TOP_IDEAS, ThemeRank, ThemeSection, TopIdea, Totals,
-    UNKNOWN_THEME, UNSPECIFIED_LEVEL, assemble,
+    Decisions, Input, Item, LevelSection, Member, Merging, MethodSection, Omitted, QuarantineRow,
+    Roadmap, SCHEMA_VERSION, Session, Summary, Support, TOP_IDEAS, ThemeRank, ThemeSection,
+    TopIdea, Totals, UNKNOWN_THEME, UNSPECIFIED_LEVEL, assemble,
 };
 
 /// Every document of the roadmap, by file name, in a fixed order.

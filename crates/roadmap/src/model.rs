@@ -355,6 +355,33 @@ pub struct Input<'a> {
     pub clusters: &'a [Cluster],
     pub quarantined: &'a [Quarantined],
     pub date: Option<String>,
+    /// How the build merged proposals into ideas, for «Как считали».
+    pub merging: Merging,
+}
+
+/// How a build merged proposals into ideas: what the method section says
+/// (from the build, so that it cannot go stale).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Merging {
+    /// The pair model's operating point (the least probability for two
+    /// texts to merge).
+    pub operating_point: f32,
+    /// Analysts' answers, when the build was given any.
+    pub decisions: Option<Decisions>,
+}
+
+/// What analysts' answers did to a build.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Decisions {
+    /// Answers applied.
+    pub applied: usize,
+    /// Pairs of ideas analysts merged that the machine kept apart, and
+    /// proposals they took out of an idea the machine had made.
+    pub merged: usize,
+    pub split: usize,
+    /// Answers set aside: stale (their texts are gone) or conflicting.
+    pub stale: usize,
+    pub conflicting: usize,
 }
 
 /// Builds the document: themes in catalogue order (unknown last), levels
@@ -524,7 +551,7 @@ pub fn assemble<'a>(input: &Input<'a>) -> Roadmap<'a> {
     };
 
     let summary = summary(c, &labels, &session_districts, &sessions, &themes);
-    let method = method(&totals, input.quarantined);
+    let method = method(&totals, input.quarantined, &input.merging);
     Roadmap {
         schema_version: SCHEMA_VERSION,
         title: "Образ будущего 2025 — дорожная карта".to_string(),
@@ -787,7 +814,7 @@ fn summary(
 }
 
 /// «Как считали», with this build's numbers.
-fn method(t: &Totals, quarantined: &[Quarantined]) -> Vec<MethodSection> {
+fn method(t: &Totals, quarantined: &[Quarantined], merging: &Merging) -> Vec<MethodSection> {
     let n = |v: u64, one: &str, few: &str, many: &str| format!("{v} {}", plural(v, one, few, many));
     let mut reasons: BTreeMap<Reason, u64> = BTreeMap::new();
     for q in quarantined {
@@ -837,11 +864,9 @@ fn method(t: &Totals, quarantined: &[Quarantined]) -> Vec<MethodSection> {
                 .to_string(),
         );
     }
-    let merge = vec![
+    let mut merge = vec![
         format!(
-            "Предложения, тексты которых совпадают после нормализации (регистр, ё/е, кавычки, \
-             пробелы, знаки препинания и невидимые символы не учитываются), считаются одной \
-             идеей: {} дали {}.",
+            "Повторы объединяются в идеи в несколько шагов: {} дали {}.",
             n(t.proposals, "предложение", "предложения", "предложений"),
             n(
                 t.ideas,
@@ -850,11 +875,53 @@ fn method(t: &Totals, quarantined: &[Quarantined]) -> Vec<MethodSection> {
                 "различных идей"
             ),
         ),
+        "1. Точные повторы. Тексты, которые совпадают после нормализации (регистр, ё/е, \
+         кавычки, пробелы, знаки препинания, нумерация и вводные слова вроде «Предлагаем» не \
+         учитываются; сокращения и их полные формы, синонимы из справочника — одно и то же: \
+         «СО НКО» = «социально ориентированные некоммерческие организации»), — одна идея."
+            .to_string(),
+        format!(
+            "2. Близкие формулировки. Два текста — одна идея, если модель, обученная на \
+             размеченных примерах, оценивает вероятность этого не ниже {:.2}. Прежде модели \
+             действуют запреты: тексты с разными числами (или число только в одном из \
+             них), о разных группах граждан, с противоположными действиями или с «не» \
+             перед словом, которое другой текст утверждает, не объединяются. Не \
+             объединяются и тексты, каждый из которых содержит свои значимые слова, \
+             которых нет в другом: так выглядят разные предложения об одном (та же мера \
+             для другой профессии, другого учреждения, другой цели). Поэтому одна идея, \
+             пересказанная другими словами, может остаться двумя идеями: лишняя идея \
+             видна читателю, а ошибочно объединённая — нет.",
+            merging.operating_point
+        ),
+        "3. Каждый текст идеи проверен против её главного текста, и никакие два текста \
+         одной идеи не противоречат друг другу по этим запретам: идеи не «склеиваются» \
+         цепочкой похожих текстов."
+            .to_string(),
+    ];
+    match merging.decisions {
+        Some(d) => merge.push(format!(
+            "4. Решения аналитиков. Применено {}: аналитики объединили {} и выделили {} из \
+             идей, собранных машиной; такие идеи отмечены в proposals.jsonl. Не применены \
+             ответы: {} — их тексты больше не встречаются, {} — противоречат друг другу \
+             (см. report.json).",
+            n(d.applied as u64, "ответ", "ответа", "ответов"),
+            n(d.merged as u64, "пару идей", "пары идей", "пар идей"),
+            n(d.split as u64, "предложение", "предложения", "предложений"),
+            d.stale,
+            d.conflicting,
+        )),
+        None => merge.push(
+            "4. Решения аналитиков в этой сборке не использовались (sborka review, затем \
+             sborka build --decisions)."
+                .to_string(),
+        ),
+    }
+    merge.push(
         "Текст идеи — текст одного из её предложений. Тема и уровень идеи — те, что чаще \
          всего указаны у её предложений (при равенстве — первые по справочнику); другие темы \
          и уровни, которые указывали участники, перечислены у идеи."
             .to_string(),
-    ];
+    );
     let support = vec![
         "N предложений — сколько предложений вошло в идею, включая повторы. \
          K округов и M регионов — в скольких федеральных округах и субъектах РФ её предлагали. \

@@ -137,6 +137,16 @@ fn sample(date: Option<&str>) -> Roadmap<'static> {
         clusters: &input.clusters,
         quarantined: &input.quarantined,
         date: date.map(str::to_string),
+        merging: sborka_roadmap::Merging {
+            operating_point: 0.69,
+            decisions: Some(sborka_roadmap::Decisions {
+                applied: 3,
+                merged: 1,
+                split: 1,
+                stale: 1,
+                conflicting: 0,
+            }),
+        },
     })
 }
 
@@ -278,6 +288,7 @@ fn every_document_is_the_same_bytes_on_any_number_of_threads() {
                 clusters: &clusters,
                 quarantined: &[],
                 date: None,
+                merging: Default::default(),
             });
             render_all(&r)
         })
@@ -288,6 +299,7 @@ fn every_document_is_the_same_bytes_on_any_number_of_threads() {
         clusters: &clusters,
         quarantined: &[],
         date: None,
+        merging: Default::default(),
     });
     let levels = r.themes.iter().flat_map(|t| &t.levels);
     let biggest = levels.map(|l| l.items.len()).max().unwrap_or(0);
