@@ -101,6 +101,7 @@ impl LimitArgs {
             max_file_bytes: self.max_file_bytes,
             max_xlsx_bytes: self.max_xlsx_bytes,
             max_json_depth: self.max_json_depth,
+            keep_personal: false,
         }
     }
 }
