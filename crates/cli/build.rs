@@ -393,6 +393,7 @@ fn documents<'a>(
         proposals: &built.proposals,
         clusters: &built.clusters,
         quarantined: &built.quarantined,
+        masked: built.files.iter().map(|f| f.masked).sum(),
         date: args.date.clone(),
     });
 

@@ -432,6 +432,7 @@ mod tests {
             proposals: &proposals,
             clusters: &clusters,
             quarantined: &[],
+            masked: Default::default(),
             date: Some("2018-03-02".to_string()),
         });
         assert_eq!(written(&r), by_serde(&r));
@@ -446,6 +447,7 @@ mod tests {
             proposals: &[],
             clusters: &[],
             quarantined: &[],
+            masked: Default::default(),
             date: None,
         });
         assert_eq!(written(&empty), by_serde(&empty));

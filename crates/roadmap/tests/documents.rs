@@ -136,6 +136,7 @@ fn sample(date: Option<&str>) -> Roadmap<'static> {
         proposals: &input.proposals,
         clusters: &input.clusters,
         quarantined: &input.quarantined,
+        masked: Default::default(),
         date: date.map(str::to_string),
     })
 }
@@ -277,6 +278,7 @@ fn every_document_is_the_same_bytes_on_any_number_of_threads() {
                 proposals: &proposals,
                 clusters: &clusters,
                 quarantined: &[],
+                masked: Default::default(),
                 date: None,
             });
             render_all(&r)
@@ -287,6 +289,7 @@ fn every_document_is_the_same_bytes_on_any_number_of_threads() {
         proposals: &proposals,
         clusters: &clusters,
         quarantined: &[],
+        masked: Default::default(),
         date: None,
     });
     let levels = r.themes.iter().flat_map(|t| &t.levels);
