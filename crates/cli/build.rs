@@ -54,6 +54,12 @@ pub(crate) struct Args {
     #[arg(long, value_name = "TEXT")]
     date: Option<String>,
 
+    /// Keep personal data as written in proposals.jsonl (the analysts'
+    /// internal file): the texts before masking and the columns the
+    /// catalogue marks personal. Every other output is masked all the same.
+    #[arg(long)]
+    keep_personal: bool,
+
     #[command(flatten)]
     limits: LimitArgs,
 
@@ -109,6 +115,8 @@ impl LimitArgs {
 /// Everything the pipeline produced before it is written.
 pub(crate) struct Built {
     pub(crate) files: Vec<FileReport>,
+    /// `--keep-personal`: `proposals.jsonl` holds the originals.
+    pub(crate) keep_personal: bool,
     /// SHA-256 of each input file, in the order of `files`.
     pub(crate) digests: Vec<String>,
     pub(crate) proposals: Vec<Proposal>,
@@ -242,8 +250,21 @@ fn build(args: &Args, catalog: &Catalog, catalog_files: &CatalogFiles) -> anyhow
     };
     let files = sborka_ingest::discover(&inputs)?;
     let deduper = sborka_dedup::Deduper::load(catalog_files)?;
-    let limits = args.limits.limits();
+    let limits = sborka_ingest::Limits {
+        keep_personal: args.keep_personal,
+        ..args.limits.limits()
+    };
     let lock = Lock::acquire(&args.out, args.wait)?;
+    if args.keep_personal {
+        // Said whatever -q says: this build writes personal data.
+        let _ = writeln!(
+            std::io::stderr(),
+            "sborka: WARNING: --keep-personal: {}/proposals.jsonl will hold personal data as \
+             written (names, phones, e-mail, СНИЛС…); it is for the analysts only and must \
+             not be published or passed on. Every other output is masked.",
+            args.out.display()
+        );
+    }
     let mut stages = Stages::new(args);
 
     stages.start(Stage::Read, Some(files.len() as u64));
@@ -263,6 +284,7 @@ fn build(args: &Args, catalog: &Catalog, catalog_files: &CatalogFiles) -> anyhow
         .collect();
     let mut built = Built {
         files: Vec::with_capacity(outcomes.len()),
+        keep_personal: args.keep_personal,
         digests: Vec::with_capacity(outcomes.len()),
         proposals: Vec::new(),
         quarantined: Vec::new(),
@@ -474,6 +496,32 @@ fn summarize(args: &Args, report: &Report, timings: &Timings, built: &Built) {
         if let Some(rss) = report.peak_rss_bytes {
             let _ = writeln!(err, "  peak memory: {:.1} MB", rss as f64 / 1e6);
         }
+    }
+    let masked = &report.personal.masked;
+    if !masked.is_empty() {
+        let kinds: Vec<String> = sborka_core::PersonalKind::ALL
+            .iter()
+            .filter(|&&k| masked.found(k) > 0)
+            .map(|&k| format!("{} {}", k.code(), masked.found(k)))
+            .collect();
+        let _ = writeln!(
+            err,
+            "sborka: personal data kept out of the outputs: {} {} of personal columns, \
+             {} {} masked in texts{}",
+            masked.cells,
+            if masked.cells == 1 { "cell" } else { "cells" },
+            masked.found_total(),
+            if masked.found_total() == 1 {
+                "value"
+            } else {
+                "values"
+            },
+            if kinds.is_empty() {
+                String::new()
+            } else {
+                format!(" ({})", kinds.join(", "))
+            }
+        );
     }
     let _ = writeln!(
         err,
