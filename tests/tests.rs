@@ -28,3 +28,6 @@ mod publish;
 
 // The roadmap documents (HTML, DOCX, Markdown, JSON) on hostile input.
 mod roadmap;
+
+// Personal data: an export full of it leaves none in any published output.
+mod personal;
