@@ -86,6 +86,7 @@ fn main() {
             proposals: &proposals,
             clusters: &clusters,
             quarantined: &[],
+            masked: Default::default(),
             date: None,
             merging: Default::default(),
         })

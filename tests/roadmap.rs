@@ -155,7 +155,7 @@ fn docx_holds_hostile_text_as_xml_text_and_same_bytes_twice() {
 
 /// The files of a zip, by name (read with the `zip` crate, as another
 /// program would).
-fn unzip(zip: &[u8]) -> BTreeMap<String, Vec<u8>> {
+pub(crate) fn unzip(zip: &[u8]) -> BTreeMap<String, Vec<u8>> {
     let mut archive = zip::ZipArchive::new(std::io::Cursor::new(zip)).unwrap();
     let mut files = BTreeMap::new();
     for i in 0..archive.len() {

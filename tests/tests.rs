@@ -31,3 +31,5 @@ mod roadmap;
 
 // `sborka review` and `build --decisions`: the analyst's loop.
 mod review;
+// Personal data: an export full of it leaves none in any published output.
+mod personal;

@@ -60,6 +60,11 @@ pub(crate) struct Args {
     /// stale and conflicting answers are named and not applied.
     #[arg(long, value_name = "PATH", num_args = 1..)]
     decisions: Vec<PathBuf>,
+    /// Keep personal data as written in proposals.jsonl (the analysts'
+    /// internal file): the texts before masking and the columns the
+    /// catalogue marks personal. Every other output is masked all the same.
+    #[arg(long)]
+    keep_personal: bool,
 
     #[command(flatten)]
     limits: LimitArgs,
@@ -108,6 +113,7 @@ impl LimitArgs {
             max_file_bytes: self.max_file_bytes,
             max_xlsx_bytes: self.max_xlsx_bytes,
             max_json_depth: self.max_json_depth,
+            keep_personal: false,
         }
     }
 }
@@ -115,6 +121,8 @@ impl LimitArgs {
 /// Everything the pipeline produced before it is written.
 pub(crate) struct Built {
     pub(crate) files: Vec<FileReport>,
+    /// `--keep-personal`: `proposals.jsonl` holds the originals.
+    pub(crate) keep_personal: bool,
     /// SHA-256 of each input file, in the order of `files`.
     pub(crate) digests: Vec<String>,
     pub(crate) proposals: Vec<Proposal>,
@@ -268,10 +276,23 @@ fn build(args: &Args, catalog: &Catalog, catalog_files: &CatalogFiles) -> anyhow
     };
     let files = sborka_ingest::discover(&inputs)?;
     let deduper = sborka_dedup::Deduper::load(catalog_files)?;
-    let limits = args.limits.limits();
+    let limits = sborka_ingest::Limits {
+        keep_personal: args.keep_personal,
+        ..args.limits.limits()
+    };
     let answers =
         (!args.decisions.is_empty()).then(|| sborka_review::read_answers(&args.decisions, &limits));
     let lock = Lock::acquire(&args.out, args.wait)?;
+    if args.keep_personal {
+        // Said whatever -q says: this build writes personal data.
+        let _ = writeln!(
+            std::io::stderr(),
+            "sborka: WARNING: --keep-personal: {}/proposals.jsonl will hold personal data as \
+             written (names, phones, e-mail, СНИЛС…); it is for the analysts only and must \
+             not be published or passed on. Every other output is masked.",
+            args.out.display()
+        );
+    }
     let mut stages = Stages::new(args);
 
     stages.start(Stage::Read, Some(files.len() as u64));
@@ -291,6 +312,7 @@ fn build(args: &Args, catalog: &Catalog, catalog_files: &CatalogFiles) -> anyhow
         .collect();
     let mut built = Built {
         files: Vec::with_capacity(outcomes.len()),
+        keep_personal: args.keep_personal,
         digests: Vec::with_capacity(outcomes.len()),
         proposals: Vec::new(),
         quarantined: Vec::new(),
@@ -462,6 +484,7 @@ fn documents<'a>(
         proposals: &built.proposals,
         clusters: &built.clusters,
         quarantined: &built.quarantined,
+        masked: built.files.iter().map(|f| f.masked).sum(),
         date: args.date.clone(),
         merging: sborka_roadmap::Merging {
             operating_point: deduper_threshold,
@@ -615,6 +638,32 @@ fn summarize(args: &Args, report: &Report, timings: &Timings, built: &Built) {
             d.split,
             d.stale.len(),
             d.conflicting.iter().map(|c| c.answers.len()).sum::<usize>()
+        );
+    }
+    let masked = &report.personal.masked;
+    if !masked.is_empty() {
+        let kinds: Vec<String> = sborka_core::PersonalKind::ALL
+            .iter()
+            .filter(|&&k| masked.found(k) > 0)
+            .map(|&k| format!("{} {}", k.code(), masked.found(k)))
+            .collect();
+        let _ = writeln!(
+            err,
+            "sborka: personal data kept out of the outputs: {} {} of personal columns, \
+             {} {} masked in texts{}",
+            masked.cells,
+            if masked.cells == 1 { "cell" } else { "cells" },
+            masked.found_total(),
+            if masked.found_total() == 1 {
+                "value"
+            } else {
+                "values"
+            },
+            if kinds.is_empty() {
+                String::new()
+            } else {
+                format!(" ({})", kinds.join(", "))
+            }
         );
     }
     let _ = writeln!(

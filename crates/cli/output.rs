@@ -9,7 +9,7 @@ use std::time::Duration;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
-use sborka_core::{Catalog, CatalogFiles, Facet, Quarantined, Reason, Value, json};
+use sborka_core::{Catalog, CatalogFiles, Facet, Masked, Quarantined, Reason, Value, json};
 use sborka_ingest::FileReport;
 use sborka_roadmap::Roadmap;
 
@@ -112,8 +112,18 @@ fn write_proposal(
             Some(known) => json::string(o, &catalog.slug(known)),
         }
     }
+    // The originals only under --keep-personal (ingest keeps them only
+    // then).
+    let personal = p.personal.as_deref().filter(|_| built.keep_personal);
+    // `text` is always what the build read (masked), so that a review
+    // sheet made from this file keys its answers as the next build does;
+    // the original beside it.
     o.extend_from_slice(b",\"text\":");
     json::string(o, &p.text);
+    if let Some(original) = personal.and_then(|k| k.text.as_deref()) {
+        o.extend_from_slice(b",\"text_as_written\":");
+        json::string(o, original);
+    }
     let c = built.cluster_of[i] as usize;
     let cluster = &built.clusters[c];
     write!(o, ",\"cluster\":\"{}\"", cluster.id)?;
@@ -143,9 +153,17 @@ fn write_proposal(
         o.extend_from_slice(b",\"inferred\":");
         json::value(o, &p.inferred);
     }
-    if !p.extra.is_empty() {
+    let extra = match personal {
+        Some(k) if !k.extra.is_empty() => {
+            let mut extra = p.extra.clone();
+            extra.extend(k.extra.iter().map(|(h, v)| (h.clone(), v.clone())));
+            std::borrow::Cow::Owned(extra)
+        }
+        _ => std::borrow::Cow::Borrowed(&p.extra),
+    };
+    if !extra.is_empty() {
         o.extend_from_slice(b",\"extra\":");
-        json::value(o, &p.extra);
+        json::value(o, &*extra);
     }
     o.extend_from_slice(b"}\n");
     Ok(())
@@ -281,6 +299,18 @@ pub(crate) struct FileEntry {
     pub(crate) report: FileReport,
 }
 
+/// Personal data in the build: what was kept out of the outputs, and
+/// whether `proposals.jsonl` holds it anyway.
+#[derive(Serialize)]
+pub(crate) struct PersonalReport {
+    /// `--keep-personal`: `proposals.jsonl` holds the texts as written and
+    /// the personal columns.
+    pub(crate) kept_in_proposals_jsonl: bool,
+    /// Over all files: cells of personal columns left out (`column`), values
+    /// masked in texts by kind.
+    pub(crate) masked: Masked,
+}
+
 /// `report.json`, for people and for cron wrappers. Its shape is described
 /// by `schema/report.schema.json`.
 #[derive(Serialize)]
@@ -294,8 +324,9 @@ pub(crate) struct Report {
     /// Quarantined records by reason code.
     pub(crate) reasons: BTreeMap<Reason, u64>,
     /// Things a human should look at: unreadable files, unrecognised themes
-    /// and levels.
+    /// and levels, personal data kept.
     pub(crate) warnings: Vec<String>,
+    pub(crate) personal: PersonalReport,
     pub(crate) files: Vec<FileEntry>,
     /// Where each catalogue file came from.
     pub(crate) catalog: BTreeMap<String, String>,
@@ -450,6 +481,16 @@ impl Report {
                 warnings.push(format!("decisions: {p}"));
             }
         }
+        let masked: Masked = files.iter().map(|f| f.masked).sum();
+        if built.keep_personal {
+            warnings.push(format!(
+                "proposals.jsonl keeps personal data as written (--keep-personal): {} cells of \
+                 personal columns, {} values masked in the other outputs; it is for the \
+                 analysts only and must not be published",
+                masked.cells,
+                masked.found_total()
+            ));
+        }
         Report {
             schema_version: SCHEMA_VERSION,
             sborka_version: env!("CARGO_PKG_VERSION"),
@@ -466,6 +507,10 @@ impl Report {
             },
             reasons,
             warnings,
+            personal: PersonalReport {
+                kept_in_proposals_jsonl: built.keep_personal,
+                masked,
+            },
             files: files
                 .iter()
                 .zip(&built.digests)
@@ -654,6 +699,7 @@ mod tests {
         let proposals = vec![plain, full, unknown];
         let built = Built {
             files: Vec::new(),
+            keep_personal: false,
             digests: Vec::new(),
             clusters: vec![Cluster {
                 id: ClusterId(0x00ab_cdef_0123_4567),

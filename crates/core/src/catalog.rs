@@ -37,10 +37,13 @@ pub enum Field {
     Kind,
     Year,
     Text,
+    /// A column of personal data (ФИО, телефон, адрес, СНИЛС…): read,
+    /// counted, never copied to an output.
+    Personal,
 }
 
 impl Field {
-    pub const ALL: [Field; 8] = [
+    pub const ALL: [Field; 9] = [
         Field::Id,
         Field::District,
         Field::Region,
@@ -49,6 +52,7 @@ impl Field {
         Field::Kind,
         Field::Year,
         Field::Text,
+        Field::Personal,
     ];
 
     pub fn name(self) -> &'static str {
@@ -61,6 +65,7 @@ impl Field {
             Field::Kind => "kind",
             Field::Year => "year",
             Field::Text => "text",
+            Field::Personal => "personal",
         }
     }
 }
@@ -675,6 +680,16 @@ mod tests {
         assert_eq!(c.header(" ТЕМА "), Some(Field::Theme));
         assert_eq!(c.header("№ п/п"), Some(Field::Id));
         assert_eq!(c.header("Примечание"), None);
+        for personal in [
+            "ФИО",
+            "Ф.И.О.",
+            "Телефон",
+            "E-mail",
+            "СНИЛС",
+            "Дата рождения",
+        ] {
+            assert_eq!(c.header(personal), Some(Field::Personal), "{personal}");
+        }
     }
 
     #[test]

@@ -194,13 +194,30 @@ pub struct Proposal {
     /// District, region, theme, level, kind and year, as the catalogue
     /// placed them.
     pub facets: Facets,
-    /// The proposal as written, trimmed; never rewritten.
+    /// The proposal as written, trimmed, with personal data replaced by
+    /// marks («[телефон скрыт]»); otherwise never rewritten.
     pub text: String,
-    /// Columns sborka does not know, kept so that nothing is lost.
+    /// Columns sborka does not know, kept so that nothing is lost (their
+    /// personal data masked as in the text).
     pub extra: BTreeMap<String, String>,
     /// Fields whose value sborka inferred rather than read (a district from
     /// the region, for example), so an analyst can see what was decided.
     pub inferred: Vec<Field>,
+    /// What masking took out, kept only when ingest was asked to
+    /// (`--keep-personal`, for the analysts' `proposals.jsonl`), and only
+    /// for a record that had any.
+    pub personal: Option<Box<Personal>>,
+}
+
+/// The originals of what masking changed in one record: nothing published
+/// reads them.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Personal {
+    /// The text as written, when masking changed it.
+    pub text: Option<String>,
+    /// The cells of personal columns, and the extra columns masking
+    /// changed, as written.
+    pub extra: BTreeMap<String, String>,
 }
 
 impl Proposal {
@@ -218,6 +235,7 @@ impl Proposal {
             text: text.into(),
             extra: BTreeMap::new(),
             inferred: Vec::new(),
+            personal: None,
         }
     }
 }

@@ -188,6 +188,7 @@ fn read_in_pieces(
     };
     let (catalog, limits) = (ctx.catalog, ctx.limits);
     let max_text_chars = limits.max_text_chars;
+    let keep_personal = limits.keep_personal;
     let mut parsed = parse(rounds[0]);
     // Room for the file's proposals, guessed from the first round's rows
     // per byte, so that the list is not copied as it grows.
@@ -234,7 +235,9 @@ fn read_in_pieces(
             built = pieces
                 .into_par_iter()
                 .map(|(mut tally, entries)| {
-                    let builder = RecordBuilder::new(catalog).max_text_chars(max_text_chars);
+                    let builder = RecordBuilder::new(catalog)
+                        .max_text_chars(max_text_chars)
+                        .keep_personal(keep_personal);
                     entries
                         .into_iter()
                         .filter_map(|entry| body.build(&builder, &mut tally, entry))

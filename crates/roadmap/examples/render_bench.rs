@@ -273,6 +273,7 @@ fn main() {
         proposals: &proposals,
         clusters: &clusters,
         quarantined: &[],
+        masked: Default::default(),
         date: Some("2018-03-02".to_string()),
         merging: Default::default(),
     };

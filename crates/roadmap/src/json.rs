@@ -432,6 +432,7 @@ mod tests {
             proposals: &proposals,
             clusters: &clusters,
             quarantined: &[],
+            masked: Default::default(),
             date: Some("2018-03-02".to_string()),
             merging: Default::default(),
         });
@@ -447,6 +448,7 @@ mod tests {
             proposals: &[],
             clusters: &[],
             quarantined: &[],
+            masked: Default::default(),
             date: None,
             merging: Default::default(),
         });

@@ -38,7 +38,7 @@
 //! let catalog = Catalog::embedded();
 //! let proposals = [Proposal::new(Provenance { file: "a.csv".into(), record: 1, line: 2, ..Default::default() }, "Открыть школу ухода")];
 //! let clusters = sborka_dedup::cluster_exact(&["открыть школу ухода"]);
-//! let roadmap = assemble(&Input { catalog: &catalog, proposals: &proposals, clusters: &clusters, quarantined: &[], date: None, merging: Default::default() });
+//! let roadmap = assemble(&Input { catalog: &catalog, proposals: &proposals, clusters: &clusters, quarantined: &[], masked: Default::default(), date: None, merging: Default::default() });
 //! assert!(render_markdown(&roadmap).contains("Открыть школу ухода"));
 //! ```
 

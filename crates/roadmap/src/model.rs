@@ -36,8 +36,8 @@ use rayon::prelude::*;
 use serde::{Serialize, Serializer};
 
 use sborka_core::{
-    Catalog, Cluster, ClusterId, DistrictId, Facet, IdOf, Kind, Label, Level, Proposal,
-    Quarantined, Reason, RegionCode, Support as Backing, ThemeId, Value,
+    Catalog, Cluster, ClusterId, DistrictId, Facet, IdOf, Kind, Label, Level, Masked, PersonalKind,
+    Proposal, Quarantined, Reason, RegionCode, Support as Backing, ThemeId, Value,
 };
 
 use crate::plural;
@@ -354,6 +354,9 @@ pub struct Input<'a> {
     pub proposals: &'a [Proposal],
     pub clusters: &'a [Cluster],
     pub quarantined: &'a [Quarantined],
+    /// What ingest kept out of every record (ingest's per-file counts
+    /// summed), for «Как считали».
+    pub masked: Masked,
     pub date: Option<String>,
     /// How the build merged proposals into ideas, for «Как считали».
     pub merging: Merging,
@@ -551,7 +554,7 @@ pub fn assemble<'a>(input: &Input<'a>) -> Roadmap<'a> {
     };
 
     let summary = summary(c, &labels, &session_districts, &sessions, &themes);
-    let method = method(&totals, input.quarantined, &input.merging);
+    let method = method(&totals, input.quarantined, &input.merging, &input.masked);
     Roadmap {
         schema_version: SCHEMA_VERSION,
         title: "Образ будущего 2025 — дорожная карта".to_string(),
@@ -814,7 +817,12 @@ fn summary(
 }
 
 /// «Как считали», with this build's numbers.
-fn method(t: &Totals, quarantined: &[Quarantined], merging: &Merging) -> Vec<MethodSection> {
+fn method(
+    t: &Totals,
+    quarantined: &[Quarantined],
+    merging: &Merging,
+    masked: &Masked,
+) -> Vec<MethodSection> {
     let n = |v: u64, one: &str, few: &str, many: &str| format!("{v} {}", plural(v, one, few, many));
     let mut reasons: BTreeMap<Reason, u64> = BTreeMap::new();
     for q in quarantined {
@@ -939,6 +947,10 @@ fn method(t: &Totals, quarantined: &[Quarantined], merging: &Merging) -> Vec<Met
             paragraphs: read,
         },
         MethodSection {
+            title: "Персональные данные".to_string(),
+            paragraphs: personal(masked),
+        },
+        MethodSection {
             title: "Что отложено в карантин".to_string(),
             paragraphs: quarantine,
         },
@@ -950,6 +962,48 @@ fn method(t: &Totals, quarantined: &[Quarantined], merging: &Merging) -> Vec<Met
             title: "Что значат числа поддержки".to_string(),
             paragraphs: support,
         },
+    ]
+}
+
+/// «Персональные данные»: what was removed, how, and how much.
+fn personal(masked: &Masked) -> Vec<String> {
+    let n = |v: u64, one: &str, few: &str, many: &str| format!("{v} {}", plural(v, one, few, many));
+    let found: Vec<String> = PersonalKind::ALL
+        .iter()
+        .filter(|&&k| masked.found(k) > 0)
+        .map(|&k| format!("{} — {}", k.describe_ru(), masked.found(k)))
+        .collect();
+    let found = if found.is_empty() {
+        "в этой сборке таких не нашлось".to_string()
+    } else {
+        format!("в этой сборке: {}", found.join(", "))
+    };
+    vec![
+        format!(
+            "Персональные данные участников (152-ФЗ) из документа удалены. Столбцы, которые \
+             справочник заголовков относит к персональным (ФИО, фамилия, имя, отчество, телефон, \
+             e-mail, адрес, паспорт, СНИЛС, дата рождения и т. п.), не копируются ни в один \
+             выходной файл: {}.",
+            if masked.cells == 0 {
+                "в этой сборке таких столбцов не было".to_string()
+            } else {
+                format!(
+                    "не скопировано {}",
+                    n(masked.cells, "значение", "значения", "значений")
+                )
+            },
+        ),
+        format!(
+            "В текстах предложений и в остальных столбцах номера телефонов, адреса электронной \
+             почты, СНИЛС и ИНН (с проверкой контрольных чисел), серии и номера паспортов, номера \
+             банковских карт (с проверкой по алгоритму Луна) и фамилии с инициалами заменены \
+             пометками вида «{}»; {found}. Номера законов, даты, суммы, коды регионов и ОКВЭД \
+             не затрагиваются. Полные имена без инициалов автоматически не распознаются.",
+            PersonalKind::Phone.mark(),
+        ),
+        "Повторы ищутся и поиск работает уже по текстам с пометками: предложения, которые \
+         различаются только, например, номером телефона, считаются одной идеей."
+            .to_string(),
     ]
 }
 

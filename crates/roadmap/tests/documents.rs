@@ -136,6 +136,7 @@ fn sample(date: Option<&str>) -> Roadmap<'static> {
         proposals: &input.proposals,
         clusters: &input.clusters,
         quarantined: &input.quarantined,
+        masked: Default::default(),
         date: date.map(str::to_string),
         merging: sborka_roadmap::Merging {
             operating_point: 0.69,
@@ -287,6 +288,7 @@ fn every_document_is_the_same_bytes_on_any_number_of_threads() {
                 proposals: &proposals,
                 clusters: &clusters,
                 quarantined: &[],
+                masked: Default::default(),
                 date: None,
                 merging: Default::default(),
             });
@@ -298,6 +300,7 @@ fn every_document_is_the_same_bytes_on_any_number_of_threads() {
         proposals: &proposals,
         clusters: &clusters,
         quarantined: &[],
+        masked: Default::default(),
         date: None,
         merging: Default::default(),
     });
