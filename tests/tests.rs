@@ -28,3 +28,11 @@ mod publish;
 
 // The roadmap documents (HTML, DOCX, Markdown, JSON) on hostile input.
 mod roadmap;
+
+// roadmap.xlsx: read back by sborka's reader, idea for idea with
+// roadmap.json, the same bytes on any threads, and LibreOffice (needs
+// `soffice`: skipped with a note when absent).
+mod xlsx;
+
+// A second night: changes.json's six lists and the documents' section.
+mod changes;

@@ -10,7 +10,7 @@ use rayon::prelude::*;
 
 use sborka_core::{Catalog, CatalogFiles, Cluster, Proposal, Quarantined};
 use sborka_ingest::FileReport;
-use sborka_roadmap::Document;
+use sborka_roadmap::{Document, History};
 
 use crate::Outcome;
 use crate::output::{self, Report, Stage, Timings};
@@ -53,6 +53,17 @@ pub(crate) struct Args {
     /// the same input gives the same bytes).
     #[arg(long, value_name = "TEXT")]
     date: Option<String>,
+
+    /// Compare with the build in DIR («Что изменилось с прошлой сборки»,
+    /// changes.json) [default: the build already in --out, if any].
+    #[arg(long, value_name = "DIR")]
+    since: Option<PathBuf>,
+
+    /// Leave the «Предложения» sheets out of roadmap.xlsx (proposals.jsonl
+    /// lists the same): at a million proposals they are most of the
+    /// spreadsheet's cost.
+    #[arg(long)]
+    xlsx_without_proposals: bool,
 
     #[command(flatten)]
     limits: LimitArgs,
@@ -240,6 +251,14 @@ fn build(args: &Args, catalog: &Catalog, catalog_files: &CatalogFiles) -> anyhow
         args.inputs.clone()
     };
     let files = sborka_ingest::discover(&inputs)?;
+    if let Some(since) = &args.since
+        && !is_build(since)
+    {
+        bail!(
+            "--since {}: no build there (it needs report.json and proposals.jsonl)",
+            since.display()
+        );
+    }
     let deduper = sborka_dedup::Deduper::load(catalog_files)?;
     let limits = args.limits.limits();
     let lock = Lock::acquire(&args.out, args.wait)?;
@@ -247,19 +266,48 @@ fn build(args: &Args, catalog: &Catalog, catalog_files: &CatalogFiles) -> anyhow
 
     stages.start(Stage::Read, Some(files.len() as u64));
     let bar = stages.bar.clone();
-    let outcomes: Vec<_> = files
-        .par_iter()
-        .map(|input| {
-            // The digest reads the file again (from the page cache) beside
-            // the parse: a single large export keeps both cores busy.
-            let (outcome, digest) = rayon::join(
-                || sborka_ingest::read_file_with(input, catalog, &limits),
-                || output::sha256_file(&input.path),
-            );
-            bar.inc(1);
-            (outcome, digest)
-        })
-        .collect();
+    // The previous build is read beside the exports (the lock is held, so
+    // no other build replaces it meanwhile).
+    let (outcomes, previous) = rayon::join(
+        || -> Vec<_> {
+            files
+                .par_iter()
+                .map(|input| {
+                    // The digest reads the file again (from the page cache)
+                    // beside the parse: a single large export keeps both
+                    // cores busy.
+                    let (outcome, digest) = rayon::join(
+                        || sborka_ingest::read_file_with(input, catalog, &limits),
+                        || output::sha256_file(&input.path),
+                    );
+                    bar.inc(1);
+                    (outcome, digest)
+                })
+                .collect()
+        },
+        || {
+            let dir = args.since.as_deref().unwrap_or(&args.out);
+            sborka_roadmap::Previous::read(dir)
+        },
+    );
+    let previous = match previous {
+        Ok(previous) => Earlier::from(previous),
+        Err(e) if args.since.is_some() => {
+            stages.finish();
+            return Err(anyhow::Error::new(e).context("cannot read the previous build"));
+        }
+        Err(e) => {
+            let reason = e.to_string();
+            stages.bar.suspend(|| {
+                let _ = writeln!(
+                    std::io::stderr(),
+                    "sborka: warning: cannot read the previous build ({reason}); \
+                     changes since it are not counted"
+                );
+            });
+            Earlier::Unreadable(reason)
+        }
+    };
     let mut built = Built {
         files: Vec::with_capacity(outcomes.len()),
         digests: Vec::with_capacity(outcomes.len()),
@@ -333,7 +381,7 @@ fn build(args: &Args, catalog: &Catalog, catalog_files: &CatalogFiles) -> anyhow
     let (indexed, documents) = if threads > 1 {
         stages.announce(Stage::Index);
         rayon::join(index, || {
-            let documents = documents(args, &mut stages, &built, catalog, &staging);
+            let documents = documents(args, &mut stages, &built, catalog, &staging, &previous);
             stages.wait(Stage::Index);
             documents
         })
@@ -342,7 +390,7 @@ fn build(args: &Args, catalog: &Catalog, catalog_files: &CatalogFiles) -> anyhow
         let indexed = index();
         (
             indexed,
-            documents(args, &mut stages, &built, catalog, &staging),
+            documents(args, &mut stages, &built, catalog, &staging, &previous),
         )
     };
     let (written, index_time) = indexed;
@@ -362,7 +410,7 @@ fn build(args: &Args, catalog: &Catalog, catalog_files: &CatalogFiles) -> anyhow
     report.timings_ms = timings.millis();
 
     if !args.quiet {
-        summarize(args, &report, &timings, &built);
+        summarize(args, &report, &timings, &built, &roadmap.changes);
     }
     // The build's memory is not freed piece by piece: the process ends
     // here, and its end returns every page at once (at 50,000 proposals,
@@ -385,25 +433,45 @@ fn documents<'a>(
     built: &'a Built,
     catalog: &'a Catalog,
     staging: &Staging,
+    previous: &Earlier,
 ) -> anyhow::Result<sborka_roadmap::Roadmap<'a>> {
     stages.start(Stage::Assemble, None);
-    let roadmap = sborka_roadmap::assemble(&sborka_roadmap::Input {
-        catalog,
-        proposals: &built.proposals,
-        clusters: &built.clusters,
-        quarantined: &built.quarantined,
-        date: args.date.clone(),
-    });
+    // The comparison with the previous build needs only the clusters: it
+    // runs beside the assembly.
+    let (mut roadmap, history) = rayon::join(
+        || {
+            sborka_roadmap::assemble(&sborka_roadmap::Input {
+                catalog,
+                proposals: &built.proposals,
+                clusters: &built.clusters,
+                quarantined: &built.quarantined,
+                date: args.date.clone(),
+            })
+        },
+        || previous.compare(built),
+    );
+    roadmap.changes = history.context("cannot compare with the previous build")?;
 
     stages.start(Stage::Render, None);
     let render = sborka_roadmap::RenderOptions {
         items_per_level: (args.items_per_level > 0).then_some(args.items_per_level),
+        xlsx: sborka_roadmap::XlsxOptions {
+            // Spooled beside the output, not in a /tmp that may be memory.
+            temp_dir: Some(staging.dir.clone()),
+            proposals: !args.xlsx_without_proposals,
+            ..Default::default()
+        },
     };
-    let files: Vec<File> = Document::ALL
+    let mut files: Vec<File> = Document::ALL
         .into_iter()
         .map(File::Document)
         .chain([File::Proposals, File::Quarantine, File::QuarantineCsv])
         .collect();
+    if matches!(roadmap.changes, History::Compared(_)) {
+        files.push(File::Changes);
+    }
+    // The spreadsheet first: it is the longest task.
+    files.sort_by_key(|f| !matches!(f, File::Document(Document::Xlsx)));
     let written: Vec<anyhow::Result<()>> = files
         .par_iter()
         .map(|&file| {
@@ -411,6 +479,7 @@ fn documents<'a>(
                 File::Proposals => output::write_proposals(w, built, catalog),
                 File::Quarantine => output::write_quarantine(w, &built.quarantined),
                 File::QuarantineCsv => output::write_quarantine_csv(w, &built.quarantined),
+                File::Changes => output::write_changes(w, &roadmap.changes),
                 File::Document(d) => sborka_roadmap::write_document(d, &roadmap, &render, w),
             })
         })
@@ -428,6 +497,8 @@ enum File {
     Proposals,
     Quarantine,
     QuarantineCsv,
+    /// `changes.json`, when there was a previous build to compare with.
+    Changes,
 }
 
 impl File {
@@ -437,7 +508,42 @@ impl File {
             File::Proposals => "proposals.jsonl",
             File::Quarantine => "quarantine.jsonl",
             File::QuarantineCsv => "quarantine.csv",
+            File::Changes => "changes.json",
         }
+    }
+}
+
+/// Whether `dir` holds a build to compare with.
+fn is_build(dir: &Path) -> bool {
+    dir.join("report.json").is_file() && dir.join("proposals.jsonl").is_file()
+}
+
+/// The previous build, as read before this one.
+enum Earlier {
+    None,
+    Unreadable(String),
+    Read(Box<sborka_roadmap::Previous>),
+}
+
+impl From<Option<sborka_roadmap::Previous>> for Earlier {
+    fn from(previous: Option<sborka_roadmap::Previous>) -> Earlier {
+        previous.map_or(Earlier::None, |p| Earlier::Read(Box::new(p)))
+    }
+}
+
+impl Earlier {
+    fn compare<'a>(&self, built: &'a Built) -> std::io::Result<History<'a>> {
+        Ok(match self {
+            Earlier::None => History::First,
+            Earlier::Unreadable(reason) => History::Unreadable {
+                reason: reason.clone(),
+            },
+            Earlier::Read(previous) => History::Compared(Box::new(sborka_roadmap::compare(
+                previous,
+                &built.proposals,
+                &built.clusters,
+            )?)),
+        })
     }
 }
 
@@ -450,7 +556,13 @@ fn write_index(dir: &Path, built: &Built, catalog: &Catalog, parts: usize) -> an
         .context("cannot write the index")
 }
 
-fn summarize(args: &Args, report: &Report, timings: &Timings, built: &Built) {
+fn summarize(
+    args: &Args,
+    report: &Report,
+    timings: &Timings,
+    built: &Built,
+    history: &History<'_>,
+) {
     let mut err = std::io::stderr().lock();
     let t = &report.totals;
     if args.verbose {
@@ -473,9 +585,13 @@ fn summarize(args: &Args, report: &Report, timings: &Timings, built: &Built) {
             let _ = writeln!(err, "  peak memory: {:.1} MB", rss as f64 / 1e6);
         }
     }
+    let since = match history {
+        History::Compared(_) => format!("с прошлой сборки: {}", history.phrase()),
+        _ => history.phrase(),
+    };
     let _ = writeln!(
         err,
-        "sborka: {} {}, {} records: {} proposals in {} ideas, {} quarantined → {}",
+        "sborka: {} {}, {} records: {} proposals in {} ideas, {} quarantined → {} ({since})",
         t.files,
         if t.files == 1 { "file" } else { "files" },
         t.records,
