@@ -68,8 +68,6 @@ pub struct PreviousBuild {
     pub inputs_sha256: Option<String>,
     /// The `--date` it was built with, if any.
     pub date: Option<String>,
-    /// When its `report.json` was written (UTC, `YYYY-MM-DDTHH:MM:SSZ`).
-    pub built_at: Option<String>,
     pub proposals: u64,
     pub ideas: u64,
 }
@@ -130,11 +128,6 @@ impl Previous {
         let bytes = std::fs::read(&report_path).map_err(|e| where_(&report_path, &e))?;
         let report: Report =
             serde_json::from_slice(&bytes).map_err(|e| where_(&report_path, &e))?;
-        let built_at = std::fs::metadata(&report_path)
-            .and_then(|m| m.modified())
-            .ok()
-            .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
-            .map(|d| utc(d.as_secs()));
 
         let mut file = File::open(&proposals_path).map_err(|e| where_(&proposals_path, &e))?;
         let mut rows = Vec::new();
@@ -205,7 +198,6 @@ impl Previous {
             build: PreviousBuild {
                 inputs_sha256: report.inputs_sha256,
                 date: report.date,
-                built_at,
                 proposals: rows.len() as u64,
                 ideas: clusters.len() as u64,
             },
@@ -293,28 +285,6 @@ fn keys(id: &str, text: &str) -> (u64, u64) {
     it.write_u8(0xff);
     it.write(text.as_bytes());
     (it.finish(), text_key)
-}
-
-/// `secs` since 1970 as `YYYY-MM-DDTHH:MM:SSZ` (proleptic Gregorian, UTC).
-fn utc(secs: u64) -> String {
-    let days = (secs / 86_400) as i64;
-    let rem = secs % 86_400;
-    // Howard Hinnant's civil_from_days.
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    let y = yoe + era * 400 + i64::from(m <= 2);
-    format!(
-        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z",
-        rem / 3600,
-        rem / 60 % 60,
-        rem % 60
-    )
 }
 
 /// What the documents say about the previous build.
@@ -781,9 +751,6 @@ pub(crate) fn view<'c, 'a>(history: &'c History<'a>) -> View<'c, 'a> {
             if let Some(date) = &p.date {
                 when.push_str(&format!(" от {date}"));
             }
-            if let Some(at) = &p.built_at {
-                when.push_str(&format!(" (записана {at})"));
-            }
             let lead = format!(
                 "С прошлой сборки{when}: {}. Тогда было {} {} в {} {}. Идеи сопоставлены \
                  по их предложениям (адрес и текст предложения, затем только текст), а не по \
@@ -859,19 +826,6 @@ fn shorten(text: &str, max: usize) -> Cow<'_, str> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn utc_table() {
-        let cases = [
-            (0, "1970-01-01T00:00:00Z"),
-            (951_782_400, "2000-02-29T00:00:00Z"),
-            (1_700_000_000, "2023-11-14T22:13:20Z"),
-            (4_107_542_399, "2100-02-28T23:59:59Z"),
-        ];
-        for (secs, want) in cases {
-            assert_eq!(utc(secs), want, "{secs}");
-        }
-    }
 
     #[test]
     fn phrase_table() {
