@@ -33,3 +33,11 @@ mod roadmap;
 mod review;
 // Personal data: an export full of it leaves none in any published output.
 mod personal;
+
+// roadmap.xlsx: read back by sborka's reader, idea for idea with
+// roadmap.json, the same bytes on any threads, and LibreOffice (needs
+// `soffice`: skipped with a note when absent).
+mod xlsx;
+
+// A second night: changes.json's six lists and the documents' section.
+mod changes;

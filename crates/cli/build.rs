@@ -10,7 +10,7 @@ use rayon::prelude::*;
 
 use sborka_core::{Catalog, CatalogFiles, Cluster, Proposal, Quarantined};
 use sborka_ingest::FileReport;
-use sborka_roadmap::Document;
+use sborka_roadmap::{Document, History};
 
 use crate::Outcome;
 use crate::output::{self, Report, Stage, Timings};
@@ -65,6 +65,17 @@ pub(crate) struct Args {
     /// catalogue marks personal. Every other output is masked all the same.
     #[arg(long)]
     keep_personal: bool,
+
+    /// Compare with the build in DIR («Что изменилось с прошлой сборки»,
+    /// changes.json) [default: the build already in --out, if any].
+    #[arg(long, value_name = "DIR")]
+    since: Option<PathBuf>,
+
+    /// Leave the «Предложения» sheets out of roadmap.xlsx (proposals.jsonl
+    /// lists the same): at a million proposals they are most of the
+    /// spreadsheet's cost.
+    #[arg(long)]
+    xlsx_without_proposals: bool,
 
     #[command(flatten)]
     limits: LimitArgs,
@@ -275,6 +286,14 @@ fn build(args: &Args, catalog: &Catalog, catalog_files: &CatalogFiles) -> anyhow
         args.inputs.clone()
     };
     let files = sborka_ingest::discover(&inputs)?;
+    if let Some(since) = &args.since
+        && !is_build(since)
+    {
+        bail!(
+            "--since {}: no build there (it needs report.json and proposals.jsonl)",
+            since.display()
+        );
+    }
     let deduper = sborka_dedup::Deduper::load(catalog_files)?;
     let limits = sborka_ingest::Limits {
         keep_personal: args.keep_personal,
@@ -297,19 +316,48 @@ fn build(args: &Args, catalog: &Catalog, catalog_files: &CatalogFiles) -> anyhow
 
     stages.start(Stage::Read, Some(files.len() as u64));
     let bar = stages.bar.clone();
-    let outcomes: Vec<_> = files
-        .par_iter()
-        .map(|input| {
-            // The digest reads the file again (from the page cache) beside
-            // the parse: a single large export keeps both cores busy.
-            let (outcome, digest) = rayon::join(
-                || sborka_ingest::read_file_with(input, catalog, &limits),
-                || output::sha256_file(&input.path),
-            );
-            bar.inc(1);
-            (outcome, digest)
-        })
-        .collect();
+    // The previous build is read beside the exports (the lock is held, so
+    // no other build replaces it meanwhile).
+    let (outcomes, previous) = rayon::join(
+        || -> Vec<_> {
+            files
+                .par_iter()
+                .map(|input| {
+                    // The digest reads the file again (from the page cache)
+                    // beside the parse: a single large export keeps both
+                    // cores busy.
+                    let (outcome, digest) = rayon::join(
+                        || sborka_ingest::read_file_with(input, catalog, &limits),
+                        || output::sha256_file(&input.path),
+                    );
+                    bar.inc(1);
+                    (outcome, digest)
+                })
+                .collect()
+        },
+        || {
+            let dir = args.since.as_deref().unwrap_or(&args.out);
+            sborka_roadmap::Previous::read(dir)
+        },
+    );
+    let previous = match previous {
+        Ok(previous) => Earlier::from(previous),
+        Err(e) if args.since.is_some() => {
+            stages.finish();
+            return Err(anyhow::Error::new(e).context("cannot read the previous build"));
+        }
+        Err(e) => {
+            let reason = e.to_string();
+            stages.bar.suspend(|| {
+                let _ = writeln!(
+                    std::io::stderr(),
+                    "sborka: warning: cannot read the previous build ({reason}); \
+                     changes since it are not counted"
+                );
+            });
+            Earlier::Unreadable(reason)
+        }
+    };
     let mut built = Built {
         files: Vec::with_capacity(outcomes.len()),
         keep_personal: args.keep_personal,
@@ -414,7 +462,15 @@ fn build(args: &Args, catalog: &Catalog, catalog_files: &CatalogFiles) -> anyhow
     let (indexed, documents) = if threads > 1 {
         stages.announce(Stage::Index);
         rayon::join(index, || {
-            let documents = documents(args, &mut stages, &built, catalog, &staging, threshold);
+            let documents = documents(
+                args,
+                &mut stages,
+                &built,
+                catalog,
+                &staging,
+                threshold,
+                &previous,
+            );
             stages.wait(Stage::Index);
             documents
         })
@@ -423,7 +479,15 @@ fn build(args: &Args, catalog: &Catalog, catalog_files: &CatalogFiles) -> anyhow
         let indexed = index();
         (
             indexed,
-            documents(args, &mut stages, &built, catalog, &staging, threshold),
+            documents(
+                args,
+                &mut stages,
+                &built,
+                catalog,
+                &staging,
+                threshold,
+                &previous,
+            ),
         )
     };
     let (written, index_time) = indexed;
@@ -443,7 +507,7 @@ fn build(args: &Args, catalog: &Catalog, catalog_files: &CatalogFiles) -> anyhow
     report.timings_ms = timings.millis();
 
     if !args.quiet {
-        summarize(args, &report, &timings, &built);
+        summarize(args, &report, &timings, &built, &roadmap.changes);
     }
     // The build's memory is not freed piece by piece: the process ends
     // here, and its end returns every page at once (at 50,000 proposals,
@@ -477,32 +541,47 @@ fn documents<'a>(
     catalog: &'a Catalog,
     staging: &Staging,
     deduper_threshold: f32,
+    previous: &Earlier,
 ) -> anyhow::Result<sborka_roadmap::Roadmap<'a>> {
     stages.start(Stage::Assemble, None);
-    let roadmap = sborka_roadmap::assemble(&sborka_roadmap::Input {
-        catalog,
-        proposals: &built.proposals,
-        clusters: &built.clusters,
-        quarantined: &built.quarantined,
-        masked: built.files.iter().map(|f| f.masked).sum(),
-        date: args.date.clone(),
-        merging: sborka_roadmap::Merging {
-            operating_point: deduper_threshold,
-            decisions: built.decisions.as_ref().map(|d| sborka_roadmap::Decisions {
-                applied: d.resolution.applied(),
-                merged: d.effects.joined,
-                split: d.effects.split,
-                stale: d.resolution.stale.len(),
-                conflicting: d.resolution.conflicts.iter().map(|c| c.answers.len()).sum(),
-            }),
+    // The comparison with the previous build needs only the clusters: it
+    // runs beside the assembly.
+    let (mut roadmap, history) = rayon::join(
+        || {
+            sborka_roadmap::assemble(&sborka_roadmap::Input {
+                catalog,
+                proposals: &built.proposals,
+                clusters: &built.clusters,
+                quarantined: &built.quarantined,
+                masked: built.files.iter().map(|f| f.masked).sum(),
+                date: args.date.clone(),
+                merging: sborka_roadmap::Merging {
+                    operating_point: deduper_threshold,
+                    decisions: built.decisions.as_ref().map(|d| sborka_roadmap::Decisions {
+                        applied: d.resolution.applied(),
+                        merged: d.effects.joined,
+                        split: d.effects.split,
+                        stale: d.resolution.stale.len(),
+                        conflicting: d.resolution.conflicts.iter().map(|c| c.answers.len()).sum(),
+                    }),
+                },
+            })
         },
-    });
+        || previous.compare(built),
+    );
+    roadmap.changes = history.context("cannot compare with the previous build")?;
 
     stages.start(Stage::Render, None);
     let render = sborka_roadmap::RenderOptions {
         items_per_level: (args.items_per_level > 0).then_some(args.items_per_level),
+        xlsx: sborka_roadmap::XlsxOptions {
+            // Spooled beside the output, not in a /tmp that may be memory.
+            temp_dir: Some(staging.dir.clone()),
+            proposals: !args.xlsx_without_proposals,
+            ..Default::default()
+        },
     };
-    let files: Vec<File> = Document::ALL
+    let mut files: Vec<File> = Document::ALL
         .into_iter()
         .map(File::Document)
         .chain([
@@ -512,6 +591,11 @@ fn documents<'a>(
             File::QuarantineCsv,
         ])
         .collect();
+    if matches!(roadmap.changes, History::Compared(_)) {
+        files.push(File::Changes);
+    }
+    // The spreadsheet first: it is the longest task.
+    files.sort_by_key(|f| !matches!(f, File::Document(Document::Xlsx)));
     let written: Vec<anyhow::Result<()>> = files
         .par_iter()
         .map(|&file| {
@@ -520,6 +604,7 @@ fn documents<'a>(
                 File::NearMisses => output::write_near_misses(w, built),
                 File::Quarantine => output::write_quarantine(w, &built.quarantined),
                 File::QuarantineCsv => output::write_quarantine_csv(w, &built.quarantined),
+                File::Changes => output::write_changes(w, &roadmap.changes),
                 File::Document(d) => sborka_roadmap::write_document(d, &roadmap, &render, w),
             })
         })
@@ -538,6 +623,8 @@ enum File {
     NearMisses,
     Quarantine,
     QuarantineCsv,
+    /// `changes.json`, when there was a previous build to compare with.
+    Changes,
 }
 
 impl File {
@@ -548,6 +635,7 @@ impl File {
             File::NearMisses => "near_misses.jsonl",
             File::Quarantine => "quarantine.jsonl",
             File::QuarantineCsv => "quarantine.csv",
+            File::Changes => "changes.json",
         }
     }
 }
@@ -571,6 +659,40 @@ fn best_near_misses(
         .collect()
 }
 
+/// Whether `dir` holds a build to compare with.
+fn is_build(dir: &Path) -> bool {
+    dir.join("report.json").is_file() && dir.join("proposals.jsonl").is_file()
+}
+
+/// The previous build, as read before this one.
+enum Earlier {
+    None,
+    Unreadable(String),
+    Read(Box<sborka_roadmap::Previous>),
+}
+
+impl From<Option<sborka_roadmap::Previous>> for Earlier {
+    fn from(previous: Option<sborka_roadmap::Previous>) -> Earlier {
+        previous.map_or(Earlier::None, |p| Earlier::Read(Box::new(p)))
+    }
+}
+
+impl Earlier {
+    fn compare<'a>(&self, built: &'a Built) -> std::io::Result<History<'a>> {
+        Ok(match self {
+            Earlier::None => History::First,
+            Earlier::Unreadable(reason) => History::Unreadable {
+                reason: reason.clone(),
+            },
+            Earlier::Read(previous) => History::Compared(Box::new(sborka_roadmap::compare(
+                previous,
+                &built.proposals,
+                &built.clusters,
+            )?)),
+        })
+    }
+}
+
 fn write_index(dir: &Path, built: &Built, catalog: &Catalog, parts: usize) -> anyhow::Result<()> {
     let options = sborka_index::BuildOptions {
         parts,
@@ -580,7 +702,13 @@ fn write_index(dir: &Path, built: &Built, catalog: &Catalog, parts: usize) -> an
         .context("cannot write the index")
 }
 
-fn summarize(args: &Args, report: &Report, timings: &Timings, built: &Built) {
+fn summarize(
+    args: &Args,
+    report: &Report,
+    timings: &Timings,
+    built: &Built,
+    history: &History<'_>,
+) {
     let mut err = std::io::stderr().lock();
     let t = &report.totals;
     if args.verbose {
@@ -666,9 +794,13 @@ fn summarize(args: &Args, report: &Report, timings: &Timings, built: &Built) {
             }
         );
     }
+    let since = match history {
+        History::Compared(_) => format!("с прошлой сборки: {}", history.phrase()),
+        _ => history.phrase(),
+    };
     let _ = writeln!(
         err,
-        "sborka: {} {}, {} records: {} proposals in {} ideas, {} quarantined → {}",
+        "sborka: {} {}, {} records: {} proposals in {} ideas, {} quarantined → {} ({since})",
         t.files,
         if t.files == 1 { "file" } else { "files" },
         t.records,

@@ -201,6 +201,18 @@ pub(crate) fn write_near_misses(w: &mut dyn Write, built: &Built) -> std::io::Re
     Ok(())
 }
 
+/// `changes.json`: the comparison with the previous build, indented.
+pub(crate) fn write_changes(
+    w: &mut dyn Write,
+    history: &sborka_roadmap::History<'_>,
+) -> std::io::Result<()> {
+    if let sborka_roadmap::History::Compared(changes) = history {
+        serde_json::to_writer_pretty(&mut *w, changes)?;
+        w.write_all(b"\n")?;
+    }
+    Ok(())
+}
+
 pub(crate) fn write_quarantine(
     w: &mut dyn Write,
     quarantined: &[Quarantined],
@@ -320,6 +332,9 @@ pub(crate) struct Report {
     /// SHA-256 over the inputs' names and digests, in order: the same
     /// inputs give the same value.
     pub(crate) inputs_sha256: String,
+    /// The `--date` the build printed, if any (`changes.json` of the next
+    /// build repeats it).
+    pub(crate) date: Option<String>,
     pub(crate) totals: Totals,
     /// Quarantined records by reason code.
     pub(crate) reasons: BTreeMap<Reason, u64>,
@@ -440,6 +455,11 @@ impl Report {
             *reasons.entry(q.reason).or_default() += 1;
         }
         let mut warnings = Vec::new();
+        if let sborka_roadmap::History::Unreadable { reason } = &roadmap.changes {
+            warnings.push(format!(
+                "the previous build could not be read ({reason}): changes since it are not counted"
+            ));
+        }
         let mut inputs = Sha256::new();
         for (f, digest) in files.iter().zip(&built.digests) {
             inputs.update(f.file.as_bytes());
@@ -495,6 +515,7 @@ impl Report {
             schema_version: SCHEMA_VERSION,
             sborka_version: env!("CARGO_PKG_VERSION"),
             inputs_sha256: hex(&inputs.finalize()),
+            date: roadmap.date.clone(),
             totals: Totals {
                 files: files.len() as u64,
                 files_failed: files.iter().filter(|f| f.error.is_some()).count() as u64,

@@ -149,7 +149,7 @@ impl Staging {
     pub(crate) fn write_with(
         &self,
         name: &str,
-        f: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
+        f: impl FnOnce(&mut (dyn Write + Send)) -> std::io::Result<()>,
     ) -> anyhow::Result<()> {
         let path = self.dir.join(name);
         let file =

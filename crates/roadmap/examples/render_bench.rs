@@ -296,6 +296,7 @@ fn main() {
     let (_, with_model) = rss_mb().unwrap_or_default();
     let options = RenderOptions {
         items_per_level: (cap > 0).then_some(cap),
+        ..Default::default()
     };
     println!(
         "{rows} generated rows ({} ideas), cap {cap}, best of {runs}, {} rayon threads",

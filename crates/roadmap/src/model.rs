@@ -40,6 +40,7 @@ use sborka_core::{
     Proposal, Quarantined, Reason, RegionCode, Support as Backing, ThemeId, Value,
 };
 
+use crate::changes::History;
 use crate::plural;
 
 /// The version of `roadmap.json`'s shape (see `schema/roadmap.schema.json`).
@@ -67,6 +68,36 @@ pub struct Roadmap<'a> {
     pub summary: Summary,
     pub themes: Vec<ThemeSection<'a>>,
     pub quarantine: Vec<QuarantineRow>,
+    /// What changed since the previous build («Что изменилось с прошлой
+    /// сборки»): the first build unless the caller sets the comparison
+    /// ([`crate::compare`]). Written to `changes.json` by the caller, not
+    /// to `roadmap.json`.
+    #[serde(skip)]
+    pub changes: History<'a>,
+    /// The input, for the spreadsheet's proposals and quarantine sheets.
+    #[serde(skip)]
+    pub(crate) source: Source<'a>,
+}
+
+/// What the model was assembled from, as far as `roadmap.xlsx` lists it
+/// beyond the ideas: every proposal (with its cluster) and every
+/// quarantined record.
+#[derive(Clone, Copy)]
+pub(crate) struct Source<'a> {
+    pub(crate) catalog: &'a Catalog,
+    pub(crate) proposals: &'a [Proposal],
+    pub(crate) clusters: &'a [Cluster],
+    pub(crate) quarantined: &'a [Quarantined],
+}
+
+impl std::fmt::Debug for Source<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Source")
+            .field("proposals", &self.proposals.len())
+            .field("clusters", &self.clusters.len())
+            .field("quarantined", &self.quarantined.len())
+            .finish()
+    }
 }
 
 impl<'a> Roadmap<'a> {
@@ -118,6 +149,8 @@ impl<'a> Roadmap<'a> {
             summary: self.summary.clone(),
             themes,
             quarantine: self.quarantine.clone(),
+            changes: self.changes.clone(),
+            source: self.source,
         })
     }
 }
@@ -568,6 +601,13 @@ pub fn assemble<'a>(input: &Input<'a>) -> Roadmap<'a> {
         summary,
         themes,
         quarantine,
+        changes: History::First,
+        source: Source {
+            catalog: c,
+            proposals: ps,
+            clusters: input.clusters,
+            quarantined: input.quarantined,
+        },
     }
 }
 
@@ -1107,7 +1147,7 @@ fn item<'a>(
 }
 
 /// The region's catalogue name, or its code when the catalogue has none.
-fn region_name(c: &Catalog, r: RegionCode) -> Cow<'_, str> {
+pub(crate) fn region_name(c: &Catalog, r: RegionCode) -> Cow<'_, str> {
     c.region_info(r).map_or_else(
         || Cow::Owned(r.0.to_string()),
         |r| Cow::Borrowed(r.name.as_str()),
