@@ -391,6 +391,8 @@ struct PageHit<'a> {
     line: u64,
     source_id: Option<&'a str>,
     score: String,
+    /// The idea's representative text, when the proposal shown is another.
+    representative: Option<&'a str>,
 }
 
 #[derive(Serialize)]
@@ -492,6 +494,11 @@ fn found_view<'a>(
             line: hit.source.line,
             source_id: hit.source.source_id.as_deref(),
             score: format!("{:.2}", hit.score),
+            representative: hit
+                .representative
+                .as_ref()
+                .filter(|r| sborka_text::match_key(&r.text) != sborka_text::match_key(&hit.text))
+                .map(|r| r.text.as_str()),
         })
         .collect();
     let total = if query.all {
