@@ -43,7 +43,9 @@
 
 mod catalog;
 mod facet;
+mod infer;
 pub mod json;
+pub mod label;
 mod model;
 
 pub use catalog::{
@@ -51,6 +53,8 @@ pub use catalog::{
     RegionCode, Theme, ThemeId, fold_key,
 };
 pub use facet::{Facet, Facets, Selection, Support, UNPLACED, UnknownValue, Value};
+pub use infer::{Inference, ThemeGuess};
+pub use label::{Placed, Rule};
 pub use model::{
     Cluster, ClusterId, IdOf, Kind, Label, Level, Proposal, ProposalId, Provenance, Quarantined,
     Reason, stable_hash,

@@ -199,8 +199,12 @@ pub struct Proposal {
     /// Columns sborka does not know, kept so that nothing is lost.
     pub extra: BTreeMap<String, String>,
     /// Fields whose value sborka inferred rather than read (a district from
-    /// the region, for example), so an analyst can see what was decided.
+    /// the region, a label read loosely, a theme from the text), so an
+    /// analyst can see what was decided.
     pub inferred: Vec<Field>,
+    /// When the theme was inferred from the text: the confidence, in
+    /// percent.
+    pub theme_confidence: Option<u8>,
 }
 
 impl Proposal {
@@ -218,6 +222,7 @@ impl Proposal {
             text: text.into(),
             extra: BTreeMap::new(),
             inferred: Vec::new(),
+            theme_confidence: None,
         }
     }
 }
