@@ -10,7 +10,7 @@ use serde::Serialize;
 use sha2::{Digest, Sha256};
 
 use sborka_core::{Catalog, CatalogFiles, Facet, Quarantined, Reason, Value, json};
-use sborka_ingest::FileReport;
+use sborka_ingest::{FileReport, Skipped};
 use sborka_roadmap::Roadmap;
 
 use crate::build::Built;
@@ -132,12 +132,22 @@ fn write_proposal(
         o.extend_from_slice(b",\"inferred\":");
         json::value(o, &p.inferred);
     }
+    // How sure the theme read from the text is, 0 to 1.
+    if let Some(percent) = p.theme_confidence {
+        o.extend_from_slice(b",\"theme_confidence\":");
+        json::value(o, &confidence(percent));
+    }
     if !p.extra.is_empty() {
         o.extend_from_slice(b",\"extra\":");
         json::value(o, &p.extra);
     }
     o.extend_from_slice(b"}\n");
     Ok(())
+}
+
+/// A confidence in percent as the outputs write it: a number from 0 to 1.
+fn confidence(percent: u8) -> f64 {
+    f64::from(percent) / 100.0
 }
 
 pub(crate) fn write_quarantine(
@@ -224,6 +234,8 @@ pub(crate) struct Totals {
     pub(crate) quarantined: u64,
     pub(crate) ideas: u64,
     pub(crate) unknown_theme: u64,
+    /// Proposals whose theme was inferred from their text.
+    pub(crate) inferred_theme: u64,
     pub(crate) unknown_level: u64,
 }
 
@@ -250,10 +262,12 @@ pub(crate) struct Report {
     pub(crate) totals: Totals,
     /// Quarantined records by reason code.
     pub(crate) reasons: BTreeMap<Reason, u64>,
-    /// Things a human should look at: unreadable files, unrecognised themes
-    /// and levels.
+    /// Things a human should look at: unreadable files, a text column
+    /// chosen without a header naming it, unrecognised themes and levels.
     pub(crate) warnings: Vec<String>,
     pub(crate) files: Vec<FileEntry>,
+    /// Files under the input folders that were not read, each with why.
+    pub(crate) skipped: Vec<Skipped>,
     /// Where each catalogue file came from.
     pub(crate) catalog: BTreeMap<String, String>,
     /// Milliseconds per stage (differ from run to run).
@@ -285,6 +299,14 @@ impl Report {
             if let Some(error) = &f.error {
                 warnings.push(format!("{}: unreadable: {error}", f.file));
             }
+            if let Some(choice) = &f.text_column {
+                warnings.push(format!(
+                    "{}: {}; if that is wrong, name the text column with --text-column or in \
+                     catalog/headers.toml",
+                    f.file,
+                    choice.describe()
+                ));
+            }
             if f.unknown_theme > 0 {
                 warnings.push(format!(
                     "{}: {} proposals with a theme the catalogue does not know",
@@ -310,6 +332,7 @@ impl Report {
                 quarantined: sum(|f| f.quarantined),
                 ideas: roadmap.totals.ideas,
                 unknown_theme: sum(|f| f.unknown_theme),
+                inferred_theme: sum(|f| f.inferred_theme),
                 unknown_level: sum(|f| f.unknown_level),
             },
             reasons,
@@ -327,6 +350,7 @@ impl Report {
                     report: f.clone(),
                 })
                 .collect(),
+            skipped: built.skipped.clone(),
             catalog: catalog_files
                 .sources()
                 .map(|(name, source)| (name.to_string(), source.to_string()))
@@ -453,6 +477,8 @@ mod tests {
         unrecognized: BTreeMap<&'static str, &'a str>,
         #[serde(skip_serializing_if = "<[_]>::is_empty")]
         inferred: &'a [Field],
+        #[serde(skip_serializing_if = "Option::is_none")]
+        theme_confidence: Option<f64>,
         #[serde(skip_serializing_if = "BTreeMap::is_empty")]
         extra: &'a BTreeMap<String, String>,
     }
@@ -486,7 +512,8 @@ mod tests {
         full.facets.level = Label::Known(Level::Municipal);
         full.facets.kind = Label::Known(Kind::Initiative);
         full.facets.year = Some(2018);
-        full.inferred = vec![Field::District, Field::Level];
+        full.inferred = vec![Field::District, Field::Theme, Field::Level];
+        full.theme_confidence = Some(83);
         full.extra.insert("Примечание".into(), "\"да\"".into());
         full.extra.insert("автор".into(), String::new());
         let mut unknown = plain.clone();
@@ -496,6 +523,7 @@ mod tests {
         let proposals = vec![plain, full, unknown];
         let built = Built {
             files: Vec::new(),
+            skipped: Vec::new(),
             digests: Vec::new(),
             clusters: vec![Cluster {
                 id: ClusterId(0x00ab_cdef_0123_4567),
@@ -537,6 +565,7 @@ mod tests {
                 cluster: built.clusters[0].id.to_string(),
                 unrecognized,
                 inferred: &p.inferred,
+                theme_confidence: p.theme_confidence.map(super::confidence),
                 extra: &p.extra,
             };
             let mut want = serde_json::to_vec(&want).unwrap();
