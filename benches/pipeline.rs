@@ -86,7 +86,9 @@ fn main() {
             proposals: &proposals,
             clusters: &clusters,
             quarantined: &[],
+            masked: Default::default(),
             date: None,
+            merging: Default::default(),
         })
     });
     assert_eq!(roadmap.totals.proposals as usize, rows);

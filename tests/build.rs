@@ -2,9 +2,10 @@ use std::path::Path;
 
 use crate::util::*;
 
-const DETERMINISTIC: [&str; 7] = [
+const DETERMINISTIC: [&str; 8] = [
     "roadmap.json",
     "roadmap.docx",
+    "roadmap.xlsx",
     "quarantine.csv",
     "roadmap.md",
     "roadmap.html",

@@ -174,6 +174,16 @@ fn a_second_build_into_the_same_folder_exits_naming_the_first() {
         "{message}"
     );
     assert!(message.contains("--wait"), "{message}");
+    // When it started, as a person reads a time: local, ISO 8601.
+    let started = message
+        .split("(started ")
+        .nth(1)
+        .and_then(|rest| rest.split(')').next())
+        .unwrap_or_else(|| panic!("a start time in {message}"));
+    assert!(
+        started.len() == 25 && started.parse::<jiff::Timestamp>().is_ok(),
+        "{started}"
+    );
 
     // Drain the first build's stderr so it is never blocked on a full pipe.
     let status = {

@@ -155,7 +155,7 @@ fn docx_holds_hostile_text_as_xml_text_and_same_bytes_twice() {
 
 /// The files of a zip, by name (read with the `zip` crate, as another
 /// program would).
-fn unzip(zip: &[u8]) -> BTreeMap<String, Vec<u8>> {
+pub(crate) fn unzip(zip: &[u8]) -> BTreeMap<String, Vec<u8>> {
     let mut archive = zip::ZipArchive::new(std::io::Cursor::new(zip)).unwrap();
     let mut files = BTreeMap::new();
     for i in 0..archive.len() {
@@ -165,4 +165,62 @@ fn unzip(zip: &[u8]) -> BTreeMap<String, Vec<u8>> {
         files.insert(file.name().unwrap().to_string(), bytes);
     }
     files
+}
+
+/// «Как объединяли повторы» is made from what the build ran: the operating
+/// point of the pair model it loaded (here one a `--catalog` folder sets)
+/// and whether analysts' answers were applied.
+#[test]
+fn method_section_says_what_the_build_ran() {
+    let merging = |out_dir: &std::path::Path| -> String {
+        let roadmap = read_json(&out_dir.join("roadmap.json"));
+        let section = roadmap["method"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|s| s["title"] == "Как объединяли повторы")
+            .unwrap_or_else(|| panic!("a merging section in {}", roadmap["method"]))
+            .clone();
+        section["paragraphs"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|p| p.as_str().unwrap())
+            .collect::<Vec<_>>()
+            .join("\n")
+    };
+    let model = std::fs::read_to_string(root().join("catalog/pair_model.toml")).unwrap();
+    let threshold = model
+        .lines()
+        .find_map(|l| l.strip_prefix("threshold = "))
+        .unwrap()
+        .trim()
+        .parse::<f32>()
+        .unwrap();
+
+    let (_tmp, out_dir, out) = build(&[&fixture("tests/basic")], &[]);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    let text = merging(&out_dir);
+    for step in ["1. Точные повторы", "2. Близкие формулировки", "3. ", "4. "]
+    {
+        assert!(text.contains(step), "{step:?} in {text}");
+    }
+    assert!(text.contains(&format!("не ниже {threshold:.2}")), "{text}");
+    assert!(text.contains("не использовались"), "{text}");
+
+    // Another operating point, from a catalogue folder: the text follows.
+    let catalog = tempfile::tempdir().unwrap();
+    let stricter = model.replace(&format!("threshold = {threshold:.3}"), "threshold = 0.930");
+    assert_ne!(
+        stricter, model,
+        "the threshold line is where fit.rs writes it"
+    );
+    std::fs::write(catalog.path().join("pair_model.toml"), stricter).unwrap();
+    let (_tmp2, out_dir, out) = build(
+        &[&fixture("tests/basic")],
+        &["--catalog", catalog.path().to_str().unwrap()],
+    );
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    let text = merging(&out_dir);
+    assert!(text.contains("не ниже 0.93"), "{text}");
 }

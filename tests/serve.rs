@@ -9,13 +9,13 @@ use crate::search::built;
 use crate::util::*;
 
 /// A running `sborka serve`, stopped when dropped.
-struct Server {
+pub(crate) struct Server {
     child: Child,
     addr: String,
 }
 
 impl Server {
-    fn start(dir: &Path) -> Server {
+    pub(crate) fn start(dir: &Path) -> Server {
         let mut child = Command::new(env!("CARGO_BIN_EXE_sborka"))
             .args([
                 "serve",
@@ -44,7 +44,7 @@ impl Server {
     }
 
     /// `GET path` (already percent-encoded): status and body.
-    fn get(&self, path: &str) -> (u16, String) {
+    pub(crate) fn get(&self, path: &str) -> (u16, String) {
         self.request("GET", path)
     }
 
@@ -100,7 +100,7 @@ fn unchunk(mut body: &str) -> String {
 }
 
 /// Percent-encodes a query-string value.
-fn encode(value: &str) -> String {
+pub(crate) fn encode(value: &str) -> String {
     value
         .bytes()
         .map(|b| {

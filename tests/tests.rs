@@ -32,3 +32,16 @@ mod publish;
 
 // The roadmap documents (HTML, DOCX, Markdown, JSON) on hostile input.
 mod roadmap;
+
+// `sborka review` and `build --decisions`: the analyst's loop.
+mod review;
+// Personal data: an export full of it leaves none in any published output.
+mod personal;
+
+// roadmap.xlsx: read back by sborka's reader, idea for idea with
+// roadmap.json, the same bytes on any threads, and LibreOffice (needs
+// `soffice`: skipped with a note when absent).
+mod xlsx;
+
+// A second night: changes.json's six lists and the documents' section.
+mod changes;

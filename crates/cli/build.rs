@@ -10,7 +10,7 @@ use rayon::prelude::*;
 
 use sborka_core::{Catalog, CatalogFiles, Cluster, Proposal, Quarantined};
 use sborka_ingest::{FileReport, Skipped};
-use sborka_roadmap::Document;
+use sborka_roadmap::{Document, History};
 
 use crate::Outcome;
 use crate::output::{self, Report, Stage, Timings};
@@ -53,6 +53,29 @@ pub(crate) struct Args {
     /// the same input gives the same bytes).
     #[arg(long, value_name = "TEXT")]
     date: Option<String>,
+
+    /// Analysts' answers to apply: review sheets (XLSX, XLS or CSV, as
+    /// `sborka review` writes them) or folders of them. Every «да» joins
+    /// two ideas and every «нет» keeps them apart, whatever the model says;
+    /// stale and conflicting answers are named and not applied.
+    #[arg(long, value_name = "PATH", num_args = 1..)]
+    decisions: Vec<PathBuf>,
+    /// Keep personal data as written in proposals.jsonl (the analysts'
+    /// internal file): the texts before masking and the columns the
+    /// catalogue marks personal. Every other output is masked all the same.
+    #[arg(long)]
+    keep_personal: bool,
+
+    /// Compare with the build in DIR («Что изменилось с прошлой сборки»,
+    /// changes.json) [default: the build already in --out, if any].
+    #[arg(long, value_name = "DIR")]
+    since: Option<PathBuf>,
+
+    /// Leave the «Предложения» sheets out of roadmap.xlsx (proposals.jsonl
+    /// lists the same): at a million proposals they are most of the
+    /// spreadsheet's cost.
+    #[arg(long)]
+    xlsx_without_proposals: bool,
 
     #[command(flatten)]
     limits: LimitArgs,
@@ -115,6 +138,7 @@ impl LimitArgs {
             max_file_bytes: self.max_file_bytes,
             max_xlsx_bytes: self.max_xlsx_bytes,
             max_json_depth: self.max_json_depth,
+            keep_personal: false,
         }
     }
 }
@@ -124,6 +148,8 @@ pub(crate) struct Built {
     pub(crate) files: Vec<FileReport>,
     /// Files under the input folders that were not read, and why.
     pub(crate) skipped: Vec<Skipped>,
+    /// `--keep-personal`: `proposals.jsonl` holds the originals.
+    pub(crate) keep_personal: bool,
     /// SHA-256 of each input file, in the order of `files`.
     pub(crate) digests: Vec<String>,
     pub(crate) proposals: Vec<Proposal>,
@@ -131,7 +157,27 @@ pub(crate) struct Built {
     pub(crate) clusters: Vec<Cluster>,
     /// `clusters` index per proposal.
     pub(crate) cluster_of: Vec<u32>,
+    /// Per proposal: the probability of its link to its idea.
+    pub(crate) links: Vec<f32>,
+    /// Per cluster: whether an analyst's answer shaped it.
+    pub(crate) decided: Vec<bool>,
+    /// Pairs of proposals in different ideas the model found likely one,
+    /// likeliest first: the review queue's merge questions.
+    pub(crate) near_misses: Vec<sborka_dedup::NearMiss>,
+    /// The analysts' answers given, when any.
+    pub(crate) decisions: Option<Decisions>,
 }
+
+/// Analysts' answers as a build read and applied them.
+pub(crate) struct Decisions {
+    pub(crate) resolution: sborka_review::Resolution,
+    pub(crate) problems: Vec<sborka_review::Problem>,
+    pub(crate) effects: sborka_dedup::Effects,
+}
+
+/// How many near misses a build keeps for the review queue (the likeliest
+/// pair of each two ideas, likeliest first).
+const NEAR_MISSES: usize = 100_000;
 
 pub(crate) fn run(
     args: &Args,
@@ -267,34 +313,91 @@ fn build(args: &Args, catalog: &Catalog, catalog_files: &CatalogFiles) -> anyhow
         }
         None => catalog,
     };
+    if let Some(since) = &args.since
+        && !is_build(since)
+    {
+        bail!(
+            "--since {}: no build there (it needs report.json and proposals.jsonl)",
+            since.display()
+        );
+    }
     let deduper = sborka_dedup::Deduper::load(catalog_files)?;
-    let limits = args.limits.limits();
+    let limits = sborka_ingest::Limits {
+        keep_personal: args.keep_personal,
+        ..args.limits.limits()
+    };
+    let answers =
+        (!args.decisions.is_empty()).then(|| sborka_review::read_answers(&args.decisions, &limits));
     let lock = Lock::acquire(&args.out, args.wait)?;
+    if args.keep_personal {
+        // Said whatever -q says: this build writes personal data.
+        let _ = writeln!(
+            std::io::stderr(),
+            "sborka: WARNING: --keep-personal: {}/proposals.jsonl will hold personal data as \
+             written (names, phones, e-mail, СНИЛС…); it is for the analysts only and must \
+             not be published or passed on. Every other output is masked.",
+            args.out.display()
+        );
+    }
     let mut stages = Stages::new(args);
 
     stages.start(Stage::Read, Some(files.len() as u64));
     let bar = stages.bar.clone();
-    let outcomes: Vec<_> = files
-        .par_iter()
-        .map(|input| {
-            // The digest reads the file again (from the page cache) beside
-            // the parse: a single large export keeps both cores busy.
-            let (outcome, digest) = rayon::join(
-                || sborka_ingest::read_file_with(input, catalog, &limits),
-                || output::sha256_file(&input.path),
-            );
-            bar.inc(1);
-            (outcome, digest)
-        })
-        .collect();
+    // The previous build is read beside the exports (the lock is held, so
+    // no other build replaces it meanwhile).
+    let (outcomes, previous) = rayon::join(
+        || -> Vec<_> {
+            files
+                .par_iter()
+                .map(|input| {
+                    // The digest reads the file again (from the page cache)
+                    // beside the parse: a single large export keeps both
+                    // cores busy.
+                    let (outcome, digest) = rayon::join(
+                        || sborka_ingest::read_file_with(input, catalog, &limits),
+                        || output::sha256_file(&input.path),
+                    );
+                    bar.inc(1);
+                    (outcome, digest)
+                })
+                .collect()
+        },
+        || {
+            let dir = args.since.as_deref().unwrap_or(&args.out);
+            sborka_roadmap::Previous::read(dir)
+        },
+    );
+    let previous = match previous {
+        Ok(previous) => Earlier::from(previous),
+        Err(e) if args.since.is_some() => {
+            stages.finish();
+            return Err(anyhow::Error::new(e).context("cannot read the previous build"));
+        }
+        Err(e) => {
+            let reason = e.to_string();
+            stages.bar.suspend(|| {
+                let _ = writeln!(
+                    std::io::stderr(),
+                    "sborka: warning: cannot read the previous build ({reason}); \
+                     changes since it are not counted"
+                );
+            });
+            Earlier::Unreadable(reason)
+        }
+    };
     let mut built = Built {
         files: Vec::with_capacity(outcomes.len()),
         skipped,
+        keep_personal: args.keep_personal,
         digests: Vec::with_capacity(outcomes.len()),
         proposals: Vec::new(),
         quarantined: Vec::new(),
         clusters: Vec::new(),
         cluster_of: Vec::new(),
+        links: Vec::new(),
+        decided: Vec::new(),
+        near_misses: Vec::new(),
+        decisions: None,
     };
     for (outcome, digest) in outcomes {
         built.files.push(outcome.report);
@@ -341,22 +444,48 @@ fn build(args: &Args, catalog: &Catalog, catalog_files: &CatalogFiles) -> anyhow
         );
     }
     let failed = failed.len();
+    if let Some((_, problems)) = &answers {
+        for problem in problems {
+            stages.bar.suspend(|| {
+                let _ = writeln!(std::io::stderr(), "sborka: decisions: {problem}");
+            });
+        }
+    }
 
     stages.start(Stage::Normalize, None);
     let texts: Vec<&str> = built.proposals.iter().map(|p| p.text.as_str()).collect();
     let prepared = deduper.prepare(&texts);
+    let resolution = answers
+        .as_ref()
+        .map(|(answers, _)| sborka_review::resolve(answers, &texts));
     drop(texts);
 
     stages.start(Stage::Cluster, None);
-    built.clusters = deduper.cluster(&prepared);
+    let constraints = resolution
+        .as_ref()
+        .map(|r| r.constraints.clone())
+        .unwrap_or_default();
+    let clustering = deduper.clustering_with(&prepared, &constraints);
     drop(prepared);
+    built.clusters = clustering.clusters;
     built.cluster_of = vec![0; built.proposals.len()];
     for (c, cluster) in built.clusters.iter().enumerate() {
         for &m in &cluster.members {
             built.cluster_of[m as usize] = c as u32;
         }
     }
+    built.links = clustering.links;
+    built.decided = clustering.decided;
+    built.near_misses = best_near_misses(clustering.near_misses, &built);
+    if let (Some(resolution), Some((_, problems))) = (resolution, answers) {
+        built.decisions = Some(Decisions {
+            resolution,
+            problems,
+            effects: clustering.effects,
+        });
+    }
 
+    let threshold = deduper.threshold();
     let staging = Staging::new(&args.out, &lock)?;
     // The index and the documents need only the clusters: with more than
     // one thread the index's parts and the documents are rayon tasks side
@@ -376,7 +505,15 @@ fn build(args: &Args, catalog: &Catalog, catalog_files: &CatalogFiles) -> anyhow
     let (indexed, documents) = if threads > 1 {
         stages.announce(Stage::Index);
         rayon::join(index, || {
-            let documents = documents(args, &mut stages, &built, catalog, &staging);
+            let documents = documents(
+                args,
+                &mut stages,
+                &built,
+                catalog,
+                &staging,
+                threshold,
+                &previous,
+            );
             stages.wait(Stage::Index);
             documents
         })
@@ -385,7 +522,15 @@ fn build(args: &Args, catalog: &Catalog, catalog_files: &CatalogFiles) -> anyhow
         let indexed = index();
         (
             indexed,
-            documents(args, &mut stages, &built, catalog, &staging),
+            documents(
+                args,
+                &mut stages,
+                &built,
+                catalog,
+                &staging,
+                threshold,
+                &previous,
+            ),
         )
     };
     let (written, index_time) = indexed;
@@ -405,7 +550,7 @@ fn build(args: &Args, catalog: &Catalog, catalog_files: &CatalogFiles) -> anyhow
     report.timings_ms = timings.millis();
 
     if !args.quiet {
-        summarize(args, &report, &timings, &built);
+        summarize(args, &report, &timings, &built, &roadmap.changes);
     }
     // The build's memory is not freed piece by piece: the process ends
     // here, and its end returns every page at once (at 50,000 proposals,
@@ -416,7 +561,17 @@ fn build(args: &Args, catalog: &Catalog, catalog_files: &CatalogFiles) -> anyhow
     std::mem::forget(built);
     removal.wait()?;
     drop(lock);
-    Ok(Outcome::Status(if failed == 0 { 0 } else { 2 }))
+    // An answer file that could not be read is like an export that could
+    // not be read: built, but not from everything given.
+    let unread_answers = report
+        .decisions
+        .as_ref()
+        .is_some_and(|d| d.problems.iter().any(|p| p.place.is_none()));
+    Ok(Outcome::Status(if failed == 0 && !unread_answers {
+        0
+    } else {
+        2
+    }))
 }
 
 /// Assembles the roadmap and writes every file of the output but the index
@@ -428,32 +583,71 @@ fn documents<'a>(
     built: &'a Built,
     catalog: &'a Catalog,
     staging: &Staging,
+    deduper_threshold: f32,
+    previous: &Earlier,
 ) -> anyhow::Result<sborka_roadmap::Roadmap<'a>> {
     stages.start(Stage::Assemble, None);
-    let roadmap = sborka_roadmap::assemble(&sborka_roadmap::Input {
-        catalog,
-        proposals: &built.proposals,
-        clusters: &built.clusters,
-        quarantined: &built.quarantined,
-        date: args.date.clone(),
-    });
+    // The comparison with the previous build needs only the clusters: it
+    // runs beside the assembly.
+    let (mut roadmap, history) = rayon::join(
+        || {
+            sborka_roadmap::assemble(&sborka_roadmap::Input {
+                catalog,
+                proposals: &built.proposals,
+                clusters: &built.clusters,
+                quarantined: &built.quarantined,
+                masked: built.files.iter().map(|f| f.masked).sum(),
+                date: args.date.clone(),
+                merging: sborka_roadmap::Merging {
+                    operating_point: deduper_threshold,
+                    decisions: built.decisions.as_ref().map(|d| sborka_roadmap::Decisions {
+                        applied: d.resolution.applied(),
+                        merged: d.effects.joined,
+                        split: d.effects.split,
+                        stale: d.resolution.stale.len(),
+                        conflicting: d.resolution.conflicts.iter().map(|c| c.answers.len()).sum(),
+                    }),
+                },
+            })
+        },
+        || previous.compare(built),
+    );
+    roadmap.changes = history.context("cannot compare with the previous build")?;
 
     stages.start(Stage::Render, None);
     let render = sborka_roadmap::RenderOptions {
         items_per_level: (args.items_per_level > 0).then_some(args.items_per_level),
+        xlsx: sborka_roadmap::XlsxOptions {
+            // Spooled beside the output, not in a /tmp that may be memory.
+            temp_dir: Some(staging.dir.clone()),
+            proposals: !args.xlsx_without_proposals,
+            ..Default::default()
+        },
     };
-    let files: Vec<File> = Document::ALL
+    let mut files: Vec<File> = Document::ALL
         .into_iter()
         .map(File::Document)
-        .chain([File::Proposals, File::Quarantine, File::QuarantineCsv])
+        .chain([
+            File::Proposals,
+            File::NearMisses,
+            File::Quarantine,
+            File::QuarantineCsv,
+        ])
         .collect();
+    if matches!(roadmap.changes, History::Compared(_)) {
+        files.push(File::Changes);
+    }
+    // The spreadsheet first: it is the longest task.
+    files.sort_by_key(|f| !matches!(f, File::Document(Document::Xlsx)));
     let written: Vec<anyhow::Result<()>> = files
         .par_iter()
         .map(|&file| {
             staging.write_with(file.name(), |w| match file {
                 File::Proposals => output::write_proposals(w, built, catalog),
+                File::NearMisses => output::write_near_misses(w, built),
                 File::Quarantine => output::write_quarantine(w, &built.quarantined),
                 File::QuarantineCsv => output::write_quarantine_csv(w, &built.quarantined),
+                File::Changes => output::write_changes(w, &roadmap.changes),
                 File::Document(d) => sborka_roadmap::write_document(d, &roadmap, &render, w),
             })
         })
@@ -469,8 +663,11 @@ fn documents<'a>(
 enum File {
     Document(Document),
     Proposals,
+    NearMisses,
     Quarantine,
     QuarantineCsv,
+    /// `changes.json`, when there was a previous build to compare with.
+    Changes,
 }
 
 impl File {
@@ -478,9 +675,64 @@ impl File {
         match self {
             File::Document(d) => d.file_name(),
             File::Proposals => "proposals.jsonl",
+            File::NearMisses => "near_misses.jsonl",
             File::Quarantine => "quarantine.jsonl",
             File::QuarantineCsv => "quarantine.csv",
+            File::Changes => "changes.json",
         }
+    }
+}
+
+/// The likeliest near miss of each two ideas, likeliest first (`near`
+/// comes so), at most [`NEAR_MISSES`].
+fn best_near_misses(
+    near: Vec<sborka_dedup::NearMiss>,
+    built: &Built,
+) -> Vec<sborka_dedup::NearMiss> {
+    let mut seen = std::collections::HashSet::new();
+    near.into_iter()
+        .filter(|m| {
+            let (a, b) = (
+                built.cluster_of[m.a as usize],
+                built.cluster_of[m.b as usize],
+            );
+            seen.insert((a.min(b), a.max(b)))
+        })
+        .take(NEAR_MISSES)
+        .collect()
+}
+
+/// Whether `dir` holds a build to compare with.
+fn is_build(dir: &Path) -> bool {
+    dir.join("report.json").is_file() && dir.join("proposals.jsonl").is_file()
+}
+
+/// The previous build, as read before this one.
+enum Earlier {
+    None,
+    Unreadable(String),
+    Read(Box<sborka_roadmap::Previous>),
+}
+
+impl From<Option<sborka_roadmap::Previous>> for Earlier {
+    fn from(previous: Option<sborka_roadmap::Previous>) -> Earlier {
+        previous.map_or(Earlier::None, |p| Earlier::Read(Box::new(p)))
+    }
+}
+
+impl Earlier {
+    fn compare<'a>(&self, built: &'a Built) -> std::io::Result<History<'a>> {
+        Ok(match self {
+            Earlier::None => History::First,
+            Earlier::Unreadable(reason) => History::Unreadable {
+                reason: reason.clone(),
+            },
+            Earlier::Read(previous) => History::Compared(Box::new(sborka_roadmap::compare(
+                previous,
+                &built.proposals,
+                &built.clusters,
+            )?)),
+        })
     }
 }
 
@@ -493,7 +745,13 @@ fn write_index(dir: &Path, built: &Built, catalog: &Catalog, parts: usize) -> an
         .context("cannot write the index")
 }
 
-fn summarize(args: &Args, report: &Report, timings: &Timings, built: &Built) {
+fn summarize(
+    args: &Args,
+    report: &Report,
+    timings: &Timings,
+    built: &Built,
+    history: &History<'_>,
+) {
     let mut err = std::io::stderr().lock();
     let t = &report.totals;
     if args.verbose {
@@ -516,9 +774,76 @@ fn summarize(args: &Args, report: &Report, timings: &Timings, built: &Built) {
             let _ = writeln!(err, "  peak memory: {:.1} MB", rss as f64 / 1e6);
         }
     }
+    if let Some(d) = &report.decisions {
+        for a in &d.stale {
+            let where_ = match &a.sheet {
+                Some(sheet) => format!("{} [{sheet}] row {}", a.file, a.row),
+                None => format!("{} line {}", a.file, a.row),
+            };
+            let _ = writeln!(
+                err,
+                "sborka: decisions: {where_}: stale (its texts are no longer among the proposals)"
+            );
+        }
+        for c in &d.conflicting {
+            let places: Vec<String> = c
+                .answers
+                .iter()
+                .map(|a| match &a.sheet {
+                    Some(sheet) => format!("{} [{sheet}] row {}", a.file, a.row),
+                    None => format!("{} line {}", a.file, a.row),
+                })
+                .collect();
+            let _ = writeln!(
+                err,
+                "sborka: decisions: not applied, {}: {}",
+                c.why,
+                places.join("; ")
+            );
+        }
+        let _ = writeln!(
+            err,
+            "sborka: decisions: {} applied ({} ideas merged, {} proposals split off), {} stale, {} conflicting",
+            d.applied,
+            d.merged,
+            d.split,
+            d.stale.len(),
+            d.conflicting.iter().map(|c| c.answers.len()).sum::<usize>()
+        );
+    }
+    let masked = &report.personal.masked;
+    if !masked.is_empty() {
+        let kinds: Vec<String> = sborka_core::PersonalKind::ALL
+            .iter()
+            .filter(|&&k| masked.found(k) > 0)
+            .map(|&k| format!("{} {}", k.code(), masked.found(k)))
+            .collect();
+        let _ = writeln!(
+            err,
+            "sborka: personal data kept out of the outputs: {} {} of personal columns, \
+             {} {} masked in texts{}",
+            masked.cells,
+            if masked.cells == 1 { "cell" } else { "cells" },
+            masked.found_total(),
+            if masked.found_total() == 1 {
+                "value"
+            } else {
+                "values"
+            },
+            if kinds.is_empty() {
+                String::new()
+            } else {
+                format!(" ({})", kinds.join(", "))
+            }
+        );
+    }
+    let since = match history {
+        History::Compared(_) => format!("с прошлой сборки: {}", history.phrase()),
+        _ => history.phrase(),
+    };
     let _ = writeln!(
         err,
-        "sborka: {} {}, {} records: {} proposals in {} ideas, {} quarantined → {}",
+        "sborka: {} {}, {} records: {} proposals in {} ideas, {} quarantined → {} ({since})",
         t.files,
         if t.files == 1 { "file" } else { "files" },
         t.records,

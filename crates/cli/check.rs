@@ -119,6 +119,24 @@ fn print_report(out: &mut impl Write, r: &FileReport) -> std::io::Result<()> {
         "  records: {}, accepted: {}, quarantined: {}, theme from the text: {}, theme not recognised: {}, level not recognised: {}",
         r.records, r.accepted, r.quarantined, r.inferred_theme, r.unknown_theme, r.unknown_level
     )?;
+    if !r.masked.is_empty() {
+        let m = &r.masked;
+        let kinds: Vec<String> = sborka_core::PersonalKind::ALL
+            .iter()
+            .filter(|&&k| m.found(k) > 0)
+            .map(|&k| format!("{} {}", k.code(), m.found(k)))
+            .collect();
+        writeln!(
+            out,
+            "  personal data: {} cells of personal columns left out; masked in texts: {}",
+            m.cells,
+            if kinds.is_empty() {
+                "none".to_string()
+            } else {
+                kinds.join(", ")
+            }
+        )?;
+    }
     for p in &r.problems {
         writeln!(out, "  problem: {p}")?;
     }

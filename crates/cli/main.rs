@@ -8,6 +8,7 @@ mod build;
 mod check;
 mod output;
 mod publish;
+mod review;
 mod search;
 mod serve;
 
@@ -68,6 +69,12 @@ enum Command {
     ///
     /// Exit status: 0 hits; 1 no hits; 2 error.
     Search(search::Args),
+    /// Write the questions the machine could not settle (near misses, weak
+    /// members) as a sheet to answer; `build --decisions` applies the
+    /// answers.
+    ///
+    /// Exit status: 0 written; 2 error.
+    Review(review::Args),
     /// Serve a local search page and `/api/search` over the index of a build.
     ///
     /// Read-only; listens on loopback unless told otherwise. Exit status: 0
@@ -100,6 +107,7 @@ fn main() -> ExitCode {
         Command::Check(ref args) => check::run(args, &catalog),
         Command::Search(ref args) => search::run(args, &catalog),
         Command::Serve(ref args) => serve::run(args, &catalog),
+        Command::Review(ref args) => review::run(args, &catalog),
     };
     match result {
         Ok(Outcome::Status(code)) => ExitCode::from(code),
@@ -138,7 +146,7 @@ fn quiet_reader_panics() {
 fn error_status(command: &Command) -> u8 {
     match command {
         Command::Build(_) | Command::Check(_) => 1,
-        Command::Search(_) | Command::Serve(_) => 2,
+        Command::Search(_) | Command::Serve(_) | Command::Review(_) => 2,
     }
 }
 

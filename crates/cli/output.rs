@@ -9,7 +9,7 @@ use std::time::Duration;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
-use sborka_core::{Catalog, CatalogFiles, Facet, Quarantined, Reason, Value, json};
+use sborka_core::{Catalog, CatalogFiles, Facet, Masked, Quarantined, Reason, Value, json};
 use sborka_ingest::{FileReport, Skipped};
 use sborka_roadmap::Roadmap;
 
@@ -112,10 +112,31 @@ fn write_proposal(
             Some(known) => json::string(o, &catalog.slug(known)),
         }
     }
+    // The originals only under --keep-personal (ingest keeps them only
+    // then).
+    let personal = p.personal.as_deref().filter(|_| built.keep_personal);
+    // `text` is always what the build read (masked), so that a review
+    // sheet made from this file keys its answers as the next build does;
+    // the original beside it.
     o.extend_from_slice(b",\"text\":");
     json::string(o, &p.text);
-    let cluster = built.clusters[built.cluster_of[i] as usize].id;
-    write!(o, ",\"cluster\":\"{cluster}\"")?;
+    if let Some(original) = personal.and_then(|k| k.text.as_deref()) {
+        o.extend_from_slice(b",\"text_as_written\":");
+        json::string(o, original);
+    }
+    let c = built.cluster_of[i] as usize;
+    let cluster = &built.clusters[c];
+    write!(o, ",\"cluster\":\"{}\"", cluster.id)?;
+    // How sure the link to the idea is; the representative; an idea an
+    // analyst's answer shaped.
+    o.extend_from_slice(b",\"link\":");
+    serde_json::to_writer(&mut *o, &link(built.links.get(i).copied().unwrap_or(1.0)))?;
+    if cluster.representative as usize == i {
+        o.extend_from_slice(b",\"representative\":true");
+    }
+    if built.decided.get(c).copied().unwrap_or(false) {
+        o.extend_from_slice(b",\"decided\":true");
+    }
     // Values the catalogue did not recognise, verbatim.
     let mut unrecognized = BTreeMap::new();
     for facet in Facet::ALL {
@@ -137,9 +158,17 @@ fn write_proposal(
         o.extend_from_slice(b",\"theme_confidence\":");
         json::value(o, &confidence(percent));
     }
-    if !p.extra.is_empty() {
+    let extra = match personal {
+        Some(k) if !k.extra.is_empty() => {
+            let mut extra = p.extra.clone();
+            extra.extend(k.extra.iter().map(|(h, v)| (h.clone(), v.clone())));
+            std::borrow::Cow::Owned(extra)
+        }
+        _ => std::borrow::Cow::Borrowed(&p.extra),
+    };
+    if !extra.is_empty() {
         o.extend_from_slice(b",\"extra\":");
-        json::value(o, &p.extra);
+        json::value(o, &*extra);
     }
     o.extend_from_slice(b"}\n");
     Ok(())
@@ -148,6 +177,50 @@ fn write_proposal(
 /// A confidence in percent as the outputs write it: a number from 0 to 1.
 fn confidence(percent: u8) -> f64 {
     f64::from(percent) / 100.0
+}
+
+/// A link's probability as written: three decimals.
+fn link(p: f32) -> f64 {
+    (f64::from(p) * 1000.0).round() / 1000.0
+}
+
+/// `near_misses.jsonl`: pairs of proposals in different ideas that the
+/// pair model found likely one but the pair decision kept apart, likeliest
+/// first: `{"a": id, "b": id, "probability": p, "reason": why}`.
+pub(crate) fn write_near_misses(w: &mut dyn Write, built: &Built) -> std::io::Result<()> {
+    for m in &built.near_misses {
+        let id = |i: u32| built.proposals[i as usize].id().to_string();
+        let reason = match m.refusal {
+            sborka_dedup::Refusal::Twin => "twin",
+            sborka_dedup::Refusal::Unlikely(_) => "unlikely",
+            sborka_dedup::Refusal::Numbers => "numbers",
+            sborka_dedup::Refusal::Groups => "groups",
+            sborka_dedup::Refusal::Antonyms => "antonyms",
+            sborka_dedup::Refusal::Negation => "negation",
+            sborka_dedup::Refusal::Dissimilar(_) => "dissimilar",
+        };
+        let line = serde_json::json!({
+            "a": id(m.a),
+            "b": id(m.b),
+            "probability": link(m.probability),
+            "reason": reason,
+        });
+        serde_json::to_writer(&mut *w, &line)?;
+        w.write_all(b"\n")?;
+    }
+    Ok(())
+}
+
+/// `changes.json`: the comparison with the previous build, indented.
+pub(crate) fn write_changes(
+    w: &mut dyn Write,
+    history: &sborka_roadmap::History<'_>,
+) -> std::io::Result<()> {
+    if let sborka_roadmap::History::Compared(changes) = history {
+        serde_json::to_writer_pretty(&mut *w, changes)?;
+        w.write_all(b"\n")?;
+    }
+    Ok(())
 }
 
 pub(crate) fn write_quarantine(
@@ -250,6 +323,18 @@ pub(crate) struct FileEntry {
     pub(crate) report: FileReport,
 }
 
+/// Personal data in the build: what was kept out of the outputs, and
+/// whether `proposals.jsonl` holds it anyway.
+#[derive(Serialize)]
+pub(crate) struct PersonalReport {
+    /// `--keep-personal`: `proposals.jsonl` holds the texts as written and
+    /// the personal columns.
+    pub(crate) kept_in_proposals_jsonl: bool,
+    /// Over all files: cells of personal columns left out (`column`), values
+    /// masked in texts by kind.
+    pub(crate) masked: Masked,
+}
+
 /// `report.json`, for people and for cron wrappers. Its shape is described
 /// by `schema/report.schema.json`.
 #[derive(Serialize)]
@@ -259,12 +344,17 @@ pub(crate) struct Report {
     /// SHA-256 over the inputs' names and digests, in order: the same
     /// inputs give the same value.
     pub(crate) inputs_sha256: String,
+    /// The `--date` the build printed, if any (`changes.json` of the next
+    /// build repeats it).
+    pub(crate) date: Option<String>,
     pub(crate) totals: Totals,
     /// Quarantined records by reason code.
     pub(crate) reasons: BTreeMap<Reason, u64>,
     /// Things a human should look at: unreadable files, a text column
-    /// chosen without a header naming it, unrecognised themes and levels.
+    /// chosen without a header naming it, unrecognised themes and levels,
+    /// personal data kept.
     pub(crate) warnings: Vec<String>,
+    pub(crate) personal: PersonalReport,
     pub(crate) files: Vec<FileEntry>,
     /// Files under the input folders that were not read, each with why.
     pub(crate) skipped: Vec<Skipped>,
@@ -274,6 +364,96 @@ pub(crate) struct Report {
     pub(crate) timings_ms: BTreeMap<&'static str, f64>,
     /// Peak resident memory of the build, where the system tells it.
     pub(crate) peak_rss_bytes: Option<u64>,
+    /// Analysts' answers (`--decisions`), when given.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(crate) decisions: Option<DecisionsReport>,
+}
+
+/// What a build did with analysts' answers.
+#[derive(Serialize)]
+pub(crate) struct DecisionsReport {
+    /// Answers applied: «да» and «нет».
+    pub(crate) applied: usize,
+    pub(crate) applied_same: usize,
+    pub(crate) applied_different: usize,
+    /// Ideas the answers joined and proposals they took out of an idea.
+    pub(crate) merged: usize,
+    pub(crate) split: usize,
+    /// Answers whose texts no longer appear among the proposals.
+    pub(crate) stale: Vec<AnswerPlace>,
+    /// Answers that contradict each other (none of them applied).
+    pub(crate) conflicting: Vec<ConflictEntry>,
+    /// Files and rows that could not be used.
+    pub(crate) problems: Vec<ProblemEntry>,
+}
+
+#[derive(Serialize)]
+pub(crate) struct AnswerPlace {
+    pub(crate) file: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(crate) sheet: Option<String>,
+    pub(crate) row: u64,
+    pub(crate) text_a: String,
+    pub(crate) text_b: String,
+    pub(crate) decision: &'static str,
+}
+
+impl AnswerPlace {
+    fn of(a: &sborka_review::Answer) -> AnswerPlace {
+        AnswerPlace {
+            file: a.file.clone(),
+            sheet: a.sheet.clone(),
+            row: a.row,
+            text_a: a.text_a.clone(),
+            text_b: a.text_b.clone(),
+            decision: if a.same { "да" } else { "нет" },
+        }
+    }
+}
+
+#[derive(Serialize)]
+pub(crate) struct ConflictEntry {
+    pub(crate) why: String,
+    pub(crate) answers: Vec<AnswerPlace>,
+}
+
+#[derive(Serialize)]
+pub(crate) struct ProblemEntry {
+    pub(crate) file: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(crate) place: Option<String>,
+    pub(crate) message: String,
+}
+
+impl DecisionsReport {
+    fn of(d: &crate::build::Decisions) -> DecisionsReport {
+        let r = &d.resolution;
+        DecisionsReport {
+            applied: r.applied(),
+            applied_same: r.applied_same,
+            applied_different: r.applied_different,
+            merged: d.effects.joined,
+            split: d.effects.split,
+            stale: r.stale.iter().map(AnswerPlace::of).collect(),
+            conflicting: r
+                .conflicts
+                .iter()
+                .map(|c| ConflictEntry {
+                    why: c.why.clone(),
+                    answers: c.answers.iter().map(AnswerPlace::of).collect(),
+                })
+                .collect(),
+            problems: d
+                .problems
+                .iter()
+                .map(|p| ProblemEntry {
+                    file: p.file.clone(),
+                    place: p.place.clone(),
+                    message: p.message.clone(),
+                })
+                .collect(),
+        }
+    }
 }
 
 impl Report {
@@ -290,6 +470,11 @@ impl Report {
             *reasons.entry(q.reason).or_default() += 1;
         }
         let mut warnings = Vec::new();
+        if let sborka_roadmap::History::Unreadable { reason } = &roadmap.changes {
+            warnings.push(format!(
+                "the previous build could not be read ({reason}): changes since it are not counted"
+            ));
+        }
         let mut inputs = Sha256::new();
         for (f, digest) in files.iter().zip(&built.digests) {
             inputs.update(f.file.as_bytes());
@@ -320,10 +505,40 @@ impl Report {
                 ));
             }
         }
+        if let Some(d) = &built.decisions {
+            for a in &d.resolution.stale {
+                warnings.push(format!(
+                    "{}: a stale answer: its texts are no longer among the proposals",
+                    a.place()
+                ));
+            }
+            for c in &d.resolution.conflicts {
+                let places: Vec<String> = c.answers.iter().map(|a| a.place()).collect();
+                warnings.push(format!(
+                    "conflicting answers, none applied ({}): {}",
+                    c.why,
+                    places.join("; ")
+                ));
+            }
+            for p in &d.problems {
+                warnings.push(format!("decisions: {p}"));
+            }
+        }
+        let masked: Masked = files.iter().map(|f| f.masked).sum();
+        if built.keep_personal {
+            warnings.push(format!(
+                "proposals.jsonl keeps personal data as written (--keep-personal): {} cells of \
+                 personal columns, {} values masked in the other outputs; it is for the \
+                 analysts only and must not be published",
+                masked.cells,
+                masked.found_total()
+            ));
+        }
         Report {
             schema_version: SCHEMA_VERSION,
             sborka_version: env!("CARGO_PKG_VERSION"),
             inputs_sha256: hex(&inputs.finalize()),
+            date: roadmap.date.clone(),
             totals: Totals {
                 files: files.len() as u64,
                 files_failed: files.iter().filter(|f| f.error.is_some()).count() as u64,
@@ -337,6 +552,10 @@ impl Report {
             },
             reasons,
             warnings,
+            personal: PersonalReport {
+                kept_in_proposals_jsonl: built.keep_personal,
+                masked,
+            },
             files: files
                 .iter()
                 .zip(&built.digests)
@@ -357,6 +576,7 @@ impl Report {
                 .collect(),
             timings_ms: timings.millis(),
             peak_rss_bytes: peak_rss_bytes(),
+            decisions: built.decisions.as_ref().map(DecisionsReport::of),
         }
     }
 
@@ -473,6 +693,11 @@ mod tests {
         year: Option<u16>,
         text: &'a str,
         cluster: String,
+        link: f64,
+        #[serde(skip_serializing_if = "std::ops::Not::not")]
+        representative: bool,
+        #[serde(skip_serializing_if = "std::ops::Not::not")]
+        decided: bool,
         #[serde(skip_serializing_if = "BTreeMap::is_empty")]
         unrecognized: BTreeMap<&'static str, &'a str>,
         #[serde(skip_serializing_if = "<[_]>::is_empty")]
@@ -524,6 +749,7 @@ mod tests {
         let built = Built {
             files: Vec::new(),
             skipped: Vec::new(),
+            keep_personal: false,
             digests: Vec::new(),
             clusters: vec![Cluster {
                 id: ClusterId(0x00ab_cdef_0123_4567),
@@ -532,6 +758,10 @@ mod tests {
                 verbatim: 0,
             }],
             cluster_of: vec![0; proposals.len()],
+            links: vec![1.0, 0.8125, 0.6666],
+            decided: vec![true],
+            near_misses: Vec::new(),
+            decisions: None,
             proposals,
             quarantined: Vec::new(),
         };
@@ -563,6 +793,9 @@ mod tests {
                 year: f.year,
                 text: &p.text,
                 cluster: built.clusters[0].id.to_string(),
+                link: [1.0, 0.813, 0.667][i],
+                representative: i == 0,
+                decided: true,
                 unrecognized,
                 inferred: &p.inferred,
                 theme_confidence: p.theme_confidence.map(super::confidence),

@@ -99,18 +99,23 @@ impl Lock {
         }
         // Say who holds it, for the message of a second build. The start
         // time is wall-clock on purpose: it is for a human, not an output.
-        let since = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map_or(0, |d| d.as_secs());
         file.set_len(0)?;
         write!(
             file,
-            "sborka build pid {} (started at unix time {since})",
-            std::process::id()
+            "sborka build pid {} (started {})",
+            std::process::id(),
+            started_now()
         )?;
         file.flush()?;
         Ok(Lock { _file: file })
     }
+}
+
+/// The local time, ISO 8601 with its offset: `2026-12-07T04:25:31+03:00`.
+fn started_now() -> String {
+    jiff::Zoned::now()
+        .strftime("%Y-%m-%dT%H:%M:%S%:z")
+        .to_string()
 }
 
 /// A folder beside the output where the build is written.
@@ -149,7 +154,7 @@ impl Staging {
     pub(crate) fn write_with(
         &self,
         name: &str,
-        f: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
+        f: impl FnOnce(&mut (dyn Write + Send)) -> std::io::Result<()>,
     ) -> anyhow::Result<()> {
         let path = self.dir.join(name);
         let file =

@@ -42,10 +42,13 @@ pub enum Field {
     /// A record's title beside its text (`name` beside `description`):
     /// the proposal's text is «title. text».
     Title,
+    /// A column of personal data (ФИО, телефон, адрес, СНИЛС…): read,
+    /// counted, never copied to an output.
+    Personal,
 }
 
 impl Field {
-    pub const ALL: [Field; 9] = [
+    pub const ALL: [Field; 10] = [
         Field::Id,
         Field::District,
         Field::Region,
@@ -55,6 +58,7 @@ impl Field {
         Field::Year,
         Field::Text,
         Field::Title,
+        Field::Personal,
     ];
 
     pub fn name(self) -> &'static str {
@@ -68,6 +72,7 @@ impl Field {
             Field::Year => "year",
             Field::Text => "text",
             Field::Title => "title",
+            Field::Personal => "personal",
         }
     }
 }
@@ -781,6 +786,16 @@ mod tests {
         assert_eq!(c.header(" ТЕМА "), Some(Field::Theme));
         assert_eq!(c.header("№ п/п"), Some(Field::Id));
         assert_eq!(c.header("Примечание"), None);
+        for personal in [
+            "ФИО",
+            "Ф.И.О.",
+            "Телефон",
+            "E-mail",
+            "СНИЛС",
+            "Дата рождения",
+        ] {
+            assert_eq!(c.header(personal), Some(Field::Personal), "{personal}");
+        }
     }
 
     #[test]

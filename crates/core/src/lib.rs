@@ -18,6 +18,8 @@
 //! - [`Quarantined`] is a record that could not become a proposal, with a
 //!   [`Reason`] code.
 //! - [`Cluster`] groups proposals that state one idea.
+//! - [`PersonalKind`] names the personal data found in texts and the mark
+//!   that replaces each; [`Masked`] counts what a file had masked.
 //! - [`Catalog`] holds districts, regions, themes, levels, kinds and header
 //!   spellings; the defaults are embedded from `catalog/` at build time and
 //!   [`Catalog::load_dir`] overrides them file by file.
@@ -47,6 +49,7 @@ mod infer;
 pub mod json;
 pub mod label;
 mod model;
+mod personal;
 
 pub use catalog::{
     Catalog, CatalogError, CatalogFiles, District, DistrictId, Field, KindInfo, LevelInfo, Region,
@@ -56,6 +59,7 @@ pub use facet::{Facet, Facets, Selection, Support, UNPLACED, UnknownValue, Value
 pub use infer::{Inference, ThemeGuess};
 pub use label::{Placed, Rule};
 pub use model::{
-    Cluster, ClusterId, IdOf, Kind, Label, Level, Proposal, ProposalId, Provenance, Quarantined,
-    Reason, stable_hash,
+    Cluster, ClusterId, IdOf, Kind, Label, Level, Personal, Proposal, ProposalId, Provenance,
+    Quarantined, Reason, stable_hash,
 };
+pub use personal::{Masked, PersonalKind};

@@ -194,9 +194,11 @@ pub struct Proposal {
     /// District, region, theme, level, kind and year, as the catalogue
     /// placed them.
     pub facets: Facets,
-    /// The proposal as written, trimmed; never rewritten.
+    /// The proposal as written, trimmed, with personal data replaced by
+    /// marks («[телефон скрыт]»); otherwise never rewritten.
     pub text: String,
-    /// Columns sborka does not know, kept so that nothing is lost.
+    /// Columns sborka does not know, kept so that nothing is lost (their
+    /// personal data masked as in the text).
     pub extra: BTreeMap<String, String>,
     /// Fields whose value sborka inferred rather than read (a district from
     /// the region, a label read loosely, a theme from the text), so an
@@ -205,6 +207,21 @@ pub struct Proposal {
     /// When the theme was inferred from the text: the confidence, in
     /// percent.
     pub theme_confidence: Option<u8>,
+    /// What masking took out, kept only when ingest was asked to
+    /// (`--keep-personal`, for the analysts' `proposals.jsonl`), and only
+    /// for a record that had any.
+    pub personal: Option<Box<Personal>>,
+}
+
+/// The originals of what masking changed in one record: nothing published
+/// reads them.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Personal {
+    /// The text as written, when masking changed it.
+    pub text: Option<String>,
+    /// The cells of personal columns, and the extra columns masking
+    /// changed, as written.
+    pub extra: BTreeMap<String, String>,
 }
 
 impl Proposal {
@@ -223,6 +240,7 @@ impl Proposal {
             extra: BTreeMap::new(),
             inferred: Vec::new(),
             theme_confidence: None,
+            personal: None,
         }
     }
 }

@@ -82,11 +82,13 @@
 
 mod analysis;
 mod collection;
+mod constraints;
 pub mod eval;
 mod guards;
 mod pair;
 mod stars;
 
+pub use constraints::{Constraints, Effects};
 pub use pair::{FEATURE_COUNT, FEATURES, Model, ModelError};
 
 use std::collections::HashMap;
@@ -158,7 +160,7 @@ impl Default for Config {
             probe_terms: 5,
             max_postings: 256,
             probe_budget: 96,
-            near_miss: 0.5,
+            near_miss: 0.1,
         }
     }
 }
@@ -432,6 +434,12 @@ impl Deduper {
     /// Groups the prepared texts, with the probability of each text's link
     /// to its cluster and the near misses.
     pub fn clustering(&self, prepared: &Prepared) -> Clustering {
+        self.clustering_with(prepared, &Constraints::default())
+    }
+
+    /// [`Deduper::clustering`] honouring analysts' answers: see
+    /// [`Constraints`].
+    pub fn clustering_with(&self, prepared: &Prepared, constraints: &Constraints) -> Clustering {
         let docs = &prepared.docs;
         if docs.is_empty() {
             return Clustering::default();
@@ -506,39 +514,68 @@ impl Deduper {
         let (center, link) = stars::stars(stats, &edges, refused);
         drop(edges);
 
-        // Gather the members of each star.
+        // Each text's star, then the analysts' answers.
         let nodes = &stats.nodes;
-        let mut by_star: Vec<(u32, u32)> = (0..m as u32).map(|k| (center[k as usize], k)).collect();
-        by_star.sort_unstable();
-        let runs: Vec<&[(u32, u32)]> = by_star.chunk_by(|a, b| a.0 == b.0).collect();
-        let mut clusters: Vec<Cluster> = runs
+        let mut label = vec![0u32; docs.len()];
+        for k in 0..m {
+            for &i in &nodes[k] {
+                label[i as usize] = center[k];
+            }
+        }
+        let machine = label.clone();
+        let star_representative = |c: u32| stars::representative(docs, &nodes[c as usize]);
+        let shaped = constraints::apply(docs, constraints, &mut label, star_representative);
+
+        // Gather the members of each cluster.
+        let mut by_label: Vec<(u32, u32)> = (0..docs.len() as u32)
+            .map(|i| (label[i as usize], i))
+            .collect();
+        by_label.sort_unstable();
+        let runs: Vec<&[(u32, u32)]> = by_label.chunk_by(|a, b| a.0 == b.0).collect();
+        let mut clusters: Vec<(Cluster, bool)> = runs
             .into_par_iter()
             .map(|run| {
-                let c = run[0].0;
-                let mut members: Vec<u32> = run
-                    .iter()
-                    .flat_map(|&(_, k)| nodes[k as usize].iter().copied())
-                    .collect();
-                members.sort_unstable();
-                let representative = stars::representative(docs, &nodes[c as usize]);
+                let members: Vec<u32> = run.iter().map(|&(_, i)| i).collect();
+                let representative = shaped
+                    .representative(run[0].0)
+                    .unwrap_or_else(|| star_representative(run[0].0));
                 let mut keys: Vec<u64> =
                     members.iter().map(|&i| docs[i as usize].verbatim).collect();
                 keys.sort_unstable();
                 keys.dedup();
-                Cluster {
+                let cluster = Cluster {
                     id: ClusterId(docs[representative as usize].exact.0),
                     verbatim: (members.len() - keys.len()) as u32,
                     members,
                     representative,
-                }
+                };
+                (cluster, shaped.is_shaped(run[0].0))
             })
             .collect();
-        clusters.par_sort_unstable_by_key(|c| c.members[0]);
+        clusters.par_sort_unstable_by_key(|c| c.0.members[0]);
+        let (mut clusters, decided): (Vec<Cluster>, Vec<bool>) = clusters.into_iter().unzip();
+        if !constraints.is_empty() {
+            // Answers can leave two clusters whose representatives have the
+            // same terms (a «нет» between copies): the later one's id takes
+            // its representative's text too, so that ids stay unique.
+            let mut seen = std::collections::HashSet::new();
+            for c in &mut clusters {
+                if !seen.insert(c.id) {
+                    let raw = docs[c.representative as usize].raw;
+                    c.id = ClusterId(c.id.0 ^ raw.rotate_left(17));
+                    seen.insert(c.id);
+                }
+            }
+        }
 
+        // A text keeps its edge's probability while it is in its star; a
+        // text an analyst placed is certain.
         let mut links = vec![1.0f32; docs.len()];
         for k in 0..m {
             for &i in &nodes[k] {
-                links[i as usize] = link[k];
+                if label[i as usize] == machine[i as usize] && !shaped.is_endpoint(i) {
+                    links[i as usize] = link[k];
+                }
             }
         }
         // Near misses between clusters, by the representative text of each
@@ -546,15 +583,13 @@ impl Deduper {
         let node_text = |k: u32| stars::representative(docs, &nodes[k as usize]);
         let mut near_misses: Vec<NearMiss> = apart
             .into_iter()
-            .filter(|&(k, l, ..)| center[k as usize] != center[l as usize])
-            .map(|(k, l, probability, refusal)| {
-                let (a, b) = (node_text(k), node_text(l));
-                NearMiss {
-                    a: a.min(b),
-                    b: a.max(b),
-                    probability,
-                    refusal,
-                }
+            .map(|(k, l, probability, refusal)| (node_text(k), node_text(l), probability, refusal))
+            .filter(|&(a, b, ..)| label[a as usize] != label[b as usize])
+            .map(|(a, b, probability, refusal)| NearMiss {
+                a: a.min(b),
+                b: a.max(b),
+                probability,
+                refusal,
             })
             .collect();
         near_misses.par_sort_unstable_by(|x, y| {
@@ -564,6 +599,8 @@ impl Deduper {
         });
         Clustering {
             clusters,
+            decided,
+            effects: shaped.effects,
             links,
             near_misses,
         }
@@ -581,6 +618,11 @@ enum Decided {
 pub struct Clustering {
     /// Sorted by their first member; members ascend.
     pub clusters: Vec<Cluster>,
+    /// For each cluster: whether an analyst's answer shaped it (it holds a
+    /// text of an answered pair).
+    pub decided: Vec<bool>,
+    /// What the answers changed.
+    pub effects: Effects,
     /// For each text: the pair model's probability that it states its
     /// cluster's idea (that of its link to the representative); `1.0` for
     /// texts with the representative's terms.
@@ -1059,6 +1101,76 @@ mod tests {
                 proptest::prop_assert!(c.members.windows(2).all(|w| w[0] < w[1]));
                 proptest::prop_assert!(c.members.contains(&c.representative));
             }
+        }
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(64))]
+        /// Every «да» puts its texts in one cluster and every «нет» keeps
+        /// them in two, whatever the machine thought, in any order of the
+        /// answers; a cluster an answer touched is marked.
+        #[test]
+        fn every_answer_is_honoured(
+            picks in proptest::collection::vec((0usize..5, 0usize..6), 2..30),
+            same in proptest::collection::vec((0usize..30, 0usize..30), 0..8),
+            different in proptest::collection::vec((0usize..30, 0usize..30), 0..8),
+            seed in 0u64..1000,
+        ) {
+            let texts = corpus(&picks);
+            let n = texts.len();
+            let mut constraints = Constraints {
+                same: same
+                    .iter()
+                    .map(|&(a, b)| ((a % n) as u32, (b % n) as u32))
+                    .filter(|(a, b)| a != b)
+                    .collect(),
+                different: Vec::new(),
+            };
+            // Only «нет» answers that agree with the «да» answers.
+            let mut tied = constraints::tests_support::Tied::new(n, &constraints.same);
+            constraints.different = different
+                .iter()
+                .map(|&(a, b)| ((a % n) as u32, (b % n) as u32))
+                .filter(|&(a, b)| a != b && !tied.same(a, b))
+                .collect();
+            let d = Deduper::new();
+            let prepared = d.prepare(&texts);
+            let clustering = d.clustering_with(&prepared, &constraints);
+            let of = |i: u32| {
+                clustering
+                    .clusters
+                    .iter()
+                    .position(|c| c.members.contains(&i))
+                    .expect("every text clustered")
+            };
+            for &(a, b) in &constraints.same {
+                proptest::prop_assert_eq!(of(a), of(b), "да {} {}: {:?}", a, b, clustering);
+                proptest::prop_assert!(clustering.decided[of(a)]);
+            }
+            for &(a, b) in &constraints.different {
+                proptest::prop_assert_ne!(of(a), of(b), "нет {} {}: {:?}", a, b, clustering);
+                proptest::prop_assert!(clustering.decided[of(a)] && clustering.decided[of(b)]);
+            }
+            let mut seen: Vec<u32> = clustering
+                .clusters
+                .iter()
+                .flat_map(|c| c.members.clone())
+                .collect();
+            seen.sort_unstable();
+            proptest::prop_assert_eq!(seen, (0..n as u32).collect::<Vec<_>>());
+            for c in &clustering.clusters {
+                proptest::prop_assert!(c.members.contains(&c.representative));
+            }
+            // The answers in another order give the same clusters.
+            let mut shuffled = constraints.clone();
+            shuffled.same.reverse();
+            shuffled
+                .different
+                .sort_by_key(|p| stable_hash(format!("{seed}/{p:?}").as_bytes()));
+            proptest::prop_assert_eq!(
+                &clustering,
+                &d.clustering_with(&prepared, &shuffled)
+            );
         }
     }
 }

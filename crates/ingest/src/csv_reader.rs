@@ -30,7 +30,7 @@ const MAX_RESTARTS: usize = 1000;
 
 /// The delimiter whose rows agree best: the most rows with the most common
 /// field count (above one), then the higher count, then the order above.
-fn sniff_delimiter(text: &str, prefer_tab: bool) -> char {
+pub(crate) fn sniff_delimiter(text: &str, prefer_tab: bool) -> char {
     let mut end = text.len().min(SNIFF_BYTES);
     while !text.is_char_boundary(end) {
         end -= 1;
@@ -217,6 +217,7 @@ fn read_in_pieces(
     };
     let (catalog, limits) = (ctx.catalog, ctx.limits);
     let max_text_chars = limits.max_text_chars;
+    let keep_personal = limits.keep_personal;
     let mut parsed = parse(rounds[0]);
     // Room for the file's proposals, guessed from the first round's rows
     // per byte, so that the list is not copied as it grows.
@@ -263,7 +264,9 @@ fn read_in_pieces(
             built = pieces
                 .into_par_iter()
                 .map(|(mut tally, entries)| {
-                    let builder = RecordBuilder::new(catalog).max_text_chars(max_text_chars);
+                    let builder = RecordBuilder::new(catalog)
+                        .max_text_chars(max_text_chars)
+                        .keep_personal(keep_personal);
                     entries
                         .into_iter()
                         .filter_map(|entry| body.build(&builder, &mut tally, entry))

@@ -126,7 +126,7 @@ pub(crate) fn read(ctx: &Ctx<'_>, text: &str, mut out: FileOutcome) -> FileOutco
         record_from(ctx, &mut out, source, item, &mut seen, &implied, &keys);
     }
     out.report.columns = columns(ctx.catalog, seen, text_key);
-    out
+    withhold_unsplit(out)
 }
 
 /// JSON Lines: one record per non-blank line.
@@ -157,7 +157,12 @@ pub(crate) fn read_lines(ctx: &Ctx<'_>, text: &str, mut out: FileOutcome) -> Fil
         if !ctx.admit(&mut out, &source) {
             break;
         }
-        let raw = || [("line".to_string(), table::cap(this, ctx.limits))].into();
+        let raw = || {
+            let line = ctx
+                .builder
+                .raw_line(this, table::cap_chars(ctx.limits), false);
+            [("line".to_string(), line)].into()
+        };
         if too_deep(this, ctx.limits.max_json_depth).is_some() {
             out.reject(Quarantined {
                 message: format!(
@@ -168,6 +173,7 @@ pub(crate) fn read_lines(ctx: &Ctx<'_>, text: &str, mut out: FileOutcome) -> Fil
                 reason: Reason::Malformed,
                 raw: raw(),
             });
+            out.report.masked += ctx.builder.take_masked();
             continue;
         }
         match serde_json::from_str::<Value>(this) {
@@ -197,6 +203,7 @@ pub(crate) fn read_lines(ctx: &Ctx<'_>, text: &str, mut out: FileOutcome) -> Fil
                     reason,
                     raw: raw(),
                 });
+                out.report.masked += ctx.builder.take_masked();
             }
         }
     }
@@ -204,6 +211,26 @@ pub(crate) fn read_lines(ctx: &Ctx<'_>, text: &str, mut out: FileOutcome) -> Fil
         return out.fail("no records (expected one JSON object per line)");
     }
     out.report.columns = columns(ctx.catalog, seen, None);
+    withhold_unsplit(out)
+}
+
+/// A line or value that is not a record was quarantined with its text
+/// (masked) before the file's columns were all known; in a file with a
+/// personal column it is not shown at all (the column's value may be in
+/// it), as in a table ([`crate::RecordBuilder`]).
+fn withhold_unsplit(mut out: FileOutcome) -> FileOutcome {
+    let personal = |c: &Column| c.field == Some(sborka_core::Field::Personal);
+    if out.report.columns.iter().any(personal) {
+        for q in &mut out.quarantined {
+            for key in ["line", "value"] {
+                if q.raw.len() == 1
+                    && let Some(raw) = q.raw.get_mut(key)
+                {
+                    *raw = crate::record::WITHHELD.to_string();
+                }
+            }
+        }
+    }
     out
 }
 
@@ -232,10 +259,12 @@ fn record_from(
             reason: Reason::Malformed,
             raw: [(
                 "value".to_string(),
-                table::cap(&item.to_string(), ctx.limits),
+                ctx.builder
+                    .raw_line(&item.to_string(), table::cap_chars(ctx.limits), false),
             )]
             .into(),
         });
+        out.report.masked += ctx.builder.take_masked();
         return;
     };
     let cells: Vec<(&str, String)> = map

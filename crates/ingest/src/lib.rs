@@ -11,6 +11,10 @@
 //!   carries the cause and the other files go on.
 //! - [`RecordBuilder`] turns the fields of one record into a proposal,
 //!   resolving district, region, theme, level and kind against the catalogue.
+//!   It is also where personal data leaves: a column the catalogue marks
+//!   personal is never copied, and personal data in the text and the other
+//!   columns is masked (`sborka_text::personal`), counted per file in
+//!   [`FileReport::masked`].
 //!
 //! Every file keeps the invariant `records = accepted + quarantined`.
 //!
@@ -34,6 +38,7 @@ mod decode;
 mod html;
 mod json_reader;
 mod record;
+mod rows;
 mod sheet_reader;
 mod table;
 
@@ -42,11 +47,12 @@ use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 
-use sborka_core::{Catalog, Field, Proposal, Quarantined};
+use sborka_core::{Catalog, Field, Masked, Proposal, Quarantined};
 
 use csv_reader::Split;
 
 pub use record::RecordBuilder;
+pub use rows::{Sheet, read_rows, rows_of};
 
 /// Errors that stop ingest before any file is read.
 #[derive(Debug, thiserror::Error)]
@@ -87,6 +93,10 @@ pub struct Limits {
     pub max_xlsx_bytes: u64,
     /// The deepest nesting of arrays and objects in a JSON file (or line).
     pub max_json_depth: usize,
+    /// Not a bound: whether each proposal keeps the originals of what
+    /// masking changed (`Proposal::personal`, for `--keep-personal`). Off:
+    /// personal data is masked and its originals dropped as it is read.
+    pub keep_personal: bool,
 }
 
 impl Default for Limits {
@@ -97,6 +107,7 @@ impl Default for Limits {
             max_file_bytes: 1 << 30,
             max_xlsx_bytes: 512 << 20,
             max_json_depth: 32,
+            keep_personal: false,
         }
     }
 }
@@ -176,6 +187,10 @@ pub struct FileReport {
     pub inferred_theme: u64,
     /// Accepted proposals without a level the catalogue could place.
     pub unknown_level: u64,
+    /// Personal data kept out of every output: cells of personal columns,
+    /// values masked in texts (of accepted and quarantined records), by
+    /// kind.
+    pub masked: Masked,
     /// The first problems met, for a human.
     pub problems: Vec<String>,
     /// Why the file could not be read at all.
@@ -266,6 +281,7 @@ impl FileReport {
             unknown_theme: 0,
             inferred_theme: 0,
             unknown_level: 0,
+            masked: Masked::default(),
             problems: Vec::new(),
             error: None,
         }
@@ -308,6 +324,7 @@ impl FileOutcome {
         self.report.unknown_theme = 0;
         self.report.inferred_theme = 0;
         self.report.unknown_level = 0;
+        self.report.masked = Masked::default();
         self.proposals.clear();
         self.quarantined.clear();
         self

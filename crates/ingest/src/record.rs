@@ -1,21 +1,31 @@
 //! One record's fields → a proposal, or a quarantined record.
-
-use std::cell::RefCell;
-use std::collections::{BTreeMap, HashMap};
+//!
+//! This is where personal data leaves a record, for every reader: the
+//! cells of personal columns are not copied, and the text, the other
+//! columns and the labels the catalogue could not place are masked
+//! (`sborka_text::personal`). Nothing downstream sees the originals; they
+//! are kept beside the proposal only when asked ([`RecordBuilder::keep_personal`]).
 
 use std::borrow::Cow;
+use std::cell::{Cell as Counter, RefCell};
+use std::collections::{BTreeMap, HashMap};
 
 use sborka_core::{
-    Catalog, Facet, Field, Label, Placed, Proposal, Provenance, Quarantined, Reason,
+    Catalog, Facet, Field, Label, Masked, Personal, Placed, Proposal, Provenance, Quarantined,
+    Reason,
 };
 
 /// Turns the cells of one record into a [`Proposal`], resolving each label
 /// against the catalogue. Unknown spellings are kept, not rejected; only a
-/// record without a usable text is quarantined.
+/// record without a usable text is quarantined. Personal data is masked
+/// and counted ([`RecordBuilder::take_masked`]).
 pub struct RecordBuilder<'c> {
     catalog: &'c Catalog,
     max_text_chars: usize,
+    keep_personal: bool,
     memo: Memo,
+    /// What was masked since the last [`RecordBuilder::take_masked`].
+    masked: Counter<Masked>,
 }
 
 /// The labels already looked up, by raw value, per facet. An export
@@ -60,7 +70,9 @@ impl<'c> RecordBuilder<'c> {
         RecordBuilder {
             catalog,
             max_text_chars: usize::MAX,
+            keep_personal: false,
             memo: Memo::default(),
+            masked: Counter::default(),
         }
     }
 
@@ -70,18 +82,86 @@ impl<'c> RecordBuilder<'c> {
         self
     }
 
+    /// Keeps what masking changed, as written, in each proposal's
+    /// `personal` (for `proposals.jsonl` under `--keep-personal`). The
+    /// proposal itself is masked all the same.
+    pub fn keep_personal(mut self, keep: bool) -> RecordBuilder<'c> {
+        self.keep_personal = keep;
+        self
+    }
+
+    /// What was masked in the records built since the last call: cells of
+    /// personal columns left out, values found in texts, per kind.
+    pub fn take_masked(&self) -> Masked {
+        self.masked.take()
+    }
+
+    /// `value` with its personal data masked, counted.
+    pub(crate) fn mask<'v>(&self, value: &'v str) -> Cow<'v, str> {
+        let mut masked = self.masked.get();
+        let out = sborka_text::personal::mask(value, &mut masked);
+        self.masked.set(masked);
+        out
+    }
+
+    /// A quarantined record's cells, as `quarantine.jsonl` keeps them:
+    /// each cut to `cap` characters, personal columns left out, personal
+    /// data in the others masked.
+    pub(crate) fn raw_cells<'a>(
+        &self,
+        cells: impl IntoIterator<Item = Cell<'a>>,
+        cap: usize,
+    ) -> BTreeMap<String, String> {
+        let mut raw = BTreeMap::new();
+        for (header, field, value) in cells {
+            if field == Some(Field::Personal) {
+                self.left_out(value);
+                continue;
+            }
+            insert_unique(&mut raw, header, &self.mask(&capped(value, cap)));
+        }
+        raw
+    }
+
+    /// The text of a record that could not be split into cells, as the
+    /// quarantine keeps it: masked, or not at all when its table has a
+    /// personal column (whose value is somewhere in it).
+    pub(crate) fn raw_line(&self, raw: &str, cap: usize, personal_columns: bool) -> String {
+        if personal_columns {
+            return WITHHELD.to_string();
+        }
+        self.mask(&capped(raw, cap)).into_owned()
+    }
+
+    /// Counts a personal column's cell left out.
+    fn left_out(&self, value: &str) {
+        if !value.trim().is_empty() {
+            let mut masked = self.masked.get();
+            masked.cells += 1;
+            self.masked.set(masked);
+        }
+    }
+
     pub fn build<'a>(
         &self,
         mut source: Provenance,
         cells: impl IntoIterator<Item = Cell<'a>>,
     ) -> Result<Proposal, Box<Quarantined>> {
         let mut values: [Option<&str>; Field::ALL.len()] = [None; Field::ALL.len()];
-        let mut extra = BTreeMap::new();
+        let mut extra: BTreeMap<String, String> = BTreeMap::new();
+        // The originals of what masking changed, when they are kept.
+        let mut personal = Personal::default();
         // Kept to describe a quarantined record; most records are accepted,
         // so the raw map is only built for those that are not.
         let cells: Vec<Cell<'a>> = cells.into_iter().collect();
         for &(header, field, value) in &cells {
             match field {
+                Some(Field::Personal) => {
+                    let value = value.trim();
+                    if !value.is_empty() && self.keep_personal {
+                        insert_unique(&mut personal.extra, header, value);
+                    }
+                }
                 Some(field) if values[field as usize].is_none() => {
                     values[field as usize] = Some(value.trim());
                 }
@@ -100,10 +180,7 @@ impl<'c> RecordBuilder<'c> {
         let text = text.trim();
         let quarantine = |reason: Reason, what: &str| {
             let cap = self.max_text_chars.clamp(64, 1 << 20);
-            let mut raw = BTreeMap::new();
-            for &(header, _, value) in &cells {
-                insert_unique(&mut raw, header, &capped(value, cap));
-            }
+            let raw = self.raw_cells(cells.iter().copied(), cap);
             Box::new(Quarantined {
                 message: format!("{source}: {what}"),
                 source: source.clone(),
@@ -135,15 +212,30 @@ impl<'c> RecordBuilder<'c> {
             ));
         }
 
+        for &(_, field, value) in &cells {
+            if field == Some(Field::Personal) {
+                self.left_out(value);
+            }
+        }
         let (c, m) = (self.catalog, &self.memo);
-        let mut p = Proposal::new(source, text);
+        let masked = self.mask(text);
+        if self.keep_personal && matches!(masked, Cow::Owned(_)) {
+            personal.text = Some(text.to_string());
+        }
+        let mut p = Proposal::new(source, masked);
         // In the order of `Facet::ALL`: the region before the level, whose
         // «городской» depends on it.
         for facet in Facet::ALL {
             let raw = get(facet.field());
             let placed = raw.and_then(|v| m.0[facet.index()].get(v, |v| c.place(facet, v)));
             let value = placed.map(|placed| c.in_region(placed, p.facets.region.known()));
-            p.facets.set(facet, raw, value);
+            // A value the catalogue could not place is shown as written:
+            // masked like the text.
+            let raw = match (raw, value) {
+                (Some(raw), None) => Some(self.mask(raw)),
+                (raw, _) => raw.map(Cow::Borrowed),
+            };
+            p.facets.set(facet, raw.as_deref(), value);
             // A label read as a person reads it, not as the catalogue
             // spells it: the analyst sees what was decided.
             if placed.is_some_and(|placed| !placed.verbatim()) {
@@ -151,7 +243,15 @@ impl<'c> RecordBuilder<'c> {
             }
             // A year that cannot be read stays in `extra`, as written.
             if let (Facet::Year, Some(raw), None) = (facet, raw, value) {
-                extra.insert(Field::Year.name().to_string(), raw.to_string());
+                extra.insert(Field::Year.name().to_string(), raw.into_owned());
+            }
+        }
+        for (header, value) in &mut extra {
+            if let Cow::Owned(masked) = self.mask(value) {
+                let original = std::mem::replace(value, masked);
+                if self.keep_personal {
+                    personal.extra.insert(header.clone(), original);
+                }
             }
         }
         // A region implies its district.
@@ -166,6 +266,9 @@ impl<'c> RecordBuilder<'c> {
         }
         p.inferred.sort();
         p.extra = extra;
+        if personal != Personal::default() {
+            p.personal = Some(Box::new(personal));
+        }
         Ok(p)
     }
 }
@@ -191,6 +294,10 @@ fn with_title<'a>(title: Option<&'a str>, body: &'a str) -> Cow<'a, str> {
         if stop { "" } else { "." }
     ))
 }
+
+/// What the quarantine keeps of a record it cannot show without the
+/// personal data of its table.
+pub(crate) const WITHHELD: &str = "[не показано: в таблице есть столбцы с персональными данными]";
 
 fn insert_unique(map: &mut BTreeMap<String, String>, key: &str, value: &str) {
     let mut name = key.to_string();
@@ -316,6 +423,106 @@ mod tests {
                 text.chars().count()
             );
         }
+    }
+
+    /// Personal columns are not copied; personal data in the text, the
+    /// other columns and an unplaced label is masked; all of it counted.
+    #[test]
+    fn personal_data_leaves_the_record() {
+        use sborka_core::PersonalKind;
+        let catalog = Catalog::embedded();
+        let cells = [
+            ("ФИО", "Кондратьева Алевтина Павловна"),
+            ("Телефон", "+7 (912) 345-67-01"),
+            ("E-mail", "  "),
+            (
+                "Текст предложения",
+                "Открыть линию, звоните 8 (912) 345-67-01",
+            ),
+            ("Тема", "пишите a.k@example.ru"),
+            ("Примечание", "СНИЛС 112-233-445 95"),
+            ("Источник", "закон № 442-ФЗ"),
+        ];
+        let source = Provenance {
+            file: "t.csv".into(),
+            record: 1,
+            line: 2,
+            ..Default::default()
+        };
+        let cells = || cells.iter().map(|(h, v)| (*h, catalog.header(h), *v));
+        for keep in [false, true] {
+            let builder = RecordBuilder::new(&catalog).keep_personal(keep);
+            let p = builder.build(source.clone(), cells()).unwrap();
+            assert_eq!(p.text, "Открыть линию, звоните [телефон скрыт]");
+            assert_eq!(
+                p.facets.theme,
+                Label::Unknown("пишите [e-mail скрыт]".into())
+            );
+            let extra: Vec<(&str, &str)> = p
+                .extra
+                .iter()
+                .map(|(k, v)| (k.as_str(), v.as_str()))
+                .collect();
+            assert_eq!(
+                extra,
+                [
+                    ("Источник", "закон № 442-ФЗ"),
+                    ("Примечание", "СНИЛС [СНИЛС скрыт]")
+                ]
+            );
+            let masked = builder.take_masked();
+            assert_eq!(masked.cells, 2, "the blank e-mail cell is not counted");
+            assert_eq!(masked.found(PersonalKind::Phone), 1);
+            assert_eq!(masked.found(PersonalKind::Email), 1);
+            assert_eq!(masked.found(PersonalKind::Snils), 1);
+            assert_eq!(builder.take_masked(), Masked::default(), "taken");
+            match (keep, p.personal.as_deref()) {
+                (false, None) => {}
+                (true, Some(personal)) => {
+                    assert_eq!(
+                        personal.text.as_deref(),
+                        Some("Открыть линию, звоните 8 (912) 345-67-01")
+                    );
+                    assert_eq!(personal.extra["ФИО"], "Кондратьева Алевтина Павловна");
+                    assert_eq!(personal.extra["Телефон"], "+7 (912) 345-67-01");
+                    assert_eq!(personal.extra["Примечание"], "СНИЛС 112-233-445 95");
+                    assert!(!personal.extra.contains_key("Источник"));
+                }
+                other => panic!("keep {keep}: {other:?}"),
+            }
+        }
+        // A quarantined record keeps neither the personal columns nor the
+        // personal data of the others.
+        let builder = RecordBuilder::new(&catalog);
+        let q = builder
+            .build(
+                source,
+                [
+                    ("ФИО", "Кондратьева Алевтина Павловна"),
+                    ("Текст", ""),
+                    ("Комментарий", "звоните 8-912-345-67-02"),
+                ]
+                .map(|(h, v)| (h, catalog.header(h), v)),
+            )
+            .unwrap_err();
+        let raw: Vec<(&str, &str)> = q
+            .raw
+            .iter()
+            .map(|(k, v)| (k.as_str(), v.as_str()))
+            .collect();
+        assert_eq!(
+            raw,
+            [("Комментарий", "звоните [телефон скрыт]"), ("Текст", "")]
+        );
+        assert_eq!(builder.take_masked().cells, 1);
+        assert_eq!(
+            builder.raw_line("Иванов;8-912-345-67-02", 100, true),
+            WITHHELD
+        );
+        assert_eq!(
+            builder.raw_line("x;8-912-345-67-02", 100, false),
+            "x;[телефон скрыт]"
+        );
     }
 
     #[test]

@@ -30,25 +30,29 @@ const MAX_COLUMNS: u32 = 256;
 const MAX_ZIP_ENTRIES: usize = 10_000;
 
 /// One sheet's cells, sparse: row → (column, value).
-type Cells = BTreeMap<u32, Vec<(u32, String)>>;
+pub(crate) type Cells = BTreeMap<u32, Vec<(u32, String)>>;
 
 pub(crate) fn read_xlsx(ctx: &Ctx<'_>, bytes: &[u8], out: FileOutcome) -> FileOutcome {
     if let Err(e) = check_zip(bytes, ctx.limits.max_xlsx_bytes) {
         return out.fail(e);
     }
-    guarded(out, |out| {
-        let mut book = match Xlsx::new(Cursor::new(bytes)) {
-            Ok(b) => b,
-            Err(e) => return Err(format!("corrupt XLSX: {e}")),
-        };
-        let mut sheets = Vec::new();
-        for name in book.sheet_names() {
-            let cells = read_xlsx_cells(&mut book, &name)
-                .map_err(|e| format!("corrupt XLSX: sheet {name}: {e}"))?;
-            sheets.push((name, cells));
-        }
-        Ok(read_sheets(ctx, sheets, out))
-    })
+    guarded(out, |out| Ok(read_sheets(ctx, xlsx_sheets(bytes)?, out)))
+}
+
+/// Every sheet of an XLSX workbook, by name, as cells (the size of the
+/// decompressed workbook checked first by the caller).
+pub(crate) fn xlsx_sheets(bytes: &[u8]) -> Result<Vec<(String, Cells)>, String> {
+    let mut book = match Xlsx::new(Cursor::new(bytes)) {
+        Ok(b) => b,
+        Err(e) => return Err(format!("corrupt XLSX: {e}")),
+    };
+    let mut sheets = Vec::new();
+    for name in book.sheet_names() {
+        let cells = read_xlsx_cells(&mut book, &name)
+            .map_err(|e| format!("corrupt XLSX: sheet {name}: {e}"))?;
+        sheets.push((name, cells));
+    }
+    Ok(sheets)
 }
 
 fn read_xlsx_cells(book: &mut Xlsx<Cursor<&[u8]>>, name: &str) -> Result<Cells, String> {
@@ -79,38 +83,42 @@ pub(crate) fn read_xls(ctx: &Ctx<'_>, bytes: &[u8], out: FileOutcome) -> FileOut
     if let Err(e) = check_cfb(bytes) {
         return out.fail(format!("corrupt XLS: {e}"));
     }
-    guarded(out, |out| {
-        let mut book = match Xls::new(Cursor::new(bytes)) {
-            Ok(b) => b,
-            Err(e) => return Err(format!("corrupt XLS: {e}")),
-        };
-        let mut sheets = Vec::new();
-        for name in book.sheet_names() {
-            let range = book
-                .worksheet_range(&name)
-                .map_err(|e| format!("corrupt XLS: sheet {name}: {e}"))?;
-            let mut cells = Cells::new();
-            if let Some((top, left)) = range.start() {
-                for (r, row) in range.rows().enumerate() {
-                    for (c, value) in row.iter().enumerate() {
-                        let col = left.saturating_add(c as u32);
-                        let value = show(value);
-                        if col < MAX_COLUMNS && !value.is_empty() {
-                            cells
-                                .entry(top.saturating_add(r as u32))
-                                .or_default()
-                                .push((col, value));
-                        }
+    guarded(out, |out| Ok(read_sheets(ctx, xls_sheets(bytes)?, out)))
+}
+
+/// Every sheet of an XLS workbook, by name, as cells (its compound file
+/// checked first by the caller).
+pub(crate) fn xls_sheets(bytes: &[u8]) -> Result<Vec<(String, Cells)>, String> {
+    let mut book = match Xls::new(Cursor::new(bytes)) {
+        Ok(b) => b,
+        Err(e) => return Err(format!("corrupt XLS: {e}")),
+    };
+    let mut sheets = Vec::new();
+    for name in book.sheet_names() {
+        let range = book
+            .worksheet_range(&name)
+            .map_err(|e| format!("corrupt XLS: sheet {name}: {e}"))?;
+        let mut cells = Cells::new();
+        if let Some((top, left)) = range.start() {
+            for (r, row) in range.rows().enumerate() {
+                for (c, value) in row.iter().enumerate() {
+                    let col = left.saturating_add(c as u32);
+                    let value = show(value);
+                    if col < MAX_COLUMNS && !value.is_empty() {
+                        cells
+                            .entry(top.saturating_add(r as u32))
+                            .or_default()
+                            .push((col, value));
                     }
                 }
             }
-            #[allow(deprecated)]
-            let merged = book.worksheet_merge_cells(&name).unwrap_or_default();
-            fill_merged(&mut cells, &merged);
-            sheets.push((name, cells));
         }
-        Ok(read_sheets(ctx, sheets, out))
-    })
+        #[allow(deprecated)]
+        let merged = book.worksheet_merge_cells(&name).unwrap_or_default();
+        fill_merged(&mut cells, &merged);
+        sheets.push((name, cells));
+    }
+    Ok(sheets)
 }
 
 /// Runs a reader of a third-party format, turning a panic inside it into a
@@ -137,7 +145,7 @@ fn with_report(report: crate::FileReport) -> FileOutcome {
 
 /// Decompresses every part of the zip into nothing, counting; an error if
 /// the zip is broken or inflates beyond `max` bytes.
-fn check_zip(bytes: &[u8], max: u64) -> Result<(), String> {
+pub(crate) fn check_zip(bytes: &[u8], max: u64) -> Result<(), String> {
     let mut zip = zip::ZipArchive::new(Cursor::new(bytes))
         .map_err(|e| format!("corrupt XLSX (not a readable zip): {e}"))?;
     if zip.len() > MAX_ZIP_ENTRIES {
@@ -180,7 +188,7 @@ const CFB_END: u32 = 0xffff_fffe;
 /// out of memory (found by the fuzz tests), and a sector number beyond the
 /// allocation table makes it panic. Here every chain of the allocation
 /// table and of the mini table must end, within the table.
-fn check_cfb(bytes: &[u8]) -> Result<(), String> {
+pub(crate) fn check_cfb(bytes: &[u8]) -> Result<(), String> {
     if bytes.len() < 512 || !bytes.starts_with(&CFB_SIGNATURE) {
         return Err("not a compound file (no XLS signature)".into());
     }

@@ -7,8 +7,8 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 use sborka_core::{
-    Catalog, DistrictId, Facet, Field, Label, Proposal, Provenance, Quarantined, Reason, Selection,
-    ThemeId, Value, fold_key,
+    Catalog, DistrictId, Facet, Field, Label, Masked, Proposal, Provenance, Quarantined, Reason,
+    Selection, ThemeId, Value, fold_key,
 };
 
 use crate::{ChosenBy, Column, FileOutcome, Input, Limits, RecordBuilder, TextChoice};
@@ -50,7 +50,9 @@ impl<'a> Ctx<'a> {
             input,
             catalog,
             limits,
-            builder: RecordBuilder::new(catalog).max_text_chars(limits.max_text_chars),
+            builder: RecordBuilder::new(catalog)
+                .max_text_chars(limits.max_text_chars)
+                .keep_personal(limits.keep_personal),
             file: input.name.as_str().into(),
         }
     }
@@ -79,7 +81,9 @@ impl<'a> Ctx<'a> {
         cells: impl IntoIterator<Item = (&'c str, Option<Field>, &'c str)>,
         implied: &Implied,
     ) {
-        match self.builder.build(source, cells) {
+        let built = self.builder.build(source, cells);
+        out.report.masked += self.builder.take_masked();
+        match built {
             Ok(mut p) => {
                 implied.apply(&mut p, self.catalog);
                 out.accept(p);
@@ -538,6 +542,8 @@ pub(crate) struct Built {
     line: u64,
     /// The title rows above the record.
     title_rows: u64,
+    /// What masking took out of it.
+    masked: Masked,
     result: Result<Proposal, Box<Quarantined>>,
 }
 
@@ -613,8 +619,10 @@ impl Body<'_> {
             Item::Broken { line, .. } => *line,
         };
         let implied = Implied::of(tally.section.map(Value::Theme)).or(&self.implied);
+        let result = self.record(builder, self.source(tally.record, line), item, &implied);
         Some(Built {
-            result: self.record(builder, self.source(tally.record, line), item, &implied),
+            result,
+            masked: builder.take_masked(),
             record: tally.record,
             line,
             title_rows: tally.title_rows,
@@ -640,11 +648,13 @@ impl Body<'_> {
             Item::Broken {
                 reason, what, raw, ..
             } => {
+                let personal = self.fields.contains(&Some(Field::Personal));
+                let raw = builder.raw_line(&raw, cap_chars(self.limits), personal);
                 return Err(Box::new(Quarantined {
                     message: format!("{source}: {what}"),
                     source,
                     reason,
-                    raw: [("line".to_string(), cap(&raw, self.limits))].into(),
+                    raw: [("line".to_string(), raw)].into(),
                 }));
             }
             Item::Row(row) => row,
@@ -660,10 +670,14 @@ impl Body<'_> {
                 .unwrap_or_else(|| &extra[i - self.names.len()])
         };
         let quarantine = |reason: Reason, what: String| {
-            let mut raw = BTreeMap::new();
-            for (i, v) in row.cells.iter().enumerate() {
-                raw.insert(name(i).clone(), cap(v, self.limits));
-            }
+            let cells = row.cells.iter().enumerate().map(|(i, v)| {
+                (
+                    name(i).as_str(),
+                    self.fields.get(i).copied().flatten(),
+                    &**v,
+                )
+            });
+            let raw = builder.raw_cells(cells, cap_chars(self.limits));
             Box::new(Quarantined {
                 message: format!("{source}: {what}"),
                 source: source.clone(),
@@ -729,6 +743,7 @@ impl Body<'_> {
             out.report.title_rows = built.title_rows;
             return false;
         }
+        out.report.masked += built.masked;
         match built.result {
             Ok(p) => out.accept(p),
             Err(q) => out.reject(*q),
@@ -872,10 +887,11 @@ fn is_title(cell: &str) -> bool {
     cell.chars().filter(|c| c.is_alphabetic()).count() >= 3
 }
 
-/// A raw value as kept in the quarantine: at most the text limit, so that
-/// a hostile 50 MB field is not copied into `quarantine.jsonl`.
-pub(crate) fn cap(value: &str, limits: &Limits) -> String {
-    crate::record::capped(value, limits.max_text_chars.max(64))
+/// How many characters of a raw value the quarantine keeps: at most the
+/// text limit, so that a hostile 50 MB field is not copied into
+/// `quarantine.jsonl`.
+pub(crate) fn cap_chars(limits: &Limits) -> usize {
+    limits.max_text_chars.max(64)
 }
 
 #[cfg(test)]
@@ -923,6 +939,7 @@ mod tests {
             ..Limits::default()
         };
         let long = "я".repeat(100);
+        let cap = |v: &str, l: &Limits| crate::record::capped(v, cap_chars(l));
         assert_eq!(cap("коротко", &limits), "коротко");
         let capped = cap(&long, &limits);
         assert!(capped.starts_with(&"я".repeat(64)), "{capped}");

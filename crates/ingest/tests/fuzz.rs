@@ -138,6 +138,7 @@ fn limits() -> Limits {
         max_file_bytes: 1 << 20,
         max_xlsx_bytes: 1 << 20,
         max_json_depth: 16,
+        keep_personal: false,
     }
 }
 

@@ -273,7 +273,9 @@ fn main() {
         proposals: &proposals,
         clusters: &clusters,
         quarantined: &[],
+        masked: Default::default(),
         date: Some("2018-03-02".to_string()),
+        merging: Default::default(),
     };
     let (_, before) = rss_mb().unwrap_or_default();
     let mut assembled = Best::default();
@@ -294,6 +296,7 @@ fn main() {
     let (_, with_model) = rss_mb().unwrap_or_default();
     let options = RenderOptions {
         items_per_level: (cap > 0).then_some(cap),
+        ..Default::default()
     };
     println!(
         "{rows} generated rows ({} ideas), cap {cap}, best of {runs}, {} rayon threads",

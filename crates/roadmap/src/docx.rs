@@ -170,7 +170,11 @@ fn write_body<W: Write>(doc: &mut Body<W>, r: &Roadmap<'_>, cap: Option<usize>) 
     // The TOC field, filled with the headings so that a reader that does not
     // update fields (LibreOffice converting to PDF) still shows it. Not
     // marked dirty, so Word opens without a question; F9 updates it.
-    let mut entries: Vec<String> = vec!["Как считали".to_string(), "Сводка".to_string()];
+    let mut entries: Vec<String> = vec![
+        crate::changes::TITLE.to_string(),
+        "Как считали".to_string(),
+        "Сводка".to_string(),
+    ];
     for (i, theme) in r.themes.iter().enumerate() {
         entries.push(format!("{}. {}", i + 1, theme.name));
     }
@@ -184,6 +188,34 @@ fn write_body<W: Write>(doc: &mut Body<W>, r: &Roadmap<'_>, cap: Option<usize>) 
         count: entries.len(),
         next: 0,
     };
+
+    // What changed since the previous build.
+    marks.h1(doc, crate::changes::TITLE);
+    let changes = crate::changes::view(&r.changes);
+    doc.para(NORMAL, PLAIN, &changes.lead);
+    for list in &changes.lists {
+        h(doc, 2, &list.title());
+        for (i, c) in list.shown.iter().enumerate() {
+            doc.p(Para {
+                keep_next: true,
+                ..NORMAL
+            });
+            doc.run(BOLD, &format!("{}. ", i + 1));
+            doc.run(PLAIN, &c.text);
+            doc.end_p();
+            doc.para(
+                Para {
+                    space_after: Some(100),
+                    ..NORMAL
+                },
+                SMALL,
+                &crate::changes::note(list.kind, c),
+            );
+        }
+        if let Some(more) = list.more() {
+            doc.para(NORMAL, PLAIN, &more);
+        }
+    }
 
     // Method.
     marks.h1(doc, "Как считали");
@@ -496,7 +528,7 @@ fn shorten(text: &str, max: usize) -> String {
 /// `2018-03-02` (optionally followed by a time we ignore) if `date` starts
 /// with an ISO date; W3CDTF needs one, any other `--date` text is only
 /// printed on the title page.
-fn iso_date(date: &str) -> Option<&str> {
+pub(crate) fn iso_date(date: &str) -> Option<&str> {
     let d = date.trim().get(..10)?;
     let b = d.as_bytes();
     let ok = b.iter().enumerate().all(|(i, c)| match i {

@@ -104,8 +104,68 @@ struct View<'a> {
     totals: &'a Totals,
     method: &'a [MethodSection],
     summary: &'a Summary,
+    changes: ChangesView,
     themes: Vec<ThemeView<'a>>,
     quarantine: &'a [QuarantineRow],
+}
+
+/// «Что изменилось с прошлой сборки», as the page shows it.
+#[derive(Serialize)]
+struct ChangesView {
+    title: &'static str,
+    lead: String,
+    lists: Vec<ChangeList>,
+}
+
+#[derive(Serialize)]
+struct ChangeList {
+    title: String,
+    entries: Vec<ChangeEntry>,
+    more: Option<String>,
+}
+
+#[derive(Serialize)]
+struct ChangeEntry {
+    text: String,
+    note: String,
+    /// The idea's anchor on this page, when the page shows it.
+    anchor: Option<String>,
+}
+
+impl ChangesView {
+    fn new(r: &Roadmap<'_>, cap: Option<usize>) -> ChangesView {
+        let view = crate::changes::view(&r.changes);
+        let shown: std::collections::HashSet<sborka_core::ClusterId> = r
+            .themes
+            .iter()
+            .flat_map(|t| &t.levels)
+            .flat_map(|l| crate::shown(l, cap).0)
+            .map(|i| i.cluster)
+            .collect();
+        let lists = view
+            .lists
+            .iter()
+            .map(|list| ChangeList {
+                title: list.title(),
+                entries: list
+                    .shown
+                    .iter()
+                    .map(|c| ChangeEntry {
+                        text: c.text.to_string(),
+                        note: crate::changes::note(list.kind, c),
+                        anchor: (!c.to.is_empty() && shown.contains(&c.cluster))
+                            .then(|| c.cluster.to_string()),
+                    })
+                    .collect(),
+                more: list.more(),
+            })
+            .collect();
+        ChangesView {
+            title: crate::changes::TITLE,
+            lead: view.lead,
+            lists,
+        }
+    }
 }
 
 #[derive(Serialize)]
@@ -165,6 +225,7 @@ impl<'a> View<'a> {
             totals: &r.totals,
             method: &r.method,
             summary: &r.summary,
+            changes: ChangesView::new(r, cap),
             themes,
             quarantine: &r.quarantine,
         }

@@ -432,7 +432,9 @@ mod tests {
             proposals: &proposals,
             clusters: &clusters,
             quarantined: &[],
+            masked: Default::default(),
             date: Some("2018-03-02".to_string()),
+            merging: Default::default(),
         });
         assert_eq!(written(&r), by_serde(&r));
         assert!(written(&r).contains("\\u0000"), "escaped by serde_json");
@@ -446,7 +448,9 @@ mod tests {
             proposals: &[],
             clusters: &[],
             quarantined: &[],
+            masked: Default::default(),
             date: None,
+            merging: Default::default(),
         });
         assert_eq!(written(&empty), by_serde(&empty));
     }

@@ -38,24 +38,31 @@
 //! let catalog = Catalog::embedded();
 //! let proposals = [Proposal::new(Provenance { file: "a.csv".into(), record: 1, line: 2, ..Default::default() }, "Открыть школу ухода")];
 //! let clusters = sborka_dedup::cluster_exact(&["открыть школу ухода"]);
-//! let roadmap = assemble(&Input { catalog: &catalog, proposals: &proposals, clusters: &clusters, quarantined: &[], date: None });
+//! let roadmap = assemble(&Input { catalog: &catalog, proposals: &proposals, clusters: &clusters, quarantined: &[], masked: Default::default(), date: None, merging: Default::default() });
 //! assert!(render_markdown(&roadmap).contains("Открыть школу ухода"));
 //! ```
 
+mod changes;
 mod docx;
 mod html;
 mod json;
 mod markdown;
 mod model;
+mod xlsx;
 
+pub use changes::{
+    CHANGES_SCHEMA_VERSION, CHANGES_SHOWN, Change, Changes, Counts, History, Kind as ChangeKind,
+    Lists, Previous, PreviousBuild, Side, compare,
+};
 pub use docx::render_docx;
 pub use html::{environment as html_environment, render_html};
 pub use markdown::render_markdown;
 pub use model::{
-    Input, Item, LevelSection, Member, MethodSection, Omitted, QuarantineRow, Roadmap,
-    SCHEMA_VERSION, Session, Summary, Support, TOP_IDEAS, ThemeRank, ThemeSection, TopIdea, Totals,
-    UNKNOWN_THEME, UNSPECIFIED_LEVEL, assemble,
+    Decisions, Input, Item, LevelSection, Member, Merging, MethodSection, Omitted, QuarantineRow,
+    Roadmap, SCHEMA_VERSION, Session, Summary, Support, TOP_IDEAS, ThemeRank, ThemeSection,
+    TopIdea, Totals, UNKNOWN_THEME, UNSPECIFIED_LEVEL, assemble,
 };
+pub use xlsx::XlsxOptions;
 
 /// Every document of the roadmap, by file name, in a fixed order.
 pub fn render_all(roadmap: &Roadmap<'_>) -> Vec<(&'static str, Vec<u8>)> {
@@ -81,15 +88,19 @@ pub enum Document {
     Html,
     /// `roadmap.docx`
     Docx,
+    /// `roadmap.xlsx`: every idea, every proposal, the summary and the
+    /// quarantine, a sheet each.
+    Xlsx,
 }
 
 impl Document {
     /// Every document, in the order [`render_all`] gives them.
-    pub const ALL: [Document; 4] = [
+    pub const ALL: [Document; 5] = [
         Document::Json,
         Document::Markdown,
         Document::Html,
         Document::Docx,
+        Document::Xlsx,
     ];
 
     pub fn file_name(self) -> &'static str {
@@ -98,17 +109,19 @@ impl Document {
             Document::Markdown => "roadmap.md",
             Document::Html => "roadmap.html",
             Document::Docx => "roadmap.docx",
+            Document::Xlsx => "roadmap.xlsx",
         }
     }
 }
 
-/// Settings of the reading documents.
+/// Settings of the documents.
 #[derive(Clone, Debug, Default)]
 pub struct RenderOptions {
     /// Ideas shown per theme and level in HTML, DOCX and Markdown (the best
     /// supported first; the rest are counted). `None`: all. `roadmap.json`
-    /// always lists every idea.
+    /// and `roadmap.xlsx` always list every idea.
     pub items_per_level: Option<usize>,
+    pub xlsx: XlsxOptions,
 }
 
 /// Writes `document` to `w`, streamed. The reading documents show the
@@ -118,7 +131,7 @@ pub fn write_document(
     document: Document,
     roadmap: &Roadmap<'_>,
     options: &RenderOptions,
-    w: &mut dyn std::io::Write,
+    w: &mut (dyn std::io::Write + Send),
 ) -> std::io::Result<()> {
     let cap = options.items_per_level;
     match document {
@@ -126,6 +139,7 @@ pub fn write_document(
         Document::Markdown => w.write_all(markdown::render(roadmap, cap).as_bytes()),
         Document::Html => html::write_html(roadmap, cap, w),
         Document::Docx => docx::write_docx(roadmap, cap, w),
+        Document::Xlsx => xlsx::write_xlsx(roadmap, &options.xlsx, w),
     }
 }
 

@@ -96,7 +96,7 @@ fn write_doc(o: &mut String, r: &Roadmap<'_>, cap: Option<usize>) -> std::fmt::R
         writeln!(o)?;
     }
     writeln!(o, "## Содержание\n")?;
-    writeln!(o, "- Как считали\n- Сводка")?;
+    writeln!(o, "- {}\n- Как считали\n- Сводка", crate::changes::TITLE)?;
     for (i, theme) in r.themes.iter().enumerate() {
         writeln!(
             o,
@@ -111,6 +111,7 @@ fn write_doc(o: &mut String, r: &Roadmap<'_>, cap: Option<usize>) -> std::fmt::R
         writeln!(o, "- Приложение. Карантин")?;
     }
     writeln!(o)?;
+    write_changes(o, r)?;
     writeln!(o, "## Как считали\n")?;
     for part in &r.method {
         writeln!(o, "### {}\n", escape(&part.title))?;
@@ -146,6 +147,31 @@ fn write_doc(o: &mut String, r: &Roadmap<'_>, cap: Option<usize>) -> std::fmt::R
             )?;
         }
         writeln!(o)?;
+    }
+    Ok(())
+}
+
+/// «Что изменилось с прошлой сборки»: the lead, then each list's first
+/// entries.
+fn write_changes(o: &mut String, r: &Roadmap<'_>) -> std::fmt::Result {
+    let view = crate::changes::view(&r.changes);
+    writeln!(o, "## {}\n", crate::changes::TITLE)?;
+    writeln!(o, "{}\n", escape(&view.lead))?;
+    for list in &view.lists {
+        writeln!(o, "### {}\n", escape(&list.title()))?;
+        for (i, c) in list.shown.iter().enumerate() {
+            writeln!(
+                o,
+                "{}. {}  \n   *{}*",
+                i + 1,
+                escape(&c.text),
+                escape(&crate::changes::note(list.kind, c))
+            )?;
+        }
+        writeln!(o)?;
+        if let Some(more) = list.more() {
+            writeln!(o, "*{}*\n", escape(&more))?;
+        }
     }
     Ok(())
 }

@@ -36,10 +36,11 @@ use rayon::prelude::*;
 use serde::{Serialize, Serializer};
 
 use sborka_core::{
-    Catalog, Cluster, ClusterId, DistrictId, Facet, IdOf, Kind, Label, Level, Proposal,
-    Quarantined, Reason, RegionCode, Support as Backing, ThemeId, Value,
+    Catalog, Cluster, ClusterId, DistrictId, Facet, IdOf, Kind, Label, Level, Masked, PersonalKind,
+    Proposal, Quarantined, Reason, RegionCode, Support as Backing, ThemeId, Value,
 };
 
+use crate::changes::History;
 use crate::plural;
 
 /// The version of `roadmap.json`'s shape (see `schema/roadmap.schema.json`).
@@ -67,6 +68,36 @@ pub struct Roadmap<'a> {
     pub summary: Summary,
     pub themes: Vec<ThemeSection<'a>>,
     pub quarantine: Vec<QuarantineRow>,
+    /// What changed since the previous build («Что изменилось с прошлой
+    /// сборки»): the first build unless the caller sets the comparison
+    /// ([`crate::compare`]). Written to `changes.json` by the caller, not
+    /// to `roadmap.json`.
+    #[serde(skip)]
+    pub changes: History<'a>,
+    /// The input, for the spreadsheet's proposals and quarantine sheets.
+    #[serde(skip)]
+    pub(crate) source: Source<'a>,
+}
+
+/// What the model was assembled from, as far as `roadmap.xlsx` lists it
+/// beyond the ideas: every proposal (with its cluster) and every
+/// quarantined record.
+#[derive(Clone, Copy)]
+pub(crate) struct Source<'a> {
+    pub(crate) catalog: &'a Catalog,
+    pub(crate) proposals: &'a [Proposal],
+    pub(crate) clusters: &'a [Cluster],
+    pub(crate) quarantined: &'a [Quarantined],
+}
+
+impl std::fmt::Debug for Source<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Source")
+            .field("proposals", &self.proposals.len())
+            .field("clusters", &self.clusters.len())
+            .field("quarantined", &self.quarantined.len())
+            .finish()
+    }
 }
 
 impl<'a> Roadmap<'a> {
@@ -118,6 +149,8 @@ impl<'a> Roadmap<'a> {
             summary: self.summary.clone(),
             themes,
             quarantine: self.quarantine.clone(),
+            changes: self.changes.clone(),
+            source: self.source,
         })
     }
 }
@@ -356,7 +389,37 @@ pub struct Input<'a> {
     pub proposals: &'a [Proposal],
     pub clusters: &'a [Cluster],
     pub quarantined: &'a [Quarantined],
+    /// What ingest kept out of every record (ingest's per-file counts
+    /// summed), for «Как считали».
+    pub masked: Masked,
     pub date: Option<String>,
+    /// How the build merged proposals into ideas, for «Как считали».
+    pub merging: Merging,
+}
+
+/// How a build merged proposals into ideas: what the method section says
+/// (from the build, so that it cannot go stale).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Merging {
+    /// The pair model's operating point (the least probability for two
+    /// texts to merge).
+    pub operating_point: f32,
+    /// Analysts' answers, when the build was given any.
+    pub decisions: Option<Decisions>,
+}
+
+/// What analysts' answers did to a build.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Decisions {
+    /// Answers applied.
+    pub applied: usize,
+    /// Pairs of ideas analysts merged that the machine kept apart, and
+    /// proposals they took out of an idea the machine had made.
+    pub merged: usize,
+    pub split: usize,
+    /// Answers set aside: stale (their texts are gone) or conflicting.
+    pub stale: usize,
+    pub conflicting: usize,
 }
 
 /// Builds the document: themes in catalogue order (unknown last), levels
@@ -528,7 +591,7 @@ pub fn assemble<'a>(input: &Input<'a>) -> Roadmap<'a> {
     };
 
     let summary = summary(c, &labels, &session_districts, &sessions, &themes);
-    let method = method(&totals, input.quarantined);
+    let method = method(&totals, input.quarantined, &input.merging, &input.masked);
     Roadmap {
         schema_version: SCHEMA_VERSION,
         title: "Образ будущего 2025 — дорожная карта".to_string(),
@@ -542,6 +605,13 @@ pub fn assemble<'a>(input: &Input<'a>) -> Roadmap<'a> {
         summary,
         themes,
         quarantine,
+        changes: History::First,
+        source: Source {
+            catalog: c,
+            proposals: ps,
+            clusters: input.clusters,
+            quarantined: input.quarantined,
+        },
     }
 }
 
@@ -791,7 +861,12 @@ fn summary(
 }
 
 /// «Как считали», with this build's numbers.
-fn method(t: &Totals, quarantined: &[Quarantined]) -> Vec<MethodSection> {
+fn method(
+    t: &Totals,
+    quarantined: &[Quarantined],
+    merging: &Merging,
+    masked: &Masked,
+) -> Vec<MethodSection> {
     let n = |v: u64, one: &str, few: &str, many: &str| format!("{v} {}", plural(v, one, few, many));
     let mut reasons: BTreeMap<Reason, u64> = BTreeMap::new();
     for q in quarantined {
@@ -858,11 +933,9 @@ fn method(t: &Totals, quarantined: &[Quarantined]) -> Vec<MethodSection> {
                 .to_string(),
         );
     }
-    let merge = vec![
+    let mut merge = vec![
         format!(
-            "Предложения, тексты которых совпадают после нормализации (регистр, ё/е, кавычки, \
-             пробелы, знаки препинания и невидимые символы не учитываются), считаются одной \
-             идеей: {} дали {}.",
+            "Повторы объединяются в идеи в несколько шагов: {} дали {}.",
             n(t.proposals, "предложение", "предложения", "предложений"),
             n(
                 t.ideas,
@@ -871,11 +944,53 @@ fn method(t: &Totals, quarantined: &[Quarantined]) -> Vec<MethodSection> {
                 "различных идей"
             ),
         ),
+        "1. Точные повторы. Тексты, которые совпадают после нормализации (регистр, ё/е, \
+         кавычки, пробелы, знаки препинания, нумерация и вводные слова вроде «Предлагаем» не \
+         учитываются; сокращения и их полные формы, синонимы из справочника — одно и то же: \
+         «СО НКО» = «социально ориентированные некоммерческие организации»), — одна идея."
+            .to_string(),
+        format!(
+            "2. Близкие формулировки. Два текста — одна идея, если модель, обученная на \
+             размеченных примерах, оценивает вероятность этого не ниже {:.2}. Прежде модели \
+             действуют запреты: тексты с разными числами (или число только в одном из \
+             них), о разных группах граждан, с противоположными действиями или с «не» \
+             перед словом, которое другой текст утверждает, не объединяются. Не \
+             объединяются и тексты, каждый из которых содержит свои значимые слова, \
+             которых нет в другом: так выглядят разные предложения об одном (та же мера \
+             для другой профессии, другого учреждения, другой цели). Поэтому одна идея, \
+             пересказанная другими словами, может остаться двумя идеями: лишняя идея \
+             видна читателю, а ошибочно объединённая — нет.",
+            merging.operating_point
+        ),
+        "3. Каждый текст идеи проверен против её главного текста, и никакие два текста \
+         одной идеи не противоречат друг другу по этим запретам: идеи не «склеиваются» \
+         цепочкой похожих текстов."
+            .to_string(),
+    ];
+    match merging.decisions {
+        Some(d) => merge.push(format!(
+            "4. Решения аналитиков. Применено {}: аналитики объединили {} и выделили {} из \
+             идей, собранных машиной; такие идеи отмечены в proposals.jsonl. Не применены \
+             ответы: {} — их тексты больше не встречаются, {} — противоречат друг другу \
+             (см. report.json).",
+            n(d.applied as u64, "ответ", "ответа", "ответов"),
+            n(d.merged as u64, "пару идей", "пары идей", "пар идей"),
+            n(d.split as u64, "предложение", "предложения", "предложений"),
+            d.stale,
+            d.conflicting,
+        )),
+        None => merge.push(
+            "4. Решения аналитиков в этой сборке не использовались (sborka review, затем \
+             sborka build --decisions)."
+                .to_string(),
+        ),
+    }
+    merge.push(
         "Текст идеи — текст одного из её предложений. Тема и уровень идеи — те, что чаще \
          всего указаны у её предложений (при равенстве — первые по справочнику); другие темы \
          и уровни, которые указывали участники, перечислены у идеи."
             .to_string(),
-    ];
+    );
     let support = vec![
         "N предложений — сколько предложений вошло в идею, включая повторы. \
          K округов и M регионов — в скольких федеральных округах и субъектах РФ её предлагали. \
@@ -893,6 +1008,10 @@ fn method(t: &Totals, quarantined: &[Quarantined]) -> Vec<MethodSection> {
             paragraphs: read,
         },
         MethodSection {
+            title: "Персональные данные".to_string(),
+            paragraphs: personal(masked),
+        },
+        MethodSection {
             title: "Что отложено в карантин".to_string(),
             paragraphs: quarantine,
         },
@@ -904,6 +1023,48 @@ fn method(t: &Totals, quarantined: &[Quarantined]) -> Vec<MethodSection> {
             title: "Что значат числа поддержки".to_string(),
             paragraphs: support,
         },
+    ]
+}
+
+/// «Персональные данные»: what was removed, how, and how much.
+fn personal(masked: &Masked) -> Vec<String> {
+    let n = |v: u64, one: &str, few: &str, many: &str| format!("{v} {}", plural(v, one, few, many));
+    let found: Vec<String> = PersonalKind::ALL
+        .iter()
+        .filter(|&&k| masked.found(k) > 0)
+        .map(|&k| format!("{} — {}", k.describe_ru(), masked.found(k)))
+        .collect();
+    let found = if found.is_empty() {
+        "в этой сборке таких не нашлось".to_string()
+    } else {
+        format!("в этой сборке: {}", found.join(", "))
+    };
+    vec![
+        format!(
+            "Персональные данные участников (152-ФЗ) из документа удалены. Столбцы, которые \
+             справочник заголовков относит к персональным (ФИО, фамилия, имя, отчество, телефон, \
+             e-mail, адрес, паспорт, СНИЛС, дата рождения и т. п.), не копируются ни в один \
+             выходной файл: {}.",
+            if masked.cells == 0 {
+                "в этой сборке таких столбцов не было".to_string()
+            } else {
+                format!(
+                    "не скопировано {}",
+                    n(masked.cells, "значение", "значения", "значений")
+                )
+            },
+        ),
+        format!(
+            "В текстах предложений и в остальных столбцах номера телефонов, адреса электронной \
+             почты, СНИЛС и ИНН (с проверкой контрольных чисел), серии и номера паспортов, номера \
+             банковских карт (с проверкой по алгоритму Луна) и фамилии с инициалами заменены \
+             пометками вида «{}»; {found}. Номера законов, даты, суммы, коды регионов и ОКВЭД \
+             не затрагиваются. Полные имена без инициалов автоматически не распознаются.",
+            PersonalKind::Phone.mark(),
+        ),
+        "Повторы ищутся и поиск работает уже по текстам с пометками: предложения, которые \
+         различаются только, например, номером телефона, считаются одной идеей."
+            .to_string(),
     ]
 }
 
@@ -1007,7 +1168,7 @@ fn item<'a>(
 }
 
 /// The region's catalogue name, or its code when the catalogue has none.
-fn region_name(c: &Catalog, r: RegionCode) -> Cow<'_, str> {
+pub(crate) fn region_name(c: &Catalog, r: RegionCode) -> Cow<'_, str> {
     c.region_info(r).map_or_else(
         || Cow::Owned(r.0.to_string()),
         |r| Cow::Borrowed(r.name.as_str()),

@@ -1,6 +1,6 @@
-//! The four renderers on one small hand-made model: snapshots (insta),
-//! hostile text, the DOCX package's structure and bytes, and roadmap.json
-//! against schema/roadmap.schema.json.
+//! The five renderers on one small hand-made model: snapshots (insta),
+//! hostile text, the DOCX package's structure and bytes, roadmap.xlsx read
+//! back by calamine, and roadmap.json against schema/roadmap.schema.json.
 
 use std::collections::BTreeMap;
 use std::sync::OnceLock;
@@ -136,7 +136,18 @@ fn sample(date: Option<&str>) -> Roadmap<'static> {
         proposals: &input.proposals,
         clusters: &input.clusters,
         quarantined: &input.quarantined,
+        masked: Default::default(),
         date: date.map(str::to_string),
+        merging: sborka_roadmap::Merging {
+            operating_point: 0.69,
+            decisions: Some(sborka_roadmap::Decisions {
+                applied: 3,
+                merged: 1,
+                split: 1,
+                stale: 1,
+                conflicting: 0,
+            }),
+        },
     })
 }
 
@@ -218,7 +229,13 @@ fn every_document_is_the_same_bytes_for_the_same_model() {
     let names: Vec<&str> = first.iter().map(|(n, _)| *n).collect();
     assert_eq!(
         names,
-        ["roadmap.json", "roadmap.md", "roadmap.html", "roadmap.docx"]
+        [
+            "roadmap.json",
+            "roadmap.md",
+            "roadmap.html",
+            "roadmap.docx",
+            "roadmap.xlsx"
+        ]
     );
     // Again in this thread, and in another one: nothing may depend on
     // per-thread state.
@@ -277,7 +294,9 @@ fn every_document_is_the_same_bytes_on_any_number_of_threads() {
                 proposals: &proposals,
                 clusters: &clusters,
                 quarantined: &[],
+                masked: Default::default(),
                 date: None,
+                merging: Default::default(),
             });
             render_all(&r)
         })
@@ -287,7 +306,9 @@ fn every_document_is_the_same_bytes_on_any_number_of_threads() {
         proposals: &proposals,
         clusters: &clusters,
         quarantined: &[],
+        masked: Default::default(),
         date: None,
+        merging: Default::default(),
     });
     let levels = r.themes.iter().flat_map(|t| &t.levels);
     let biggest = levels.map(|l| l.items.len()).max().unwrap_or(0);
@@ -307,6 +328,7 @@ fn a_cap_shows_what_for_reading_keeps() {
         let mut out = Vec::new();
         let options = RenderOptions {
             items_per_level: cap,
+            ..Default::default()
         };
         write_document(document, r, &options, &mut out).unwrap();
         out
@@ -334,7 +356,7 @@ fn no_date_unless_given() {
     let without = sample(None);
     let with = sample(Some("2018-03-02"));
     for (name, bytes) in render_all(&without) {
-        if name == "roadmap.docx" {
+        if name.ends_with(".docx") || name.ends_with(".xlsx") {
             continue;
         }
         let text = String::from_utf8(bytes).unwrap();
@@ -355,6 +377,18 @@ fn no_date_unless_given() {
         core(&without)
     );
     assert!(!core(&without).contains("2018-03-02"));
+
+    let core = |r: &Roadmap<'_>| text_of(&unzip(&xlsx(r)), "docProps/core.xml");
+    assert!(
+        core(&with).contains("2018-03-02T00:00:00Z"),
+        "{}",
+        core(&with)
+    );
+    assert!(
+        core(&without).contains("1980-01-01T00:00:00Z"),
+        "{}",
+        core(&without)
+    );
 }
 
 // --- Hostile text ---------------------------------------------------------
@@ -798,4 +832,134 @@ fn paragraphs(doc: &str) -> Vec<(String, String)> {
         }
     }
     out
+}
+
+// --- roadmap.xlsx -----------------------------------------------------------
+
+fn xlsx(r: &Roadmap<'_>) -> Vec<u8> {
+    let mut out = Vec::new();
+    write_document(Document::Xlsx, r, &RenderOptions::default(), &mut out).unwrap();
+    out
+}
+
+/// Every sheet of a workbook, read by calamine (not by the writer).
+fn sheets(bytes: &[u8]) -> Vec<(String, calamine::Range<calamine::Data>)> {
+    use calamine::Reader;
+    let mut book: calamine::Xlsx<_> =
+        calamine::open_workbook_from_rs(std::io::Cursor::new(bytes)).expect("an xlsx");
+    book.sheet_names()
+        .into_iter()
+        .map(|name| {
+            let range = book.worksheet_range(&name).expect("a sheet");
+            (name, range)
+        })
+        .collect()
+}
+
+fn cell_text(range: &calamine::Range<calamine::Data>, row: usize, col: usize) -> String {
+    match range.get((row, col)) {
+        Some(calamine::Data::String(s)) => s.clone(),
+        Some(calamine::Data::Empty) | None => String::new(),
+        Some(other) => panic!("({row}, {col}) is not text: {other:?}"),
+    }
+}
+
+fn cell_number(range: &calamine::Range<calamine::Data>, row: usize, col: usize) -> u64 {
+    match range.get((row, col)) {
+        Some(calamine::Data::Float(f)) => *f as u64,
+        Some(calamine::Data::Int(i)) => *i as u64,
+        other => panic!("({row}, {col}) is not a number: {other:?}"),
+    }
+}
+
+#[test]
+fn xlsx_lists_every_idea_as_roadmap_json_and_every_proposal() {
+    let r = sample(None);
+    let json: Value = serde_json::from_str(&render_json(&r)).unwrap();
+    let book = sheets(&xlsx(&r));
+    let names: Vec<&str> = book.iter().map(|(n, _)| n.as_str()).collect();
+    assert_eq!(names, ["Идеи", "Предложения", "Сводка", "Карантин"]);
+
+    // «Идеи»: idea for idea, in the order of roadmap.json.
+    let ideas = &book[0].1;
+    assert_eq!(cell_text(ideas, 0, 2), "Идея");
+    let items: Vec<&Value> = items(&json).collect();
+    assert_eq!(ideas.height() - 1, items.len());
+    for (row, item) in (1..).zip(&items) {
+        assert_eq!(cell_text(ideas, row, 2), item["text"].as_str().unwrap());
+        assert_eq!(cell_text(ideas, row, 13), item["cluster"].as_str().unwrap());
+        let support = &item["support"];
+        assert_eq!(
+            cell_number(ideas, row, 3),
+            support["proposals"].as_u64().unwrap()
+        );
+        let districts = support["districts"].as_array().unwrap();
+        assert_eq!(cell_number(ideas, row, 4), districts.len() as u64);
+        let names: Vec<&str> = districts.iter().map(|d| d.as_str().unwrap()).collect();
+        assert_eq!(cell_text(ideas, row, 5), names.join(", "));
+        let regions = support["regions"].as_array().unwrap().len() as u64;
+        assert_eq!(cell_number(ideas, row, 6), regions);
+        assert_eq!(
+            cell_number(ideas, row, 7),
+            support["verbatim"].as_u64().unwrap()
+        );
+    }
+
+    // «Предложения»: one row per proposal, in input order; a text that
+    // looks like a formula is a string, record and year are numbers.
+    let proposals = &book[1].1;
+    assert_eq!(proposals.height() - 1, ROWS.len());
+    for (row, &(record, source_id, _, _, _, _, _, text)) in (1..).zip(&ROWS) {
+        assert_eq!(cell_text(proposals, row, 0), format!("sample.csv#{record}"));
+        assert_eq!(cell_number(proposals, row, 2), record);
+        assert_eq!(cell_text(proposals, row, 3), source_id.unwrap_or_default());
+        assert_eq!(cell_text(proposals, row, 10), text);
+        assert!(cell_text(proposals, row, 11).starts_with('c'));
+    }
+    let formula = (1..proposals.height())
+        .find(|&row| cell_text(proposals, row, 10).starts_with('='))
+        .expect("the sample has a text starting with =");
+    assert!(matches!(
+        proposals.get((formula, 10)),
+        Some(calamine::Data::String(_))
+    ));
+
+    // «Сводка»: a theme a row with its counts; «Карантин»: the record.
+    let summary = &book[2].1;
+    assert_eq!(summary.height() - 1, r.summary.ranking.len());
+    for (row, t) in (1..).zip(&r.summary.ranking) {
+        assert_eq!(cell_text(summary, row, 0), t.name);
+        assert_eq!(cell_number(summary, row, 1), t.proposals);
+        assert_eq!(cell_number(summary, row, 2), t.ideas);
+    }
+    let quarantine = &book[3].1;
+    assert_eq!(quarantine.height(), 2);
+    assert_eq!(cell_text(quarantine, 1, 0), "sample.csv");
+    assert_eq!(cell_number(quarantine, 1, 1), 10);
+    assert_eq!(cell_text(quarantine, 1, 4), "empty_text");
+}
+
+#[test]
+fn xlsx_sheets_have_a_frozen_header_an_autofilter_and_fixed_times() {
+    let r = sample(None);
+    let bytes = xlsx(&r);
+    let parts = unzip(&bytes);
+    for sheet in 1..=4 {
+        let xml = text_of(&parts, &format!("xl/worksheets/sheet{sheet}.xml"));
+        assert!(
+            xml.contains("<pane ySplit=\"1\""),
+            "sheet {sheet}: frozen header"
+        );
+        assert!(
+            xml.contains("<autoFilter ref=\"A1:"),
+            "sheet {sheet}: autofilter"
+        );
+        assert!(xml.contains("<col "), "sheet {sheet}: column widths");
+        assert!(!xml.contains("<f>"), "sheet {sheet}: no formula");
+    }
+    let styles = text_of(&parts, "xl/styles.xml");
+    assert!(styles.contains("wrapText=\"1\""), "wrapped text");
+    for (name, time) in zip_times(&bytes) {
+        assert_eq!(time, (33, 0), "{name}: 1980-01-01 00:00");
+    }
 }

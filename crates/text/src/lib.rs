@@ -11,6 +11,10 @@
 //!   [`normalize`] does and reduced to their Snowball stem, each with its
 //!   byte range in the original text (for highlighting). No stop list:
 //!   «не» and «без» carry meaning in a proposal.
+//! - [`personal`] finds personal data in a text (phones, e-mail, СНИЛС,
+//!   ИНН, passports, bank cards, names with initials) and masks it; ingest
+//!   applies it to every record, so everything downstream sees the masked
+//!   text.
 //!
 //! # Cost
 //!
@@ -40,6 +44,7 @@
 //! ```
 
 mod lexicon;
+pub mod personal;
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
