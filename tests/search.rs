@@ -326,6 +326,68 @@ fn facets_match_the_truth_of_the_basic_fixture() {
     check_facets_against_truth(built(), "пожилых");
 }
 
+/// Who asks what a district proposed reads that district's words: a
+/// filtered, grouped search shows the best matching proposal that passes
+/// the filters, with its idea's representative as context.
+#[test]
+fn a_filtered_search_shows_a_member_that_passes_the_filters() {
+    // The basic fixture: one idea of three copies, represented by СКФО's.
+    let (_, json) = search_json(&["пожилых"]);
+    assert_eq!(json["hits"][0]["id"], "skfo.csv#1");
+    assert!(json["hits"][0].get("representative").is_none(), "{json}");
+    let (_, json) = search_json(&["пожилых", "--district", "СЗФО"]);
+    let hit = &json["hits"][0];
+    assert_eq!(hit["id"], "szfo.csv#1", "{json}");
+    assert_eq!(hit["district"], "szfo");
+    assert_eq!(hit["source"]["file"], "szfo.csv");
+    assert_eq!(hit["representative"]["id"], "skfo.csv#1");
+    assert_eq!(hit["districts"], serde_json::json!(["skfo", "szfo"]));
+
+    // The bundled sample: every hit is СКФО's, and where the idea's
+    // representative words it otherwise, the text output says how.
+    let (_tmp, dir, out) = build(&[&fixture("exports")], &["--quiet"]);
+    assert!(code(&out) == 0 || code(&out) == 2, "{}", stderr(&out));
+    let dir = dir.to_str().unwrap().to_string();
+    let grouped = |format: &str| {
+        sborka(&[
+            "search",
+            "социальных",
+            "--district",
+            "СКФО",
+            "--in",
+            &dir,
+            "--limit",
+            "100",
+            "--format",
+            format,
+        ])
+    };
+    let out = grouped("json");
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    let json: Value = serde_json::from_str(&stdout(&out)).unwrap();
+    let hits = json["hits"].as_array().unwrap();
+    assert_eq!(hits.len() as u64, json["total"]["ideas"].as_u64().unwrap());
+    let mut represented = 0;
+    for hit in hits {
+        assert_eq!(hit["district"], "skfo", "{hit}");
+        assert!(
+            hit["source"]["file"].as_str().unwrap().starts_with("skfo"),
+            "{hit}"
+        );
+        if let Some(rep) = hit.get("representative") {
+            assert_ne!(rep["id"], hit["id"], "{hit}");
+            represented += 1;
+        }
+    }
+    assert!(represented > 0, "some idea is represented from elsewhere");
+    let out = grouped("text");
+    assert!(
+        stdout(&out).contains("the idea as its representative says it: Нужно ввести"),
+        "{}",
+        stdout(&out)
+    );
+}
+
 #[test]
 fn facets_match_the_truth_of_the_bundled_sample() {
     let (_tmp, dir, out) = build(&[&fixture("exports")], &["--quiet"]);

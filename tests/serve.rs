@@ -372,6 +372,14 @@ fn page_works_in_headless_chromium() {
     );
     assert!(dom.contains("идей 1, предложений 1"), "{dom}");
     assert!(dom.contains("data-id=\"szfo.csv#1\""), "{dom}");
+    // Grouped and filtered, the idea speaks through the district's own
+    // proposal, not through its representative from another district.
+    let dom = dump_dom(
+        &browser,
+        &format!("{base}/?q={}&district=szfo", encode("пожилых")),
+    );
+    assert!(dom.contains("data-id=\"szfo.csv#1\""), "{dom}");
+    assert!(!dom.contains("data-id=\"skfo.csv#1\""), "{dom}");
 
     // A script in the query shows as text and does not run.
     let attack = "<script>document.body.dataset.pwned=1</script> OR пожилых";

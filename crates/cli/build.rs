@@ -255,29 +255,24 @@ impl Stages {
 
     /// Records the time of `stage`, which ran beside others.
     fn record(&mut self, stage: Stage, elapsed: Duration) {
-        self.timings.set(stage, elapsed);
-        if self.verbose {
-            let _ = writeln!(
-                std::io::stderr(),
-                "sborka: {} done in {:.1} ms (beside assemble and render)",
-                stage.name(),
-                elapsed.as_secs_f64() * 1e3
-            );
-        }
+        self.done(stage, elapsed, " (beside assemble and render)");
     }
 
     fn end(&mut self) {
         if let Some((stage, started)) = self.current.take() {
-            let elapsed = started.elapsed();
-            self.timings.set(stage, elapsed);
-            if self.verbose {
-                let _ = writeln!(
-                    std::io::stderr(),
-                    "sborka: {} done in {:.1} ms",
-                    stage.name(),
-                    elapsed.as_secs_f64() * 1e3
-                );
-            }
+            self.done(stage, started.elapsed(), "");
+        }
+    }
+
+    fn done(&mut self, stage: Stage, elapsed: Duration, note: &str) {
+        self.timings.set(stage, elapsed);
+        if self.verbose {
+            let _ = writeln!(
+                std::io::stderr(),
+                "sborka: {} done in {:.1} ms{note}",
+                stage.name(),
+                elapsed.as_secs_f64() * 1e3
+            );
         }
     }
 

@@ -201,6 +201,16 @@ struct JsonHit<'a> {
     cluster_proposals: u64,
     cluster_districts: u64,
     source: &'a Source,
+    /// The idea's representative, when the proposal shown is another (a
+    /// filtered search shows the best matching proposal that passes).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    representative: Option<JsonRepresentative<'a>>,
+}
+
+#[derive(Serialize)]
+struct JsonRepresentative<'a> {
+    id: &'a str,
+    text: &'a str,
 }
 
 impl<'a> JsonHit<'a> {
@@ -226,6 +236,10 @@ impl<'a> JsonHit<'a> {
             cluster_proposals: hit.cluster_proposals,
             cluster_districts: hit.cluster_districts,
             source: &hit.source,
+            representative: hit.representative.as_ref().map(|r| JsonRepresentative {
+                id: &r.id,
+                text: &r.text,
+            }),
         }
     }
 }
@@ -373,6 +387,18 @@ fn print_hit(
             "   idea {}: {} proposals ({} matched), {} districts",
             hit.cluster, hit.cluster_proposals, hit.matched, hit.cluster_districts
         )?;
+        if let Some(r) = hit
+            .representative
+            .as_ref()
+            .filter(|r| sborka_text::match_key(&r.text) != sborka_text::match_key(&hit.text))
+        {
+            let text: Vec<&str> = r.text.split_whitespace().collect();
+            writeln!(
+                out,
+                "   the idea as its representative says it: {}",
+                text.join(" ")
+            )?;
+        }
     }
     let source_id = hit
         .source

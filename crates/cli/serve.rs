@@ -71,6 +71,18 @@ struct Params {
 struct BadRequest(String);
 
 impl Params {
+    /// The facet filters as the page's parameters name them.
+    fn filters(&self) -> [(&'static str, &Option<String>); 6] {
+        [
+            ("district", &self.district),
+            ("region", &self.region),
+            ("theme", &self.theme),
+            ("level", &self.level),
+            ("kind", &self.kind),
+            ("year", &self.year),
+        ]
+    }
+
     fn flag(value: &Option<String>) -> bool {
         matches!(value.as_deref(), Some("1" | "true" | "on" | "yes"))
     }
@@ -290,20 +302,11 @@ fn encode(value: &str) -> String {
 /// The query string of a link to the page with `params` changed by
 /// `change`, percent-encoded (the template escapes it for the attribute).
 fn link(params: &Params, change: impl FnOnce(&mut Vec<(&'static str, String)>)) -> String {
-    let mut pairs: Vec<(&'static str, String)> = [
-        ("q", &params.q),
-        ("district", &params.district),
-        ("region", &params.region),
-        ("theme", &params.theme),
-        ("level", &params.level),
-        ("kind", &params.kind),
-        ("year", &params.year),
-        ("all", &params.all),
-        ("limit", &params.limit),
-    ]
-    .into_iter()
-    .filter_map(|(k, v)| v.clone().filter(|v| !v.is_empty()).map(|v| (k, v)))
-    .collect();
+    let mut pairs: Vec<(&'static str, String)> = std::iter::once(("q", &params.q))
+        .chain(params.filters())
+        .chain([("all", &params.all), ("limit", &params.limit)])
+        .filter_map(|(k, v)| v.clone().filter(|v| !v.is_empty()).map(|v| (k, v)))
+        .collect();
     change(&mut pairs);
     let query: Vec<String> = pairs
         .iter()
@@ -391,6 +394,8 @@ struct PageHit<'a> {
     line: u64,
     source_id: Option<&'a str>,
     score: String,
+    /// The idea's representative text, when the proposal shown is another.
+    representative: Option<&'a str>,
 }
 
 #[derive(Serialize)]
@@ -406,20 +411,14 @@ fn render(
     found: Option<(&Query, &Results, usize)>,
     error: Option<&str>,
 ) -> String {
-    let hidden = [
-        ("district", &params.district),
-        ("region", &params.region),
-        ("theme", &params.theme),
-        ("level", &params.level),
-        ("kind", &params.kind),
-        ("year", &params.year),
-    ]
-    .into_iter()
-    .filter_map(|(name, value)| {
-        let value = value.as_deref().filter(|v| !v.is_empty())?;
-        Some(Hidden { name, value })
-    })
-    .collect();
+    let hidden = params
+        .filters()
+        .into_iter()
+        .filter_map(|(name, value)| {
+            let value = value.as_deref().filter(|v| !v.is_empty())?;
+            Some(Hidden { name, value })
+        })
+        .collect();
     let page = Page {
         style: STYLE,
         q: params.q.as_deref().unwrap_or(""),
@@ -492,6 +491,11 @@ fn found_view<'a>(
             line: hit.source.line,
             source_id: hit.source.source_id.as_deref(),
             score: format!("{:.2}", hit.score),
+            representative: hit
+                .representative
+                .as_ref()
+                .filter(|r| sborka_text::match_key(&r.text) != sborka_text::match_key(&hit.text))
+                .map(|r| r.text.as_str()),
         })
         .collect();
     let total = if query.all {

@@ -566,7 +566,10 @@ pub struct Hit {
     pub score: f32,
     /// The cluster, as in `roadmap.json` and the anchors of `roadmap.html`.
     pub cluster: ClusterId,
-    /// The proposal shown: the idea's representative when grouped.
+    /// The proposal shown: grouped, the idea's representative, unless the
+    /// search is filtered or a near duplicate matched words the
+    /// representative lacks; then the best matching proposal, and
+    /// [`Hit::representative`] is the idea's.
     pub id: String,
     pub text: String,
     /// Byte ranges of `text` that matched the query, ascending.
@@ -581,6 +584,16 @@ pub struct Hit {
     pub cluster_proposals: u64,
     pub cluster_districts: u64,
     pub source: Source,
+    /// The idea's representative, when the proposal shown is another.
+    pub representative: Option<Representative>,
+}
+
+/// An idea's representative, when a grouped hit shows another of its
+/// proposals.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Representative {
+    pub id: String,
+    pub text: String,
 }
 
 /// A facet value and how many matching proposals carry it.
@@ -803,12 +816,16 @@ impl Searcher {
                 continue;
             }
             let matched = self.matched(&searcher, &query, &best)?;
-            // The idea speaks through its representative, unless a near
-            // duplicate matched with words the representative lacks: then
-            // through the proposal that matched best.
+            // The idea speaks through its representative, unless the search
+            // is filtered (who asks what Stavropol proposed reads
+            // Stavropol's words: the best matching proposal that passes the
+            // filters) or a near duplicate matched with words the
+            // representative lacks; then the representative is context.
             let mut hit = self.hit(&best, columns.read(address), score, matched, false, marks);
-            if let Some((rep_address, rep)) = self.representative(&searcher, &best)? {
-                let shown = self.hit(
+            if let Some((rep_address, rep)) = self.representative(&searcher, &best)?
+                && rep_address != address
+            {
+                let rep = self.hit(
                     &rep,
                     columns.read(rep_address),
                     score,
@@ -816,11 +833,17 @@ impl Searcher {
                     false,
                     marks,
                 );
-                if !shown.highlights.is_empty() || hit.highlights.is_empty() {
-                    hit = shown;
+                let rep_speaks = q.filters.is_empty()
+                    && (!rep.highlights.is_empty() || hit.highlights.is_empty());
+                if rep_speaks {
+                    hit = rep;
                 } else {
                     // The idea's districts are kept on its representative.
-                    hit.districts = shown.districts;
+                    hit.districts = rep.districts;
+                    hit.representative = Some(Representative {
+                        id: rep.id,
+                        text: rep.text,
+                    });
                 }
             }
             hits.push(hit);
@@ -991,6 +1014,7 @@ impl Searcher {
                 line: s.line,
                 source_id: s.source_id.map(str::to_string),
             },
+            representative: None,
         }
     }
 
