@@ -294,9 +294,19 @@ fn catalog_override_and_limits_from_the_command_line() {
     let out_dir = tmp.path().join("out");
     let (e, o) = (export.to_str().unwrap(), out_dir.to_str().unwrap());
 
-    // «Идея» is not a known header: the file has no text column.
+    // «Идея» is not a known header: its content makes it the text, and
+    // the report says so with a warning.
     let out = sborka(&["build", e, "--out", o]);
-    assert_eq!(code(&out), 1, "{}", stderr(&out));
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    let report = read_json(&out_dir.join("report.json"));
+    assert_eq!(report["files"][0]["text_column"]["column"], "Идея");
+    assert_eq!(report["files"][0]["text_column"]["by"], "content");
+    assert!(
+        report["warnings"]
+            .to_string()
+            .contains("read «Идея» as the text"),
+        "{report}"
+    );
 
     // An analyst adds the spelling in a catalogue folder.
     let catalog = tmp.path().join("catalog");
@@ -317,6 +327,8 @@ fn catalog_override_and_limits_from_the_command_line() {
     assert_eq!(code(&out), 0, "{}", stderr(&out));
     let report = read_json(&out_dir.join("report.json"));
     assert_eq!(report["totals"]["accepted"], 1);
+    // Named in the catalogue, it is no longer a guess.
+    assert!(report["files"][0]["text_column"].is_null(), "{report}");
     assert!(
         report["catalog"]["headers.toml"]
             .as_str()

@@ -23,6 +23,10 @@ mod serve;
 // Every kind of export (fixtures/messy): the truth table, unreadable files.
 mod ingest;
 
+// Exports no one here wrote (fixtures/foreign): the text found in any
+// table, no file passed over in silence, labels read as a person reads them.
+mod foreign;
+
 // Publishing: a killed build leaves the previous output, one build at a time.
 mod publish;
 

@@ -9,7 +9,7 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use rayon::prelude::*;
 
 use sborka_core::{Catalog, CatalogFiles, Cluster, Proposal, Quarantined};
-use sborka_ingest::FileReport;
+use sborka_ingest::{FileReport, Skipped};
 use sborka_roadmap::{Document, History};
 
 use crate::Outcome;
@@ -80,6 +80,9 @@ pub(crate) struct Args {
     #[command(flatten)]
     limits: LimitArgs,
 
+    #[command(flatten)]
+    pub(crate) read: ReadArgs,
+
     /// Print each stage as it starts, its timing, and per-file results on
     /// stderr.
     #[arg(short, long)]
@@ -88,6 +91,17 @@ pub(crate) struct Args {
     /// Print nothing but errors.
     #[arg(short, long, conflicts_with = "verbose")]
     quiet: bool,
+}
+
+/// How exports are read, beyond their limits.
+#[derive(clap::Args, Debug)]
+pub(crate) struct ReadArgs {
+    /// The header of the text column, when no header is a known text name
+    /// and the column sborka chose (by a word of its header or by its
+    /// content; see report.json's warnings) is not the right one. Any
+    /// other header naming a text is then not the text.
+    #[arg(long, value_name = "NAME")]
+    pub(crate) text_column: Option<String>,
 }
 
 /// The limits that protect a build from a hostile or broken export. A record
@@ -132,6 +146,8 @@ impl LimitArgs {
 /// Everything the pipeline produced before it is written.
 pub(crate) struct Built {
     pub(crate) files: Vec<FileReport>,
+    /// Files under the input folders that were not read, and why.
+    pub(crate) skipped: Vec<Skipped>,
     /// `--keep-personal`: `proposals.jsonl` holds the originals.
     pub(crate) keep_personal: bool,
     /// SHA-256 of each input file, in the order of `files`.
@@ -280,7 +296,18 @@ fn build(args: &Args, catalog: &Catalog, catalog_files: &CatalogFiles) -> anyhow
     } else {
         args.inputs.clone()
     };
-    let files = sborka_ingest::discover(&inputs)?;
+    let sborka_ingest::Discovered {
+        inputs: files,
+        skipped,
+    } = sborka_ingest::discover(&inputs)?;
+    let named;
+    let catalog = match &args.read.text_column {
+        Some(name) => {
+            named = catalog.clone().with_text_header(name);
+            &named
+        }
+        None => catalog,
+    };
     if let Some(since) = &args.since
         && !is_build(since)
     {
@@ -355,6 +382,7 @@ fn build(args: &Args, catalog: &Catalog, catalog_files: &CatalogFiles) -> anyhow
     };
     let mut built = Built {
         files: Vec::with_capacity(outcomes.len()),
+        skipped,
         keep_personal: args.keep_personal,
         digests: Vec::with_capacity(outcomes.len()),
         proposals: Vec::new(),
@@ -384,6 +412,21 @@ fn build(args: &Args, catalog: &Catalog, catalog_files: &CatalogFiles) -> anyhow
         let error = f.error.as_deref().unwrap_or_default();
         stages.bar.suspend(|| {
             let _ = writeln!(std::io::stderr(), "sborka: {}: {error}", f.file);
+        });
+    }
+    // What was passed over, and a text column chosen without a header
+    // naming it: said here as well as in report.json.
+    if !args.quiet {
+        stages.bar.suspend(|| {
+            let mut err = std::io::stderr().lock();
+            for s in &built.skipped {
+                let _ = writeln!(err, "sborka: {}: passed over: {}", s.file, s.reason);
+            }
+            for f in &built.files {
+                if let Some(choice) = &f.text_column {
+                    let _ = writeln!(err, "sborka: {}: {}", f.file, choice.describe());
+                }
+            }
         });
     }
     if failed.len() == built.files.len() {

@@ -7,7 +7,7 @@ use rayon::prelude::*;
 use serde::Serialize;
 
 use sborka_core::Catalog;
-use sborka_ingest::FileReport;
+use sborka_ingest::{FileReport, Skipped};
 
 use crate::{Format, Outcome};
 
@@ -23,11 +23,15 @@ pub(crate) struct Args {
 
     #[command(flatten)]
     limits: crate::build::LimitArgs,
+
+    #[command(flatten)]
+    read: crate::build::ReadArgs,
 }
 
 #[derive(Serialize)]
 struct CheckOutput<'a> {
     files: &'a [FileReport],
+    skipped: &'a [Skipped],
     records: u64,
     accepted: u64,
     quarantined: u64,
@@ -35,7 +39,16 @@ struct CheckOutput<'a> {
 }
 
 pub(crate) fn run(args: &Args, catalog: &Catalog) -> anyhow::Result<Outcome> {
-    let inputs = sborka_ingest::discover(&args.inputs)?;
+    let found = sborka_ingest::discover(&args.inputs)?;
+    let inputs = found.inputs;
+    let named;
+    let catalog = match &args.read.text_column {
+        Some(name) => {
+            named = catalog.clone().with_text_header(name);
+            &named
+        }
+        None => catalog,
+    };
     let limits = args.limits.limits();
     let reports: Vec<FileReport> = inputs
         .par_iter()
@@ -47,6 +60,7 @@ pub(crate) fn run(args: &Args, catalog: &Catalog) -> anyhow::Result<Outcome> {
         Format::Json => {
             let summary = CheckOutput {
                 files: &reports,
+                skipped: &found.skipped,
                 records: reports.iter().map(|r| r.records).sum(),
                 accepted: reports.iter().map(|r| r.accepted).sum(),
                 quarantined: reports.iter().map(|r| r.quarantined).sum(),
@@ -58,6 +72,9 @@ pub(crate) fn run(args: &Args, catalog: &Catalog) -> anyhow::Result<Outcome> {
         Format::Text => {
             for r in &reports {
                 print_report(&mut out, r)?;
+            }
+            for s in &found.skipped {
+                writeln!(out, "{}\n  passed over: {}", s.file, s.reason)?;
             }
         }
     }
@@ -94,10 +111,13 @@ fn print_report(out: &mut impl Write, r: &FileReport) -> std::io::Result<()> {
             .collect();
         writeln!(out, "  columns: {}", columns.join("; "))?;
     }
+    if let Some(choice) = &r.text_column {
+        writeln!(out, "  text column: {}", choice.describe())?;
+    }
     writeln!(
         out,
-        "  records: {}, accepted: {}, quarantined: {}, theme not recognised: {}, level not recognised: {}",
-        r.records, r.accepted, r.quarantined, r.unknown_theme, r.unknown_level
+        "  records: {}, accepted: {}, quarantined: {}, theme from the text: {}, theme not recognised: {}, level not recognised: {}",
+        r.records, r.accepted, r.quarantined, r.inferred_theme, r.unknown_theme, r.unknown_level
     )?;
     if !r.masked.is_empty() {
         let m = &r.masked;

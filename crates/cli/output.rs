@@ -10,7 +10,7 @@ use serde::Serialize;
 use sha2::{Digest, Sha256};
 
 use sborka_core::{Catalog, CatalogFiles, Facet, Masked, Quarantined, Reason, Value, json};
-use sborka_ingest::FileReport;
+use sborka_ingest::{FileReport, Skipped};
 use sborka_roadmap::Roadmap;
 
 use crate::build::Built;
@@ -153,6 +153,11 @@ fn write_proposal(
         o.extend_from_slice(b",\"inferred\":");
         json::value(o, &p.inferred);
     }
+    // How sure the theme read from the text is, 0 to 1.
+    if let Some(percent) = p.theme_confidence {
+        o.extend_from_slice(b",\"theme_confidence\":");
+        json::value(o, &confidence(percent));
+    }
     let extra = match personal {
         Some(k) if !k.extra.is_empty() => {
             let mut extra = p.extra.clone();
@@ -167,6 +172,11 @@ fn write_proposal(
     }
     o.extend_from_slice(b"}\n");
     Ok(())
+}
+
+/// A confidence in percent as the outputs write it: a number from 0 to 1.
+fn confidence(percent: u8) -> f64 {
+    f64::from(percent) / 100.0
 }
 
 /// A link's probability as written: three decimals.
@@ -297,6 +307,8 @@ pub(crate) struct Totals {
     pub(crate) quarantined: u64,
     pub(crate) ideas: u64,
     pub(crate) unknown_theme: u64,
+    /// Proposals whose theme was inferred from their text.
+    pub(crate) inferred_theme: u64,
     pub(crate) unknown_level: u64,
 }
 
@@ -338,11 +350,14 @@ pub(crate) struct Report {
     pub(crate) totals: Totals,
     /// Quarantined records by reason code.
     pub(crate) reasons: BTreeMap<Reason, u64>,
-    /// Things a human should look at: unreadable files, unrecognised themes
-    /// and levels, personal data kept.
+    /// Things a human should look at: unreadable files, a text column
+    /// chosen without a header naming it, unrecognised themes and levels,
+    /// personal data kept.
     pub(crate) warnings: Vec<String>,
     pub(crate) personal: PersonalReport,
     pub(crate) files: Vec<FileEntry>,
+    /// Files under the input folders that were not read, each with why.
+    pub(crate) skipped: Vec<Skipped>,
     /// Where each catalogue file came from.
     pub(crate) catalog: BTreeMap<String, String>,
     /// Milliseconds per stage (differ from run to run).
@@ -469,6 +484,14 @@ impl Report {
             if let Some(error) = &f.error {
                 warnings.push(format!("{}: unreadable: {error}", f.file));
             }
+            if let Some(choice) = &f.text_column {
+                warnings.push(format!(
+                    "{}: {}; if that is wrong, name the text column with --text-column or in \
+                     catalog/headers.toml",
+                    f.file,
+                    choice.describe()
+                ));
+            }
             if f.unknown_theme > 0 {
                 warnings.push(format!(
                     "{}: {} proposals with a theme the catalogue does not know",
@@ -524,6 +547,7 @@ impl Report {
                 quarantined: sum(|f| f.quarantined),
                 ideas: roadmap.totals.ideas,
                 unknown_theme: sum(|f| f.unknown_theme),
+                inferred_theme: sum(|f| f.inferred_theme),
                 unknown_level: sum(|f| f.unknown_level),
             },
             reasons,
@@ -545,6 +569,7 @@ impl Report {
                     report: f.clone(),
                 })
                 .collect(),
+            skipped: built.skipped.clone(),
             catalog: catalog_files
                 .sources()
                 .map(|(name, source)| (name.to_string(), source.to_string()))
@@ -677,6 +702,8 @@ mod tests {
         unrecognized: BTreeMap<&'static str, &'a str>,
         #[serde(skip_serializing_if = "<[_]>::is_empty")]
         inferred: &'a [Field],
+        #[serde(skip_serializing_if = "Option::is_none")]
+        theme_confidence: Option<f64>,
         #[serde(skip_serializing_if = "BTreeMap::is_empty")]
         extra: &'a BTreeMap<String, String>,
     }
@@ -710,7 +737,8 @@ mod tests {
         full.facets.level = Label::Known(Level::Municipal);
         full.facets.kind = Label::Known(Kind::Initiative);
         full.facets.year = Some(2018);
-        full.inferred = vec![Field::District, Field::Level];
+        full.inferred = vec![Field::District, Field::Theme, Field::Level];
+        full.theme_confidence = Some(83);
         full.extra.insert("Примечание".into(), "\"да\"".into());
         full.extra.insert("автор".into(), String::new());
         let mut unknown = plain.clone();
@@ -720,6 +748,7 @@ mod tests {
         let proposals = vec![plain, full, unknown];
         let built = Built {
             files: Vec::new(),
+            skipped: Vec::new(),
             keep_personal: false,
             digests: Vec::new(),
             clusters: vec![Cluster {
@@ -769,6 +798,7 @@ mod tests {
                 decided: true,
                 unrecognized,
                 inferred: &p.inferred,
+                theme_confidence: p.theme_confidence.map(super::confidence),
                 extra: &p.extra,
             };
             let mut want = serde_json::to_vec(&want).unwrap();

@@ -444,7 +444,7 @@ mod tests {
             ),
             (
                 Filters {
-                    level: Some("федеральнй".into()),
+                    level: Some("федерльнй".into()),
                     ..Filters::default()
                 },
                 "valid values: федеральный",

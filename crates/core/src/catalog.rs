@@ -10,6 +10,8 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
+use crate::infer::{Inference, ThemeKeywords};
+use crate::label::{Rules, Sources};
 use crate::model::{Kind, Level};
 
 /// A federal district, by its position in `districts.toml`.
@@ -37,13 +39,16 @@ pub enum Field {
     Kind,
     Year,
     Text,
+    /// A record's title beside its text (`name` beside `description`):
+    /// the proposal's text is «title. text».
+    Title,
     /// A column of personal data (ФИО, телефон, адрес, СНИЛС…): read,
     /// counted, never copied to an output.
     Personal,
 }
 
 impl Field {
-    pub const ALL: [Field; 9] = [
+    pub const ALL: [Field; 10] = [
         Field::Id,
         Field::District,
         Field::Region,
@@ -52,6 +57,7 @@ impl Field {
         Field::Kind,
         Field::Year,
         Field::Text,
+        Field::Title,
         Field::Personal,
     ];
 
@@ -65,6 +71,7 @@ impl Field {
             Field::Kind => "kind",
             Field::Year => "year",
             Field::Text => "text",
+            Field::Title => "title",
             Field::Personal => "personal",
         }
     }
@@ -103,6 +110,14 @@ pub struct Theme {
     pub short: String,
     #[serde(default)]
     pub aliases: Vec<String>,
+    /// Words and phrases of the theme in a proposal's text (each word the
+    /// beginning of a word of the text; `$` at its end: the whole word),
+    /// for a theme the export does not give.
+    #[serde(default)]
+    pub keywords: Vec<String>,
+    /// The same, that weigh more (`[inference] strong`).
+    #[serde(default)]
+    pub strong_keywords: Vec<String>,
 }
 
 #[derive(Clone, Debug, Deserialize)]
@@ -112,6 +127,10 @@ pub struct LevelInfo {
     pub name: String,
     #[serde(default)]
     pub aliases: Vec<String>,
+    /// Beginnings of the words that name the level inside a longer label
+    /// («краев»: «краевой», «на краевом уровне»).
+    #[serde(default)]
+    pub words: Vec<String>,
 }
 
 #[derive(Clone, Debug, Deserialize)]
@@ -136,11 +155,19 @@ struct RegionsFile {
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct ThemesFile {
+    #[serde(default)]
+    prefixes: Vec<String>,
+    #[serde(default)]
+    inference: Inference,
     theme: Vec<Theme>,
 }
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct LevelsFile {
+    #[serde(default)]
+    federal_cities: Vec<u8>,
+    #[serde(default)]
+    city_words: Vec<String>,
     level: Vec<LevelInfo>,
 }
 #[derive(Deserialize)]
@@ -151,6 +178,8 @@ struct KindsFile {
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct HeadersFile {
+    #[serde(default)]
+    text_words: Vec<String>,
     fields: BTreeMap<Field, Vec<String>>,
 }
 
@@ -305,6 +334,15 @@ pub struct Catalog {
     pub(crate) level_by_key: HashMap<String, Level>,
     pub(crate) kind_by_key: HashMap<String, Kind>,
     header_by_key: HashMap<String, Field>,
+    /// The rules that read a label no spelling matches verbatim.
+    pub(crate) rules: Rules,
+    /// The keywords that place a proposal's text in a theme.
+    pub(crate) keywords: ThemeKeywords,
+    /// Beginnings of header words that name a text column.
+    text_words: Vec<String>,
+    /// The header named the text column by the user (`--text-column`):
+    /// other text columns are not the text.
+    text_header: Option<String>,
 }
 
 impl Catalog {
@@ -332,10 +370,21 @@ impl Catalog {
         }
         let districts = parse::<DistrictsFile>("districts.toml", text("districts.toml"))?.district;
         let regions = parse::<RegionsFile>("regions.toml", text("regions.toml"))?.region;
-        let themes = parse::<ThemesFile>("themes.toml", text("themes.toml"))?.theme;
-        let levels = parse::<LevelsFile>("levels.toml", text("levels.toml"))?.level;
+        let ThemesFile {
+            prefixes,
+            inference,
+            theme: themes,
+        } = parse::<ThemesFile>("themes.toml", text("themes.toml"))?;
+        let LevelsFile {
+            federal_cities,
+            city_words,
+            level: levels,
+        } = parse::<LevelsFile>("levels.toml", text("levels.toml"))?;
         let kinds = parse::<KindsFile>("kinds.toml", text("kinds.toml"))?.kind;
-        let headers = parse::<HeadersFile>("headers.toml", text("headers.toml"))?.fields;
+        let HeadersFile {
+            text_words,
+            fields: headers,
+        } = parse::<HeadersFile>("headers.toml", text("headers.toml"))?;
 
         if districts.is_empty() || districts.len() > usize::from(u8::MAX) {
             return Err(CatalogError::new(
@@ -468,6 +517,20 @@ impl Catalog {
                 .or_insert((field, field.name().to_string()));
         }
 
+        let theme_by_key = theme_by_key.finish();
+        let level_by_key = level_by_key.finish();
+        let kind_by_key = kind_by_key.finish();
+        let rules = Rules::new(&Sources {
+            theme_by_key: &theme_by_key,
+            level_by_key: &level_by_key,
+            kind_by_key: &kind_by_key,
+            prefixes: &prefixes,
+            levels: &level_infos,
+            city_words: &city_words,
+            federal_cities: &federal_cities,
+        });
+        let keywords = ThemeKeywords::new(&themes, inference)
+            .map_err(|e| CatalogError::new("themes.toml", e))?;
         Ok(Catalog {
             districts,
             regions,
@@ -478,10 +541,18 @@ impl Catalog {
             district_by_key: district_by_key.finish(),
             city_by_key,
             region_by_key: region_by_key.finish(),
-            theme_by_key: theme_by_key.finish(),
-            level_by_key: level_by_key.finish(),
-            kind_by_key: kind_by_key.finish(),
+            theme_by_key,
+            level_by_key,
+            kind_by_key,
             header_by_key: header_by_key.finish(),
+            rules,
+            keywords,
+            text_words: text_words
+                .iter()
+                .map(|w| fold_key(w))
+                .filter(|w| !w.is_empty())
+                .collect(),
+            text_header: None,
         })
     }
 
@@ -534,9 +605,44 @@ impl Catalog {
         self.city_by_key.get(&fold_key(raw)).copied()
     }
 
-    /// The field a column header names.
+    /// The field a column header names. With a text column named by the
+    /// user ([`Catalog::with_text_header`]), that header is the text and
+    /// no other is.
     pub fn header(&self, raw: &str) -> Option<Field> {
-        self.header_by_key.get(&fold_key(raw)).copied()
+        let key = fold_key(raw);
+        match &self.text_header {
+            Some(text) if *text == key => Some(Field::Text),
+            Some(_) => self
+                .header_by_key
+                .get(&key)
+                .copied()
+                .filter(|f| *f != Field::Text),
+            None => self.header_by_key.get(&key).copied(),
+        }
+    }
+
+    /// The catalogue with `name` as the one header of the text column
+    /// (`--text-column`): a header of that name is the text, whatever
+    /// other header names a text.
+    pub fn with_text_header(mut self, name: &str) -> Catalog {
+        self.text_header = Some(fold_key(name));
+        self
+    }
+
+    /// Whether the user named the text column ([`Catalog::with_text_header`]).
+    pub fn text_header(&self) -> Option<&str> {
+        self.text_header.as_deref()
+    }
+
+    /// How strongly a header no spelling names as the text column says it
+    /// is one: the position in `text_words` (0 the strongest) of the first
+    /// word of the header it begins, if any («Текст Сообщения»: «текст»;
+    /// `description`).
+    pub fn text_word(&self, header: &str) -> Option<usize> {
+        let key = fold_key(header);
+        key.split(' ')
+            .filter_map(|word| self.text_words.iter().position(|w| word.starts_with(w)))
+            .min()
     }
 }
 

@@ -18,6 +18,7 @@ use std::fmt;
 use serde::{Deserialize, Serialize};
 
 use crate::catalog::{Catalog, DistrictId, Field, RegionCode, ThemeId, fold_key};
+use crate::label::{Placed, Rule, edits};
 use crate::model::{Cluster, Kind, Label, Level, Proposal};
 
 /// One of the facets a proposal is described and searched by.
@@ -347,8 +348,58 @@ impl Catalog {
     /// This is the one home of the rules that place a spelling, for every
     /// caller (reading exports, search filters, the page): a district is
     /// also known by the city of its session, a region by its code (also
-    /// as a spreadsheet's float, `26.0`), a year by a date or `2018 г.`.
+    /// as a spreadsheet's float, `26.0`), a year by a date or `2018 г.`;
+    /// a theme, level or kind as a person reads it ([`Catalog::place`]).
     pub fn resolve(&self, facet: Facet, raw: &str) -> Option<Value> {
+        self.place(facet, raw).map(|p| p.value)
+    }
+
+    /// What `raw` means as a value of `facet`, and by which rule: a
+    /// catalogue spelling ([`Rule::Verbatim`]) or, for a theme, level or
+    /// kind, a rule of [`crate::label`] (without «Площадка N» and
+    /// numbering, words cut with a dot, words naming a level, a typo),
+    /// each of which refuses to choose between two values.
+    ///
+    /// ```
+    /// use sborka_core::{Catalog, Facet, Level, Rule, Value};
+    ///
+    /// let c = Catalog::embedded();
+    /// let placed = c.place(Facet::Level, "краевой").unwrap();
+    /// assert_eq!(placed.value, Value::Level(Level::Regional));
+    /// assert_eq!(placed.rule, Rule::LevelWord);
+    /// assert!(c.place(Facet::Level, "не знаю").is_none());
+    /// ```
+    pub fn place(&self, facet: Facet, raw: &str) -> Option<Placed> {
+        if let Some(value) = self.verbatim(facet, raw) {
+            return Some(Placed {
+                value,
+                rule: Rule::Verbatim,
+            });
+        }
+        self.rules.place(facet, raw, |key| match facet {
+            Facet::Theme => self.theme_by_key.get(key).map(|&t| Value::Theme(t)),
+            Facet::Level => self.level_by_key.get(key).map(|&l| Value::Level(l)),
+            Facet::Kind => self.kind_by_key.get(key).map(|&k| Value::Kind(k)),
+            _ => None,
+        })
+    }
+
+    /// The value of `placed` for a record of `region`: «городской» is the
+    /// regional level in a federal city (Москва, Санкт-Петербург,
+    /// Севастополь, `federal_cities` in `levels.toml`), the municipal one
+    /// elsewhere.
+    pub fn in_region(&self, placed: Placed, region: Option<RegionCode>) -> Value {
+        match (placed.rule, region) {
+            (Rule::CityWord, Some(region)) if self.rules.federal_city(region) => {
+                Value::Level(Level::Regional)
+            }
+            _ => placed.value,
+        }
+    }
+
+    /// A catalogue spelling of `facet` (and the district's city, the
+    /// region's code, a year).
+    fn verbatim(&self, facet: Facet, raw: &str) -> Option<Value> {
         match facet {
             Facet::Year => parse_year(raw).map(Value::Year),
             Facet::Region => {
@@ -524,24 +575,6 @@ impl Catalog {
     }
 }
 
-/// Levenshtein distance between two short strings, in characters.
-fn edits(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut row: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut diagonal = row[0];
-        row[0] = i + 1;
-        for (j, cb) in b.iter().enumerate() {
-            let next = (row[j + 1] + 1)
-                .min(row[j] + 1)
-                .min(diagonal + usize::from(ca != *cb));
-            diagonal = row[j + 1];
-            row[j + 1] = next;
-        }
-    }
-    row[b.len()]
-}
-
 /// A year as written by a person or a spreadsheet: `2018`, `2018.0`,
 /// `2018 г.`, or a date (`2018-02-08`, `08.02.2018`, `2018-02-08
 /// 00:00:00`). Only years of plausible sessions and petitions are accepted.
@@ -663,8 +696,8 @@ mod tests {
             ),
             (
                 Facet::Level,
-                "федеральнй",
-                "level \"федеральнй\" is not a known value; valid values: федеральный",
+                "федерльнй",
+                "level \"федерльнй\" is not a known value; valid values: федеральный",
             ),
             (
                 Facet::Kind,
@@ -681,20 +714,6 @@ mod tests {
             assert_eq!(c.parse(facet, raw).unwrap_err().to_string(), want);
         }
         assert_eq!(c.parse(Facet::Theme, "  "), Ok(None));
-    }
-
-    #[test]
-    fn edits_table() {
-        let cases = [
-            ("скфо", "скфо", 0),
-            ("скфо", "скфщ", 1),
-            ("скфо", "сзфо", 1),
-            ("", "аб", 2),
-            ("федеральный", "федеральнй", 1),
-        ];
-        for (a, b, want) in cases {
-            assert_eq!(edits(a, b), want, "{a} {b}");
-        }
     }
 
     #[test]

@@ -45,7 +45,9 @@
 
 mod catalog;
 mod facet;
+mod infer;
 pub mod json;
+pub mod label;
 mod model;
 mod personal;
 
@@ -54,6 +56,8 @@ pub use catalog::{
     RegionCode, Theme, ThemeId, fold_key,
 };
 pub use facet::{Facet, Facets, Selection, Support, UNPLACED, UnknownValue, Value};
+pub use infer::{Inference, ThemeGuess};
+pub use label::{Placed, Rule};
 pub use model::{
     Cluster, ClusterId, IdOf, Kind, Label, Level, Personal, Proposal, ProposalId, Provenance,
     Quarantined, Reason, stable_hash,

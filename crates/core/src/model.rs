@@ -201,8 +201,12 @@ pub struct Proposal {
     /// personal data masked as in the text).
     pub extra: BTreeMap<String, String>,
     /// Fields whose value sborka inferred rather than read (a district from
-    /// the region, for example), so an analyst can see what was decided.
+    /// the region, a label read loosely, a theme from the text), so an
+    /// analyst can see what was decided.
     pub inferred: Vec<Field>,
+    /// When the theme was inferred from the text: the confidence, in
+    /// percent.
+    pub theme_confidence: Option<u8>,
     /// What masking took out, kept only when ingest was asked to
     /// (`--keep-personal`, for the analysts' `proposals.jsonl`), and only
     /// for a record that had any.
@@ -235,6 +239,7 @@ impl Proposal {
             text: text.into(),
             extra: BTreeMap::new(),
             inferred: Vec::new(),
+            theme_confidence: None,
             personal: None,
         }
     }

@@ -58,6 +58,35 @@ pub(crate) fn sniff_delimiter(text: &str, prefer_tab: bool) -> char {
     best.0
 }
 
+/// Whether `text` (the start of a file) is a table: some delimiter splits
+/// at least two of its first rows into the same number of fields, two or
+/// more, and at least half of them. Prose is not.
+pub(crate) fn looks_delimited(text: &str) -> bool {
+    let mut end = text.len().min(SNIFF_BYTES);
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    let sample = &text[..end];
+    DELIMITERS.iter().any(|&d| {
+        let counts: Vec<usize> = Parser::new(sample, d)
+            .take(SNIFF_RECORDS)
+            .filter_map(|item| match item {
+                Item::Row(r) if r.cells.iter().any(|c| !c.trim().is_empty()) => Some(r.cells.len()),
+                _ => None,
+            })
+            .collect();
+        let mut sorted = counts.clone();
+        sorted.sort_unstable();
+        let mode = sorted
+            .chunk_by(|a, b| a == b)
+            .filter(|run| run[0] > 1)
+            .map(<[usize]>::len)
+            .max()
+            .unwrap_or(0);
+        mode >= 2 && mode * 2 >= counts.len()
+    })
+}
+
 pub(crate) fn read(
     ctx: &Ctx<'_>,
     text: &str,

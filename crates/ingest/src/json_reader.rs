@@ -4,10 +4,10 @@
 
 use serde_json::{Map, Value};
 
-use sborka_core::{Catalog, Facet, Quarantined, Reason, Value as SValue, fold_key};
+use sborka_core::{Catalog, Facet, Field, Quarantined, Reason, Value as SValue, fold_key};
 
 use crate::table::{self, Ctx, Implied};
-use crate::{Column, FileOutcome};
+use crate::{ChosenBy, Column, FileOutcome, TextChoice};
 
 /// Keys under which an object keeps its list of records, preferred over
 /// any other array.
@@ -78,6 +78,40 @@ pub(crate) fn read(ctx: &Ctx<'_>, text: &str, mut out: FileOutcome) -> FileOutco
         }
     };
 
+    // The text under a key no spelling names: chosen once for the file.
+    let guessed = guess_text_key(ctx.catalog, &items);
+    if let Some((key, by)) = &guessed {
+        out.report.text_column = Some(TextChoice {
+            column: key.clone(),
+            title: keys(&items)
+                .into_iter()
+                .find(|k| ctx.catalog.header(k) == Some(Field::Title)),
+            by: *by,
+        });
+    }
+    let text_key = guessed.as_ref().map(|(key, _)| key.as_str());
+    // The text and title keys that hold HTML, judged by the first records;
+    // a title beside an HTML text is HTML too.
+    let html_values = |key: &str| {
+        crate::html::is_html_column(
+            items
+                .iter()
+                .take(GUESS_RECORDS)
+                .filter_map(|item| item.get(key).and_then(Value::as_str)),
+        )
+    };
+    let all_keys = keys(&items);
+    let html_text = all_keys
+        .iter()
+        .any(|k| field(ctx.catalog, k, text_key) == Some(Field::Text) && html_values(k));
+    let html: Vec<String> = all_keys
+        .into_iter()
+        .filter(|k| match field(ctx.catalog, k, text_key) {
+            Some(Field::Text) => html_values(k),
+            Some(Field::Title) => html_text || html_values(k),
+            _ => false,
+        })
+        .collect();
     // Columns in order of first appearance, for the report.
     let mut seen: Vec<String> = Vec::new();
     for (k, item) in items.iter().enumerate() {
@@ -85,9 +119,13 @@ pub(crate) fn read(ctx: &Ctx<'_>, text: &str, mut out: FileOutcome) -> FileOutco
         if !ctx.admit(&mut out, &source) {
             break;
         }
-        record_from(ctx, &mut out, source, item, &mut seen, &implied);
+        let keys = Keys {
+            text: text_key,
+            html: &html,
+        };
+        record_from(ctx, &mut out, source, item, &mut seen, &implied, &keys);
     }
-    out.report.columns = columns(ctx.catalog, seen);
+    out.report.columns = columns(ctx.catalog, seen, text_key);
     withhold_unsplit(out)
 }
 
@@ -139,7 +177,15 @@ pub(crate) fn read_lines(ctx: &Ctx<'_>, text: &str, mut out: FileOutcome) -> Fil
             continue;
         }
         match serde_json::from_str::<Value>(this) {
-            Ok(item) => record_from(ctx, &mut out, source, &item, &mut seen, &implied),
+            Ok(item) => record_from(
+                ctx,
+                &mut out,
+                source,
+                &item,
+                &mut seen,
+                &implied,
+                &Keys::default(),
+            ),
             Err(e) => {
                 let reason = if e.is_eof() && !terminated {
                     Reason::Truncated
@@ -164,7 +210,7 @@ pub(crate) fn read_lines(ctx: &Ctx<'_>, text: &str, mut out: FileOutcome) -> Fil
     if out.report.records == 0 {
         return out.fail("no records (expected one JSON object per line)");
     }
-    out.report.columns = columns(ctx.catalog, seen);
+    out.report.columns = columns(ctx.catalog, seen, None);
     withhold_unsplit(out)
 }
 
@@ -188,6 +234,15 @@ fn withhold_unsplit(mut out: FileOutcome) -> FileOutcome {
     out
 }
 
+/// What a file's keys were found to be beyond their names.
+#[derive(Default)]
+struct Keys<'k> {
+    /// The key chosen as the text when none is a known text name.
+    text: Option<&'k str>,
+    /// The text and title keys whose values are HTML.
+    html: &'k [String],
+}
+
 fn record_from(
     ctx: &Ctx<'_>,
     out: &mut FileOutcome,
@@ -195,6 +250,7 @@ fn record_from(
     item: &Value,
     seen: &mut Vec<String>,
     implied: &Implied,
+    keys: &Keys<'_>,
 ) {
     let Value::Object(map) = item else {
         out.reject(Quarantined {
@@ -213,7 +269,14 @@ fn record_from(
     };
     let cells: Vec<(&str, String)> = map
         .iter()
-        .map(|(key, v)| (key.as_str(), scalar(v)))
+        .map(|(key, v)| {
+            let value = scalar(v);
+            if keys.html.iter().any(|h| h == key) {
+                (key.as_str(), crate::html::clean(&value).into_owned())
+            } else {
+                (key.as_str(), value)
+            }
+        })
         .collect();
     for (key, _) in &cells {
         if !seen.iter().any(|s| s == key) {
@@ -222,17 +285,87 @@ fn record_from(
     }
     let cells = cells
         .iter()
-        .map(|(key, v)| (*key, ctx.catalog.header(key), v.as_str()));
+        .map(|(key, v)| (*key, field(ctx.catalog, key, keys.text), v.as_str()));
     ctx.record(out, source, cells, implied);
 }
 
-fn columns(catalog: &Catalog, seen: Vec<String>) -> Vec<Column> {
+/// The field of `key`: the text for the key chosen as the text.
+fn field(catalog: &Catalog, key: &str, text_key: Option<&str>) -> Option<Field> {
+    if Some(key) == text_key {
+        Some(Field::Text)
+    } else {
+        catalog.header(key)
+    }
+}
+
+fn columns(catalog: &Catalog, seen: Vec<String>, text_key: Option<&str>) -> Vec<Column> {
     seen.into_iter()
         .map(|header| Column {
-            field: catalog.header(&header),
+            field: field(catalog, &header, text_key),
             header,
         })
         .collect()
+}
+
+/// How many records the choice of a text key looks at.
+const GUESS_RECORDS: usize = 50;
+
+/// The keys of the first records, in order of first appearance.
+fn keys(items: &[Value]) -> Vec<String> {
+    let mut keys: Vec<String> = Vec::new();
+    for map in items
+        .iter()
+        .take(GUESS_RECORDS)
+        .filter_map(Value::as_object)
+    {
+        for key in map.keys() {
+            if !keys.contains(key) {
+                keys.push(key.clone());
+            }
+        }
+    }
+    keys
+}
+
+/// The key of the text when no key is a known text name, chosen as a
+/// table's column is (`table::guess_header`): a word of its name, else
+/// the longest free Russian text.
+fn guess_text_key(catalog: &Catalog, items: &[Value]) -> Option<(String, ChosenBy)> {
+    let keys = keys(items);
+    if keys.iter().any(|k| catalog.header(k) == Some(Field::Text)) {
+        return None;
+    }
+    let content = |key: &str| -> usize {
+        let records: Vec<&Map<String, Value>> = items
+            .iter()
+            .take(GUESS_RECORDS)
+            .filter_map(Value::as_object)
+            .collect();
+        let total: usize = records
+            .iter()
+            .filter_map(|m| m.get(key))
+            .map(|v| table::russian_text(&scalar(v)))
+            .sum();
+        total / records.len().max(1)
+    };
+    let unmapped: Vec<&String> = keys
+        .iter()
+        .filter(|k| catalog.header(k).is_none())
+        .collect();
+    if let Some((_, key)) = unmapped
+        .iter()
+        .filter_map(|k| Some((catalog.text_word(k)?, *k)))
+        .min_by_key(|(rank, k)| (*rank, std::cmp::Reverse(content(k))))
+    {
+        return Some((key.clone(), ChosenBy::HeaderWord));
+    }
+    unmapped
+        .iter()
+        .enumerate()
+        .map(|(i, k)| (i, *k, content(k)))
+        .filter(|(_, _, length)| *length >= table::MIN_FREE_TEXT)
+        .max_by_key(|(i, _, length)| (*length, std::cmp::Reverse(*i)))
+        .map(|(_, k, _)| (k.clone(), ChosenBy::Content))
 }
 
 /// The key of an object's list of records: a known name, else the longest
@@ -490,6 +623,40 @@ mod tests {
         assert_eq!(out.quarantined[1].source.line, 4);
     }
 
+    /// No key is a known text name: a word of the key chooses it, the
+    /// title joins it, HTML is made text; else the longest Russian text.
+    #[test]
+    fn the_text_key_is_chosen() {
+        let catalog = Catalog::embedded();
+        let json = r#"[
+  {"name": "Сиделки &quot;на дому&quot;", "description": "<p>Открыть службу сиделок</p><p>Для одиноких</p>", "jurisdiction": "regional"},
+  {"name": "Прокат", "description": "<div>Пункт проката&nbsp;ТСР</div>", "jurisdiction": "municipal"}
+]"#;
+        let out = read_bytes(&Input::named("p.json"), json.as_bytes(), &catalog);
+        let choice = out.report.text_column.as_ref().unwrap();
+        assert_eq!(
+            (choice.column.as_str(), choice.title.as_deref(), choice.by),
+            ("description", Some("name"), ChosenBy::HeaderWord)
+        );
+        let texts: Vec<&str> = out.proposals.iter().map(|p| p.text.as_str()).collect();
+        assert_eq!(
+            texts,
+            [
+                "Сиделки \"на дому\". Открыть службу сиделок\nДля одиноких",
+                "Прокат. Пункт проката ТСР"
+            ]
+        );
+        let json =
+            r#"[{"k": "СЗ-1", "mysl": "Открыть в каждом районе службу сиделок для пожилых"}]"#;
+        let out = read_bytes(&Input::named("q.json"), json.as_bytes(), &catalog);
+        let choice = out.report.text_column.as_ref().unwrap();
+        assert_eq!(
+            (choice.column.as_str(), choice.by),
+            ("mysl", ChosenBy::Content)
+        );
+        assert_eq!(out.report.accepted, 1);
+    }
+
     #[test]
     fn session_metadata_applies_to_records() {
         let catalog = Catalog::embedded();
@@ -497,7 +664,7 @@ mod tests {
   "Площадка": "Пожилые",
   "Предложения": [
     {"Суть инициативы": "Открыть школу ухода", "Уровень": "мун."},
-    {"Суть инициативы": "Ввести сертификат", "Тема": "Разное", "Регион": "Бурятия"}
+    {"Суть инициативы": "Открыть кризисное отделение для семей с детьми", "Тема": "Разное", "Регион": "Бурятия"}
   ]}"#;
         let out = read_bytes(&Input::named("session.json"), json.as_bytes(), &catalog);
         let r = &out.report;
@@ -524,7 +691,14 @@ mod tests {
                 .slug,
             "sfo"
         );
-        assert_eq!(b.facets.theme.raw(), Some("Разное"));
+        // «Разное» places no theme: the text does (not the session's
+        // «Пожилые»), and the spelling stays in `extra`.
+        assert_eq!(
+            catalog.theme_info(b.facets.theme.known().unwrap()).slug,
+            "family"
+        );
+        assert_eq!(b.extra.get("theme").map(String::as_str), Some("Разное"));
+        assert_eq!(b.inferred, [Field::District, Field::Theme, Field::Year]);
         assert_eq!(b.source.line, 5);
         assert_eq!(
             r.implied.get(&Field::District).map(String::as_str),

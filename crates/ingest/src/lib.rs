@@ -35,6 +35,7 @@
 
 mod csv_reader;
 mod decode;
+mod html;
 mod json_reader;
 mod record;
 mod rows;
@@ -160,6 +161,10 @@ pub struct FileReport {
     /// Each column's header and the field sborka maps it to (`null`: kept
     /// in `extra`).
     pub columns: Vec<Column>,
+    /// The column read as the text when no header names one: chosen by a
+    /// word of its header or by its content (a warning in `report.json`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub text_column: Option<TextChoice>,
     /// A workbook's sheets, read or skipped.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub sheets: Vec<SheetReport>,
@@ -175,8 +180,11 @@ pub struct FileReport {
     /// titles (one cell of text, no proposal) between records.
     #[serde(skip_serializing_if = "is_zero")]
     pub title_rows: u64,
-    /// Accepted proposals whose theme the catalogue could not place.
+    /// Accepted proposals whose theme the catalogue could not place, nor
+    /// their text.
     pub unknown_theme: u64,
+    /// Accepted proposals whose theme was inferred from their text.
+    pub inferred_theme: u64,
     /// Accepted proposals without a level the catalogue could place.
     pub unknown_level: u64,
     /// Personal data kept out of every output: cells of personal columns,
@@ -191,6 +199,48 @@ pub struct FileReport {
 
 fn is_zero(n: &u64) -> bool {
     *n == 0
+}
+
+/// The text column sborka chose when no header is a known text name.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct TextChoice {
+    /// Its header (`column N` when empty).
+    pub column: String,
+    /// The title column read with it («title. text»), if any.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub title: Option<String>,
+    /// How it was chosen.
+    pub by: ChosenBy,
+}
+
+/// How a text column was chosen.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ChosenBy {
+    /// Its header has a word of `text_words` (`catalog/headers.toml`).
+    HeaderWord,
+    /// It holds the longest free Russian text of the columns no header
+    /// names.
+    Content,
+}
+
+impl TextChoice {
+    /// What was chosen and why, for a human.
+    pub fn describe(&self) -> String {
+        let why = match &self.by {
+            ChosenBy::HeaderWord => "its header has a word that names a text",
+            ChosenBy::Content => "it holds the longest Russian text",
+        };
+        let title = self
+            .title
+            .as_ref()
+            .map(|t| format!(", with the title from «{t}»"))
+            .unwrap_or_default();
+        format!(
+            "no header is a known text column; read «{}» as the text ({why}){title}",
+            self.column
+        )
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -221,6 +271,7 @@ impl FileReport {
             delimiter: None,
             header_row: None,
             columns: Vec::new(),
+            text_column: None,
             sheets: Vec::new(),
             implied: BTreeMap::new(),
             records: 0,
@@ -228,6 +279,7 @@ impl FileReport {
             quarantined: 0,
             title_rows: 0,
             unknown_theme: 0,
+            inferred_theme: 0,
             unknown_level: 0,
             masked: Masked::default(),
             problems: Vec::new(),
@@ -270,6 +322,7 @@ impl FileOutcome {
         self.report.accepted = 0;
         self.report.quarantined = 0;
         self.report.unknown_theme = 0;
+        self.report.inferred_theme = 0;
         self.report.unknown_level = 0;
         self.report.masked = Masked::default();
         self.proposals.clear();
@@ -289,6 +342,9 @@ impl FileOutcome {
         if !proposal.facets.theme.is_known() {
             self.report.unknown_theme += 1;
         }
+        if proposal.theme_confidence.is_some() {
+            self.report.inferred_theme += 1;
+        }
         if !proposal.facets.level.is_known() {
             self.report.unknown_level += 1;
         }
@@ -304,10 +360,29 @@ impl FileOutcome {
     }
 }
 
+/// What [`discover`] found under the inputs: the files to read, and the
+/// files passed over, each with why. Every file under an input folder is
+/// in one of the two lists.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Discovered {
+    pub inputs: Vec<Input>,
+    pub skipped: Vec<Skipped>,
+}
+
+/// A file (or folder) under an input folder that is not read, and why.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+pub struct Skipped {
+    /// Its path relative to the input folder, like an [`Input`]'s name.
+    pub file: String,
+    pub reason: String,
+}
+
 /// The exports named by the command line's inputs, sorted by name so that
-/// the order of arguments and of directory listings does not matter.
-pub fn discover(inputs: &[PathBuf]) -> Result<Vec<Input>> {
-    let mut found = Vec::new();
+/// the order of arguments and of directory listings does not matter. A
+/// file named on the command line is read whatever it is; under a folder,
+/// every file is either read or passed over with a reason ([`sniff`]).
+pub fn discover(inputs: &[PathBuf]) -> Result<Discovered> {
+    let mut found = Discovered::default();
     for path in inputs {
         let meta = std::fs::metadata(path).map_err(|e| match e.kind() {
             std::io::ErrorKind::NotFound => Error::NotFound {
@@ -319,12 +394,21 @@ pub fn discover(inputs: &[PathBuf]) -> Result<Vec<Input>> {
             },
         })?;
         if meta.is_dir() {
-            let before = found.len();
+            let (before, skipped_before) = (found.inputs.len(), found.skipped.len());
             walk(path, path, &mut found)?;
-            if found.len() == before {
+            if found.inputs.len() == before {
+                let mut exts = EXTENSIONS.map(|e| format!(".{e}")).join(", ");
+                let skipped = &found.skipped[skipped_before..];
+                if !skipped.is_empty() {
+                    let listed: Vec<String> = skipped
+                        .iter()
+                        .map(|s| format!("{}: {}", s.file, s.reason))
+                        .collect();
+                    exts.push_str(&format!("; passed over {}", listed.join("; ")));
+                }
                 return Err(Error::NoExports {
                     path: path.display().to_string(),
-                    exts: EXTENSIONS.map(|e| format!(".{e}")).join(", "),
+                    exts,
                 });
             }
         } else {
@@ -332,18 +416,20 @@ pub fn discover(inputs: &[PathBuf]) -> Result<Vec<Input>> {
                 .file_name()
                 .map(|n| n.to_string_lossy().into_owned())
                 .unwrap_or_else(|| path.display().to_string());
-            found.push(Input {
+            found.inputs.push(Input {
                 name,
                 path: path.clone(),
             });
         }
     }
-    found.sort();
-    found.dedup_by(|a, b| a.path == b.path);
+    found.inputs.sort();
+    found.inputs.dedup_by(|a, b| a.path == b.path);
+    found.skipped.sort();
+    found.skipped.dedup();
     Ok(found)
 }
 
-fn walk(root: &Path, dir: &Path, found: &mut Vec<Input>) -> Result<()> {
+fn walk(root: &Path, dir: &Path, found: &mut Discovered) -> Result<()> {
     let io = |e| Error::Io {
         path: dir.display().to_string(),
         source: e,
@@ -355,30 +441,183 @@ fn walk(root: &Path, dir: &Path, found: &mut Vec<Input>) -> Result<()> {
     entries.sort_by_key(|e| e.file_name());
     for entry in entries {
         let path = entry.path();
+        let rel = path.strip_prefix(root).unwrap_or(&path);
+        let name = rel
+            .components()
+            .map(|c| c.as_os_str().to_string_lossy().into_owned())
+            .collect::<Vec<_>>()
+            .join("/");
+        let file_name = entry.file_name().to_string_lossy().into_owned();
         let file_type = entry.file_type().map_err(io)?;
-        let hidden = entry.file_name().to_string_lossy().starts_with('.');
-        if hidden {
-            continue;
-        }
-        if file_type.is_dir() {
+        // A link is followed to see what it is.
+        let is_dir = if file_type.is_symlink() {
+            path.is_dir()
+        } else {
+            file_type.is_dir()
+        };
+        let reason = if let Some(reason) = lock_file(&file_name) {
+            Some(reason.to_string())
+        } else if file_name.starts_with('.') {
+            Some(if is_dir {
+                "a hidden folder (its files are not read)".to_string()
+            } else {
+                "a hidden file".to_string()
+            })
+        } else if is_dir && file_type.is_symlink() {
+            Some("a link to a folder (not followed)".to_string())
+        } else if is_dir {
             walk(root, &path, found)?;
-        } else if is_export(&path) {
-            let rel = path.strip_prefix(root).unwrap_or(&path);
-            let name = rel
-                .components()
-                .map(|c| c.as_os_str().to_string_lossy().into_owned())
-                .collect::<Vec<_>>()
-                .join("/");
-            found.push(Input { name, path });
+            continue;
+        } else {
+            match sniff(&path) {
+                Sniffed::Export => None,
+                Sniffed::Not(reason) => Some(reason),
+            }
+        };
+        match reason {
+            None => found.inputs.push(Input { name, path }),
+            Some(reason) => found.skipped.push(Skipped { file: name, reason }),
         }
     }
     Ok(())
 }
 
-fn is_export(path: &Path) -> bool {
-    path.extension()
+/// Why a file named so is an office lock file, if it is one.
+fn lock_file(name: &str) -> Option<&'static str> {
+    if name.starts_with("~$") {
+        Some(
+            "an office lock file (Microsoft Office: the workbook is open somewhere), not an export",
+        )
+    } else if name.starts_with(".~lock.") && name.ends_with('#') {
+        Some("an office lock file (LibreOffice: the workbook is open somewhere), not an export")
+    } else {
+        None
+    }
+}
+
+/// What a file under an input folder is.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Sniffed {
+    /// An export to read.
+    Export,
+    /// Not an export: why.
+    Not(String),
+}
+
+/// How many bytes [`sniff`] looks at.
+const SNIFF_BYTES: usize = 64 * 1024;
+
+/// Extensions of files that are surely not exports, and what they are.
+const NOT_EXPORTS: [(&[&str], &str); 6] = [
+    (&["pdf"], "a PDF document, not a table"),
+    (
+        &[
+            "doc", "docx", "odt", "rtf", "md", "htm", "html", "ppt", "pptx", "odp",
+        ],
+        "a document, not a table",
+    ),
+    (
+        &[
+            "png", "jpg", "jpeg", "gif", "bmp", "tif", "tiff", "svg", "webp", "heic",
+        ],
+        "an image, not a table",
+    ),
+    (
+        &["zip", "rar", "7z", "gz", "tgz", "bz2", "xz", "tar"],
+        "an archive: unpack it into the folder to read the exports it holds",
+    ),
+    (
+        &["ods"],
+        "an OpenDocument spreadsheet, which sborka does not read: save it as .xlsx",
+    ),
+    (
+        &["exe", "dll", "so", "bin", "iso"],
+        "a program or a disk image, not a table",
+    ),
+];
+
+/// Whether a file under an input folder is an export: by a known
+/// extension ([`EXTENSIONS`] are read; documents, images and archives are
+/// not), else by its first bytes (`.txt`, `.tab`, `.dat`, any other or
+/// none): a workbook's signature (a zip with `xl/`, a compound file),
+/// JSON, or text in any encoding sborka reads (UTF-16 too) whose lines a
+/// delimiter splits into columns.
+pub fn sniff(path: &Path) -> Sniffed {
+    use std::io::Read;
+    let ext = path
+        .extension()
         .and_then(|e| e.to_str())
-        .is_some_and(|e| EXTENSIONS.iter().any(|x| x.eq_ignore_ascii_case(e)))
+        .map(str::to_ascii_lowercase)
+        .unwrap_or_default();
+    if EXTENSIONS.contains(&ext.as_str()) {
+        return Sniffed::Export;
+    }
+    if let Some((_, what)) = NOT_EXPORTS
+        .iter()
+        .find(|(exts, _)| exts.contains(&ext.as_str()))
+    {
+        return Sniffed::Not(what.to_string());
+    }
+    let mut head = Vec::with_capacity(SNIFF_BYTES);
+    match std::fs::File::open(path).and_then(|f| f.take(SNIFF_BYTES as u64).read_to_end(&mut head))
+    {
+        Ok(_) => sniff_bytes(&head, || {
+            std::fs::File::open(path)
+                .ok()
+                .and_then(|f| zip::ZipArchive::new(f).ok())
+                .is_some_and(|zip| {
+                    zip.file_names()
+                        .any(|n| n.is_ok_and(|n| n.starts_with("xl/")))
+                })
+        }),
+        // Reading it says why it cannot be read, in the report.
+        Err(_) => Sniffed::Export,
+    }
+}
+
+/// [`sniff`] on a file's first bytes; `workbook` says whether the whole
+/// file, a zip, holds a workbook.
+fn sniff_bytes(head: &[u8], workbook: impl FnOnce() -> bool) -> Sniffed {
+    let not = |what: &str| Sniffed::Not(what.to_string());
+    if head.is_empty() {
+        return not("an empty file");
+    }
+    if head.starts_with(b"%PDF") {
+        return not("a PDF document, not a table");
+    }
+    if head.starts_with(b"\x89PNG")
+        || head.starts_with(b"\xff\xd8\xff")
+        || head.starts_with(b"GIF8")
+    {
+        return not("an image, not a table");
+    }
+    if head.starts_with(b"PK\x03\x04") {
+        return if workbook() {
+            Sniffed::Export
+        } else {
+            not(
+                "a zip archive that is not a workbook: unpack it into the folder to read the exports it holds",
+            )
+        };
+    }
+    if head.starts_with(&sheet_reader::CFB_SIGNATURE) {
+        return Sniffed::Export;
+    }
+    // Cut at a whole UTF-16 unit, so that a cut text decodes as the whole
+    // does.
+    let head = &head[..head.len() & !1];
+    let decoded = decode::decode(head);
+    let text = decoded
+        .text
+        .trim_start_matches(['\u{feff}', ' ', '\t', '\r', '\n']);
+    if is_binary(text) {
+        return not("binary content, not a table");
+    }
+    if text.starts_with(['[', '{']) || csv_reader::looks_delimited(text) {
+        Sniffed::Export
+    } else {
+        not("text without a table: no delimiter splits its lines into columns")
+    }
 }
 
 /// Reads one export within the default [`Limits`]. Never fails: a file that
@@ -541,8 +780,98 @@ mod tests {
             std::fs::write(dir.path().join(name), "text\nx\n").unwrap();
         }
         let found = discover(&[dir.path().to_path_buf()]).unwrap();
-        let names: Vec<&str> = found.iter().map(|i| i.name.as_str()).collect();
+        let names: Vec<&str> = found.inputs.iter().map(|i| i.name.as_str()).collect();
         assert_eq!(names, ["a.json", "b.csv", "sub/c.CSV"]);
+        let skipped: Vec<(&str, &str)> = found
+            .skipped
+            .iter()
+            .map(|s| (s.file.as_str(), s.reason.as_str()))
+            .collect();
+        assert_eq!(
+            skipped,
+            [
+                (".hidden.csv", "a hidden file"),
+                ("notes.md", "a document, not a table")
+            ]
+        );
+    }
+
+    /// Every file under a folder is read or passed over with a reason;
+    /// the content decides, not the extension.
+    #[test]
+    fn discover_passes_over_nothing_in_silence() {
+        let dir = tempfile::tempdir().unwrap();
+        let utf16: Vec<u8> =
+            "\u{feff}Текст предложения\tТема\r\nОткрыть пункт проката\tПожилые\r\n"
+                .encode_utf16()
+                .flat_map(u16::to_le_bytes)
+                .collect();
+        let files: [(&str, &[u8]); 11] = [
+            ("unicode.txt", &utf16),
+            (
+                "export.dat",
+                "text;theme\nОдин;Семья\nДва;Семья\n".as_bytes(),
+            ),
+            ("noext", "[{\"text\": \"Один\"}]".as_bytes()),
+            (
+                "notes.txt",
+                "Просто заметки на полях, без таблицы.\nЕще строка.\n".as_bytes(),
+            ),
+            (
+                "readings.dat",
+                &[0u8, 1, 2, 3, 0, 0, 7, 0xff, 0xfe, 0, 0x10, 0x11][..],
+            ),
+            ("scan.pdf", b"%PDF-1.4\n"),
+            ("fake.tab", b"%PDF-1.4\n"),
+            ("photo.jpg", b"\xff\xd8\xff\xe0"),
+            ("~$svod.xlsx", b"\x05user"),
+            (".~lock.svod.xlsx#", b",user,host,"),
+            ("empty.tab", b""),
+        ];
+        for (name, bytes) in files {
+            std::fs::write(dir.path().join(name), bytes).unwrap();
+        }
+        std::fs::create_dir(dir.path().join(".git")).unwrap();
+        std::fs::write(dir.path().join(".git/config"), "x").unwrap();
+        let found = discover(&[dir.path().to_path_buf()]).unwrap();
+        let names: Vec<&str> = found.inputs.iter().map(|i| i.name.as_str()).collect();
+        assert_eq!(names, ["export.dat", "noext", "unicode.txt"]);
+        let skipped: Vec<(&str, &str)> = found
+            .skipped
+            .iter()
+            .map(|s| (s.file.as_str(), s.reason.as_str()))
+            .collect();
+        let lock =
+            "an office lock file (Microsoft Office: the workbook is open somewhere), not an export";
+        let lo_lock =
+            "an office lock file (LibreOffice: the workbook is open somewhere), not an export";
+        assert_eq!(
+            skipped,
+            [
+                (".git", "a hidden folder (its files are not read)"),
+                (".~lock.svod.xlsx#", lo_lock),
+                ("empty.tab", "an empty file"),
+                ("fake.tab", "a PDF document, not a table"),
+                (
+                    "notes.txt",
+                    "text without a table: no delimiter splits its lines into columns"
+                ),
+                ("photo.jpg", "an image, not a table"),
+                ("readings.dat", "binary content, not a table"),
+                ("scan.pdf", "a PDF document, not a table"),
+                ("~$svod.xlsx", lock),
+            ]
+        );
+        // The UTF-16 text is read as what it is.
+        let input = found
+            .inputs
+            .iter()
+            .find(|i| i.name == "unicode.txt")
+            .unwrap();
+        let out = read_file(input, &Catalog::embedded());
+        assert_eq!(out.report.encoding.as_deref(), Some("utf-16le"));
+        assert_eq!(out.report.delimiter.as_deref(), Some("\t"));
+        assert_eq!(out.report.accepted, 1);
     }
 
     #[test]
@@ -553,6 +882,13 @@ mod tests {
             err.to_string().ends_with(
                 "no exports found (looked for .csv, .tsv, .json, .jsonl, .ndjson, .xlsx, .xls)"
             ),
+            "{err}"
+        );
+        std::fs::write(dir.path().join("scan.pdf"), b"%PDF").unwrap();
+        let err = discover(&[dir.path().to_path_buf()]).unwrap_err();
+        assert!(
+            err.to_string()
+                .ends_with("; passed over scan.pdf: a PDF document, not a table)"),
             "{err}"
         );
         let missing = dir.path().join("nope");

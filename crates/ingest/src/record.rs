@@ -11,8 +11,8 @@ use std::cell::{Cell as Counter, RefCell};
 use std::collections::{BTreeMap, HashMap};
 
 use sborka_core::{
-    Catalog, Facet, Field, Label, Masked, Personal, Proposal, Provenance, Quarantined, Reason,
-    Value,
+    Catalog, Facet, Field, Label, Masked, Personal, Placed, Proposal, Provenance, Quarantined,
+    Reason,
 };
 
 /// Turns the cells of one record into a [`Proposal`], resolving each label
@@ -32,7 +32,7 @@ pub struct RecordBuilder<'c> {
 /// repeats a handful of spellings a million times, and folding each again
 /// (`fold_key`) was a tenth of reading one.
 #[derive(Default)]
-struct Memo([Cache<Value>; Facet::ALL.len()]);
+struct Memo([Cache<Placed>; Facet::ALL.len()]);
 
 /// Raw value → what the catalogue said, for at most [`Cache::MAX`] values
 /// (free text in a label column would otherwise grow it without bound).
@@ -176,7 +176,8 @@ impl<'c> RecordBuilder<'c> {
         let get = |f: Field| values[f as usize].filter(|v| !v.is_empty());
         source.source_id = get(Field::Id).map(normalize_number);
 
-        let text = get(Field::Text).unwrap_or("");
+        let text = with_title(get(Field::Title), get(Field::Text).unwrap_or(""));
+        let text = text.trim();
         let quarantine = |reason: Reason, what: &str| {
             let cap = self.max_text_chars.clamp(64, 1 << 20);
             let raw = self.raw_cells(cells.iter().copied(), cap);
@@ -222,9 +223,12 @@ impl<'c> RecordBuilder<'c> {
             personal.text = Some(text.to_string());
         }
         let mut p = Proposal::new(source, masked);
+        // In the order of `Facet::ALL`: the region before the level, whose
+        // «городской» depends on it.
         for facet in Facet::ALL {
             let raw = get(facet.field());
-            let value = raw.and_then(|v| m.0[facet.index()].get(v, |v| c.resolve(facet, v)));
+            let placed = raw.and_then(|v| m.0[facet.index()].get(v, |v| c.place(facet, v)));
+            let value = placed.map(|placed| c.in_region(placed, p.facets.region.known()));
             // A value the catalogue could not place is shown as written:
             // masked like the text.
             let raw = match (raw, value) {
@@ -232,6 +236,11 @@ impl<'c> RecordBuilder<'c> {
                 (raw, _) => raw.map(Cow::Borrowed),
             };
             p.facets.set(facet, raw.as_deref(), value);
+            // A label read as a person reads it, not as the catalogue
+            // spells it: the analyst sees what was decided.
+            if placed.is_some_and(|placed| !placed.verbatim()) {
+                p.inferred.push(facet.field());
+            }
             // A year that cannot be read stays in `extra`, as written.
             if let (Facet::Year, Some(raw), None) = (facet, raw, value) {
                 extra.insert(Field::Year.name().to_string(), raw.into_owned());
@@ -255,12 +264,35 @@ impl<'c> RecordBuilder<'c> {
             p.facets.district = Label::Known(district);
             p.inferred.push(Field::District);
         }
+        p.inferred.sort();
         p.extra = extra;
         if personal != Personal::default() {
             p.personal = Some(Box::new(personal));
         }
         Ok(p)
     }
+}
+
+/// The text of a record with a title beside its body: «title. body» (the
+/// title alone without a body, the body alone when it starts with the
+/// title). HTML is cleaned before, by the reader, in the columns that hold
+/// it ([`crate::html::is_html_column`]).
+fn with_title<'a>(title: Option<&'a str>, body: &'a str) -> Cow<'a, str> {
+    let Some(title) = title.map(str::trim) else {
+        return Cow::Borrowed(body);
+    };
+    let body_text = body.trim();
+    if body_text.is_empty() {
+        return Cow::Borrowed(title);
+    }
+    if title.is_empty() || body_text.starts_with(title) {
+        return Cow::Borrowed(body);
+    }
+    let stop = title.ends_with(['.', '!', '?', '…']);
+    Cow::Owned(format!(
+        "{title}{} {body_text}",
+        if stop { "" } else { "." }
+    ))
 }
 
 /// What the quarantine keeps of a record it cannot show without the
@@ -314,6 +346,41 @@ mod tests {
             source,
             cells.iter().map(|(h, v)| (*h, catalog.header(h), *v)),
         )
+    }
+
+    /// A title beside the text: «title. text», once.
+    #[test]
+    fn a_title_joins_the_text() {
+        let cases: [(&[(&str, &str)], &str); 6] = [
+            (
+                &[("Заголовок", "Сиделки"), ("Текст", "Открыть службу")],
+                "Сиделки. Открыть службу",
+            ),
+            (
+                &[("Заголовок", "Сиделки?"), ("Текст", "Открыть службу")],
+                "Сиделки? Открыть службу",
+            ),
+            (
+                &[("Заголовок", "Сиделки"), ("Текст", "Сиделки на дому")],
+                "Сиделки на дому",
+            ),
+            (&[("Заголовок", "Сиделки"), ("Текст", " ")], "Сиделки"),
+            (
+                &[("Заголовок", " "), ("Текст", "Открыть службу")],
+                "Открыть службу",
+            ),
+            (&[("Текст", "Открыть службу")], "Открыть службу"),
+        ];
+        for (cells, want) in cases {
+            assert_eq!(build(cells).unwrap().text, want, "{cells:?}");
+        }
+        // Nothing but punctuation in both: no text.
+        assert_eq!(
+            build(&[("Заголовок", "—"), ("Текст", "")])
+                .unwrap_err()
+                .reason,
+            Reason::NoLetters
+        );
     }
 
     #[test]

@@ -7,11 +7,11 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 use sborka_core::{
-    Catalog, DistrictId, Facet, Field, Masked, Proposal, Provenance, Quarantined, Reason,
+    Catalog, DistrictId, Facet, Field, Label, Masked, Proposal, Provenance, Quarantined, Reason,
     Selection, ThemeId, Value, fold_key,
 };
 
-use crate::{Column, FileOutcome, Input, Limits, RecordBuilder};
+use crate::{ChosenBy, Column, FileOutcome, Input, Limits, RecordBuilder, TextChoice};
 
 /// How many rows from the top may hold titles before the header.
 pub(crate) const HEADER_SCAN: usize = 20;
@@ -142,6 +142,20 @@ impl Implied {
             {
                 inferred.push(facet.field());
             }
+        }
+        // Last, a theme from the text, when neither the record nor what
+        // implies values gave one the catalogue places. A theme the
+        // catalogue placed is never overridden; a spelling it could not
+        // place stays in `extra`.
+        if !p.facets.theme.is_known()
+            && let Some(guess) = catalog.infer_theme(&p.text)
+        {
+            if let Label::Unknown(raw) = &p.facets.theme {
+                p.extra.insert(Field::Theme.name().to_string(), raw.clone());
+            }
+            p.facets.theme = Label::Known(guess.theme);
+            p.theme_confidence = Some(guess.percent());
+            inferred.push(Field::Theme);
         }
         if !inferred.is_empty() {
             p.inferred.extend(inferred);
@@ -316,7 +330,7 @@ pub(crate) fn start_table<'a, 't>(
     implied: &Implied,
     out: &mut FileOutcome,
 ) -> Start<'a, 't> {
-    let Some(at) = find_header(ctx.catalog, &head) else {
+    let Some((at, guess)) = find_header(ctx.catalog, &head) else {
         let best = head
             .iter()
             .filter_map(|i| match i {
@@ -366,7 +380,25 @@ pub(crate) fn start_table<'a, 't>(
     let implied = title.or(implied);
 
     let headers: Vec<String> = header.cells.iter().map(|h| h.trim().to_string()).collect();
-    let fields: Vec<Option<Field>> = headers.iter().map(|h| ctx.catalog.header(h)).collect();
+    let mut fields: Vec<Option<Field>> = headers.iter().map(|h| ctx.catalog.header(h)).collect();
+    if let Some(guess) = guess {
+        fields[guess.column] = Some(Field::Text);
+        // The first table's choice (a workbook's sheets are alike).
+        if out.report.text_column.is_none() {
+            let name = |i: usize| match headers[i].as_str() {
+                "" => format!("column {}", i + 1),
+                h => h.to_string(),
+            };
+            out.report.text_column = Some(TextChoice {
+                column: name(guess.column),
+                title: fields
+                    .iter()
+                    .position(|f| *f == Some(Field::Title))
+                    .map(name),
+                by: guess.by,
+            });
+        }
+    }
     let columns: Vec<Column> = headers
         .iter()
         .zip(&fields)
@@ -390,6 +422,23 @@ pub(crate) fn start_table<'a, 't>(
         })
         .collect();
     let theme_col = fields.iter().position(|f| *f == Some(Field::Theme));
+    // The text and title columns that hold HTML, judged by the rows of the
+    // scan below the header; a title beside an HTML text is HTML too (a
+    // portal's titles keep an entity here and there).
+    let html_cells = |i: usize| {
+        crate::html::is_html_column(rest.iter().filter_map(|item| match item {
+            Item::Row(r) => r.cells.get(i).map(|c| &**c),
+            Item::Broken { .. } => None,
+        }))
+    };
+    let html_text = (0..fields.len()).any(|i| fields[i] == Some(Field::Text) && html_cells(i));
+    let html: Vec<bool> = (0..fields.len())
+        .map(|i| match fields[i] {
+            Some(Field::Text) => html_cells(i),
+            Some(Field::Title) => html_text || html_cells(i),
+            _ => false,
+        })
+        .collect();
     let body = Body {
         catalog: ctx.catalog,
         limits: ctx.limits,
@@ -399,6 +448,7 @@ pub(crate) fn start_table<'a, 't>(
         theme_col,
         headers,
         fields,
+        html,
         header_key,
         names,
         implied,
@@ -428,6 +478,8 @@ pub(crate) struct Body<'a> {
     theme_col: Option<usize>,
     headers: Vec<String>,
     fields: Vec<Option<Field>>,
+    /// Per column: whether its cells are HTML, made plain text.
+    html: Vec<bool>,
     /// The header's cells as `fold_key` has them, to tell it repeated.
     header_key: Vec<String>,
     /// Column names, one per header cell; cells past them are `column N`.
@@ -661,11 +713,21 @@ impl Body<'_> {
                 "the header row again".to_string(),
             ));
         }
+        let cleaned: Vec<std::borrow::Cow<'_, str>> = (0..width)
+            .map(|i| {
+                let cell = &*row.cells[i];
+                if self.html.get(i).copied().unwrap_or(false) {
+                    crate::html::clean(cell)
+                } else {
+                    std::borrow::Cow::Borrowed(cell)
+                }
+            })
+            .collect();
         let cells = (0..width).map(|i| {
             (
                 name(i).as_str(),
                 self.fields.get(i).copied().flatten(),
-                &*row.cells[i],
+                &*cleaned[i],
             )
         });
         let mut p = builder.build(source, cells)?;
@@ -703,25 +765,121 @@ impl Body<'_> {
     }
 }
 
-/// The header: the first row among `head` that names a text column and
-/// has another filled cell (a lone «Предложения» is more likely a title);
-/// failing that, the first row naming a text column.
-fn find_header(catalog: &Catalog, head: &[Item<'_>]) -> Option<usize> {
+/// The header, and the text column when no header names one: the first
+/// row among `head` (of two filled cells or more) that names a text column
+/// or, short cells all, has a header the catalogue maps to nothing that
+/// holds a word of `text_words` («Текст Сообщения», `description`: the
+/// earliest word of the list wins, then the longer Russian text below);
+/// failing that, the first row naming a text column alone (a lone
+/// «Предложения» is more likely a title); failing that, the first row
+/// with a column of free Russian text below it (the longest on average).
+fn find_header(catalog: &Catalog, head: &[Item<'_>]) -> Option<(usize, Option<Guess>)> {
+    let rows: Vec<(usize, &Row<'_>)> = head
+        .iter()
+        .enumerate()
+        .filter_map(|(i, item)| match item {
+            Item::Row(r) => Some((i, r)),
+            Item::Broken { .. } => None,
+        })
+        .collect();
     let names_text = |row: &Row<'_>| {
         row.cells
             .iter()
             .any(|c| catalog.header(c) == Some(Field::Text))
     };
-    let rows = || {
-        head.iter().enumerate().filter_map(|(i, item)| match item {
-            Item::Row(r) => Some((i, r)),
-            Item::Broken { .. } => None,
-        })
+    let filled = |row: &Row<'_>| row.cells.iter().filter(|c| !c.trim().is_empty()).count();
+    let short = |row: &Row<'_>| row.cells.iter().all(|c| c.trim().chars().count() <= 80);
+    // The mean length of the free Russian text in column `c` below row `at`.
+    let content = |at: usize, c: usize| -> usize {
+        let below: Vec<&Row<'_>> = rows
+            .iter()
+            .filter(|(i, r)| *i > at && filled(r) > 0)
+            .map(|(_, r)| *r)
+            .collect();
+        let total: usize = below
+            .iter()
+            .filter_map(|r| r.cells.get(c))
+            .map(|cell| russian_text(cell))
+            .sum();
+        total / below.len().max(1)
     };
-    rows()
-        .find(|(_, r)| names_text(r) && r.cells.iter().filter(|c| !c.trim().is_empty()).count() > 1)
-        .or_else(|| rows().find(|(_, r)| names_text(r)))
-        .map(|(i, _)| i)
+    let unmapped = |cell: &str| !cell.trim().is_empty() && catalog.header(cell).is_none();
+    let by_word = |at: usize, row: &Row<'_>| {
+        row.cells
+            .iter()
+            .enumerate()
+            .filter(|(_, cell)| unmapped(cell))
+            .filter_map(|(c, cell)| Some((catalog.text_word(cell)?, c)))
+            .min_by_key(|&(rank, c)| (rank, std::cmp::Reverse(content(at, c)), c))
+            .map(|(_, column)| Guess {
+                column,
+                by: ChosenBy::HeaderWord,
+            })
+    };
+    for &(at, row) in &rows {
+        if filled(row) < 2 {
+            continue;
+        }
+        if names_text(row) {
+            return Some((at, None));
+        }
+        if short(row)
+            && let Some(guess) = by_word(at, row)
+        {
+            return Some((at, Some(guess)));
+        }
+    }
+    if let Some(&(at, _)) = rows.iter().find(|(_, r)| names_text(r)) {
+        return Some((at, None));
+    }
+    rows.iter()
+        .filter(|(_, r)| filled(r) >= 2)
+        .find_map(|&(at, row)| {
+            let (column, length) = (0..row.cells.len())
+                .filter(|&c| row.cells[c].trim().is_empty() || unmapped(&row.cells[c]))
+                .map(|c| (c, content(at, c)))
+                .max_by_key(|&(c, length)| (length, std::cmp::Reverse(c)))?;
+            (length >= MIN_FREE_TEXT).then_some((
+                at,
+                Some(Guess {
+                    column,
+                    by: ChosenBy::Content,
+                }),
+            ))
+        })
+}
+
+/// The text column chosen when no header names one.
+#[derive(Clone, Debug, PartialEq)]
+struct Guess {
+    column: usize,
+    by: ChosenBy,
+}
+
+/// The least mean length, in characters, of a column taken for the text
+/// by its content: a sentence, not a name or a code.
+pub(crate) const MIN_FREE_TEXT: usize = 20;
+
+/// The length in characters of `cell` if it is free Russian text (words
+/// of Cyrillic letters, more letters than anything else), else 0.
+pub(crate) fn russian_text(cell: &str) -> usize {
+    let cell = cell.trim();
+    let (mut chars, mut cyrillic, mut letters) = (0usize, 0usize, 0usize);
+    for c in cell.chars() {
+        chars += 1;
+        if c.is_alphabetic() {
+            letters += 1;
+            if ('\u{400}'..='\u{4ff}').contains(&c) {
+                cyrillic += 1;
+            }
+        }
+    }
+    let words = cell.split_whitespace().count();
+    if words >= 3 && cyrillic * 2 > letters && letters * 2 > chars {
+        chars
+    } else {
+        0
+    }
 }
 
 /// Words that can title a section: letters, not a number or a code.

@@ -234,6 +234,8 @@ pub struct Totals {
     pub regions: u64,
     pub quarantined: u64,
     pub unknown_theme: u64,
+    /// Proposals whose theme was inferred from their text.
+    pub inferred_theme: u64,
     pub unknown_level: u64,
 }
 
@@ -521,7 +523,7 @@ pub fn assemble<'a>(input: &Input<'a>) -> Roadmap<'a> {
     // One pass over the proposals for the sessions and totals.
     let mut per_district = vec![0u64; c.districts().len()];
     let mut regions = [false; 256];
-    let (mut unknown_theme, mut unknown_level) = (0, 0);
+    let (mut unknown_theme, mut unknown_level, mut inferred_theme) = (0, 0, 0);
     let mut files: BTreeSet<&str> = BTreeSet::new();
     let mut last_file = None;
     for (p, l) in ps.iter().zip(&labels) {
@@ -535,6 +537,7 @@ pub fn assemble<'a>(input: &Input<'a>) -> Roadmap<'a> {
             regions[usize::from(r.0)] = true;
         }
         unknown_theme += u64::from(l.theme.is_none());
+        inferred_theme += u64::from(p.theme_confidence.is_some());
         unknown_level += u64::from(l.level.is_none());
         // Proposals come file by file: look a file up once per run.
         if last_file != Some(&*p.source.file) {
@@ -583,6 +586,7 @@ pub fn assemble<'a>(input: &Input<'a>) -> Roadmap<'a> {
         regions: regions.iter().filter(|&&seen| seen).count() as u64,
         quarantined: input.quarantined.len() as u64,
         unknown_theme,
+        inferred_theme,
         unknown_level,
     };
 
@@ -868,7 +872,7 @@ fn method(
     for q in quarantined {
         *reasons.entry(q.reason).or_default() += 1;
     }
-    let read = vec![
+    let mut read = vec![
         format!(
             "Прочитано {} из {} выгрузок стратегических сессий; формат, кодировка и \
              разделитель каждого файла определяются при чтении (см. report.json). \
@@ -889,6 +893,23 @@ fn method(
             n(t.unknown_level, "предложение", "предложения", "предложений"),
         ),
     ];
+    if t.inferred_theme > 0 {
+        read.insert(
+            2,
+            format!(
+                "Тема {} определена по тексту: выгрузка темы не указала или справочник ее \
+                 не узнал, а ключевые слова одной темы в тексте заметно перевешивают слова \
+                 других (в proposals.jsonl такая тема отмечена в inferred, с уверенностью \
+                 theme_confidence). Указанная в выгрузке тема никогда не заменяется.",
+                n(
+                    t.inferred_theme,
+                    "предложения",
+                    "предложений",
+                    "предложений"
+                ),
+            ),
+        );
+    }
     let mut quarantine = Vec::new();
     if reasons.is_empty() {
         quarantine.push("Все прочитанные записи приняты: карантин пуст.".to_string());

@@ -540,6 +540,7 @@ fn field_name(field: Field) -> &'static str {
         Field::Kind => "вид",
         Field::Year => "год",
         Field::Text => "текст",
+        Field::Title => "заголовок",
         Field::Personal => "личные данные",
     }
 }
