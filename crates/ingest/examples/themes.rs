@@ -5,6 +5,7 @@
 //!
 //!     cargo run --release -p sborka-ingest --example themes
 //!     cargo run --release -p sborka-ingest --example themes -- --misses   # the sample's misses
+//!     cargo run --release -p sborka-ingest --example themes -- --curve    # the sample's, by floor
 //!
 //! Two sets: the bundled sample (`fixtures/exports`), on which the
 //! keywords and the floor of `catalog/themes.toml` were tuned, so its
@@ -112,6 +113,27 @@ fn main() -> ExitCode {
         }
     });
     println!("{}", tally.line("sample (fixtures/exports, tuned on)"));
+    if std::env::args().any(|a| a == "--curve") {
+        // Placed and right at higher floors, on the sample only: the floor
+        // is chosen here, never on the validation set.
+        let guesses: Vec<(f32, bool)> = sample
+            .iter()
+            .filter_map(|(p, want)| {
+                catalog
+                    .infer_theme(&p.text)
+                    .map(|g| (g.confidence, g.theme == *want))
+            })
+            .collect();
+        for floor in [0.57f32, 0.6, 0.65, 0.7, 0.75, 0.8, 0.85, 0.9, 0.95] {
+            let placed = guesses.iter().filter(|(c, _)| *c >= floor).count();
+            let right = guesses.iter().filter(|(c, ok)| *c >= floor && *ok).count();
+            println!(
+                "  floor {floor:.2}: placed {placed} ({:.1} %), right {right} ({:.1} %)",
+                100.0 * placed as f64 / sample.len().max(1) as f64,
+                100.0 * right as f64 / placed.max(1) as f64
+            );
+        }
+    }
 
     let validation = labelled(&root.join("fixtures/validation/proposals.csv"), &catalog);
     let tally = measure(&catalog, &validation, |_, _, _| {});
