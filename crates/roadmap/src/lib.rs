@@ -47,6 +47,7 @@ mod docx;
 mod html;
 mod json;
 mod markdown;
+mod method;
 mod model;
 mod xlsx;
 

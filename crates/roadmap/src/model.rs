@@ -36,12 +36,11 @@ use rayon::prelude::*;
 use serde::{Serialize, Serializer};
 
 use sborka_core::{
-    Catalog, Cluster, ClusterId, DistrictId, Facet, IdOf, Kind, Label, Level, Masked, PersonalKind,
-    Proposal, Quarantined, Reason, RegionCode, Support as Backing, ThemeId, Value,
+    Catalog, Cluster, ClusterId, DistrictId, Facet, IdOf, Kind, Label, Level, Masked, Proposal,
+    Quarantined, Reason, RegionCode, Support as Backing, ThemeId, Value,
 };
 
 use crate::changes::History;
-use crate::plural;
 
 /// The version of `roadmap.json`'s shape (see `schema/roadmap.schema.json`).
 pub const SCHEMA_VERSION: u32 = 1;
@@ -591,7 +590,7 @@ pub fn assemble<'a>(input: &Input<'a>) -> Roadmap<'a> {
     };
 
     let summary = summary(c, &labels, &session_districts, &sessions, &themes);
-    let method = method(&totals, input.quarantined, &input.merging, &input.masked);
+    let method = crate::method::method(&totals, input.quarantined, &input.merging, &input.masked);
     Roadmap {
         schema_version: SCHEMA_VERSION,
         title: "Образ будущего 2025 — дорожная карта".to_string(),
@@ -860,214 +859,6 @@ fn summary(
     }
 }
 
-/// «Как считали», with this build's numbers.
-fn method(
-    t: &Totals,
-    quarantined: &[Quarantined],
-    merging: &Merging,
-    masked: &Masked,
-) -> Vec<MethodSection> {
-    let n = |v: u64, one: &str, few: &str, many: &str| format!("{v} {}", plural(v, one, few, many));
-    let mut reasons: BTreeMap<Reason, u64> = BTreeMap::new();
-    for q in quarantined {
-        *reasons.entry(q.reason).or_default() += 1;
-    }
-    let mut read = vec![
-        format!(
-            "Прочитано {} из {} выгрузок стратегических сессий; формат, кодировка и \
-             разделитель каждого файла определяются при чтении (см. report.json). \
-             Колонки узнаются по названию через справочник заголовков, в любом порядке; \
-             обязателен только текст предложения.",
-            n(t.records, "запись", "записи", "записей"),
-            n(t.files, "файла", "файлов", "файлов"),
-        ),
-        "Округ, субъект РФ, тема, уровень и вид предложения сверяются со справочниками \
-         без учёта регистра, ё/е, кавычек, дефисов и знаков препинания. Если округ не указан, \
-         он определяется по субъекту РФ."
-            .to_string(),
-        format!(
-            "Нераспознанная тема или уровень — не ошибка: {} без распознанной темы собраны \
-             в разделе «Тема не распознана», {} без уровня — в разделах «Уровень не указан»; \
-             исходное написание показано у идеи.",
-            n(t.unknown_theme, "предложение", "предложения", "предложений"),
-            n(t.unknown_level, "предложение", "предложения", "предложений"),
-        ),
-    ];
-    if t.inferred_theme > 0 {
-        read.insert(
-            2,
-            format!(
-                "Тема {} определена по тексту: выгрузка темы не указала или справочник ее \
-                 не узнал, а ключевые слова одной темы в тексте заметно перевешивают слова \
-                 других (в proposals.jsonl такая тема отмечена в inferred, с уверенностью \
-                 theme_confidence). Указанная в выгрузке тема никогда не заменяется.",
-                n(
-                    t.inferred_theme,
-                    "предложения",
-                    "предложений",
-                    "предложений"
-                ),
-            ),
-        );
-    }
-    let mut quarantine = Vec::new();
-    if reasons.is_empty() {
-        quarantine.push("Все прочитанные записи приняты: карантин пуст.".to_string());
-    } else {
-        quarantine.push(format!(
-            "В дорожную карту не вошли {}: запись без текста или с текстом, в котором нет \
-             ни букв, ни цифр, не может стать предложением, а строку, которую не удалось \
-             разобрать, нельзя прочитать надёжно. По причинам:",
-            n(t.quarantined, "запись", "записи", "записей"),
-        ));
-        for (reason, count) in reasons {
-            quarantine.push(format!(
-                "{} ({}): {count}.",
-                capitalize(reason.describe_ru()),
-                reason.code()
-            ));
-        }
-        quarantine.push(
-            "Каждая такая запись сохранена в quarantine.jsonl с причиной и исходными полями; \
-             сводка по файлам — в приложении «Карантин»."
-                .to_string(),
-        );
-    }
-    let mut merge = vec![
-        format!(
-            "Повторы объединяются в идеи в несколько шагов: {} дали {}.",
-            n(t.proposals, "предложение", "предложения", "предложений"),
-            n(
-                t.ideas,
-                "различную идею",
-                "различные идеи",
-                "различных идей"
-            ),
-        ),
-        "1. Точные повторы. Тексты, которые совпадают после нормализации (регистр, ё/е, \
-         кавычки, пробелы, знаки препинания, нумерация и вводные слова вроде «Предлагаем» не \
-         учитываются; сокращения и их полные формы, синонимы из справочника — одно и то же: \
-         «СО НКО» = «социально ориентированные некоммерческие организации»), — одна идея."
-            .to_string(),
-        format!(
-            "2. Близкие формулировки. Два текста — одна идея, если модель, обученная на \
-             размеченных примерах, оценивает вероятность этого не ниже {:.2}. Прежде модели \
-             действуют запреты: тексты с разными числами (или число только в одном из \
-             них), о разных группах граждан, с противоположными действиями или с «не» \
-             перед словом, которое другой текст утверждает, не объединяются. Не \
-             объединяются и тексты, каждый из которых содержит свои значимые слова, \
-             которых нет в другом: так выглядят разные предложения об одном (та же мера \
-             для другой профессии, другого учреждения, другой цели). Поэтому одна идея, \
-             пересказанная другими словами, может остаться двумя идеями: лишняя идея \
-             видна читателю, а ошибочно объединённая — нет.",
-            merging.operating_point
-        ),
-        "3. Каждый текст идеи проверен против её главного текста, и никакие два текста \
-         одной идеи не противоречат друг другу по этим запретам: идеи не «склеиваются» \
-         цепочкой похожих текстов."
-            .to_string(),
-    ];
-    match merging.decisions {
-        Some(d) => merge.push(format!(
-            "4. Решения аналитиков. Применено {}: аналитики объединили {} и выделили {} из \
-             идей, собранных машиной; такие идеи отмечены в proposals.jsonl. Не применены \
-             ответы: {} — их тексты больше не встречаются, {} — противоречат друг другу \
-             (см. report.json).",
-            n(d.applied as u64, "ответ", "ответа", "ответов"),
-            n(d.merged as u64, "пару идей", "пары идей", "пар идей"),
-            n(d.split as u64, "предложение", "предложения", "предложений"),
-            d.stale,
-            d.conflicting,
-        )),
-        None => merge.push(
-            "4. Решения аналитиков в этой сборке не использовались (sborka review, затем \
-             sborka build --decisions)."
-                .to_string(),
-        ),
-    }
-    merge.push(
-        "Текст идеи — текст одного из её предложений. Тема и уровень идеи — те, что чаще \
-         всего указаны у её предложений (при равенстве — первые по справочнику); другие темы \
-         и уровни, которые указывали участники, перечислены у идеи."
-            .to_string(),
-    );
-    let support = vec![
-        "N предложений — сколько предложений вошло в идею, включая повторы. \
-         K округов и M регионов — в скольких федеральных округах и субъектах РФ её предлагали. \
-         C дословных повторов — сколько предложений повторяют текст другого предложения \
-         той же идеи (скопированы, а не сформулированы заново): они не добавляют независимой \
-         поддержки."
-            .to_string(),
-        "Идеи внутри уровня упорядочены по числу округов, затем по числу предложений, \
-         затем по идентификатору идеи; темы в сводке — по числу предложений."
-            .to_string(),
-    ];
-    vec![
-        MethodSection {
-            title: "Как читали выгрузки".to_string(),
-            paragraphs: read,
-        },
-        MethodSection {
-            title: "Персональные данные".to_string(),
-            paragraphs: personal(masked),
-        },
-        MethodSection {
-            title: "Что отложено в карантин".to_string(),
-            paragraphs: quarantine,
-        },
-        MethodSection {
-            title: "Как объединяли повторы".to_string(),
-            paragraphs: merge,
-        },
-        MethodSection {
-            title: "Что значат числа поддержки".to_string(),
-            paragraphs: support,
-        },
-    ]
-}
-
-/// «Персональные данные»: what was removed, how, and how much.
-fn personal(masked: &Masked) -> Vec<String> {
-    let n = |v: u64, one: &str, few: &str, many: &str| format!("{v} {}", plural(v, one, few, many));
-    let found: Vec<String> = PersonalKind::ALL
-        .iter()
-        .filter(|&&k| masked.found(k) > 0)
-        .map(|&k| format!("{} — {}", k.describe_ru(), masked.found(k)))
-        .collect();
-    let found = if found.is_empty() {
-        "в этой сборке таких не нашлось".to_string()
-    } else {
-        format!("в этой сборке: {}", found.join(", "))
-    };
-    vec![
-        format!(
-            "Персональные данные участников (152-ФЗ) из документа удалены. Столбцы, которые \
-             справочник заголовков относит к персональным (ФИО, фамилия, имя, отчество, телефон, \
-             e-mail, адрес, паспорт, СНИЛС, дата рождения и т. п.), не копируются ни в один \
-             выходной файл: {}.",
-            if masked.cells == 0 {
-                "в этой сборке таких столбцов не было".to_string()
-            } else {
-                format!(
-                    "не скопировано {}",
-                    n(masked.cells, "значение", "значения", "значений")
-                )
-            },
-        ),
-        format!(
-            "В текстах предложений и в остальных столбцах номера телефонов, адреса электронной \
-             почты, СНИЛС и ИНН (с проверкой контрольных чисел), серии и номера паспортов, номера \
-             банковских карт (с проверкой по алгоритму Луна) и фамилии с инициалами заменены \
-             пометками вида «{}»; {found}. Номера законов, даты, суммы, коды регионов и ОКВЭД \
-             не затрагиваются. Полные имена без инициалов автоматически не распознаются.",
-            PersonalKind::Phone.mark(),
-        ),
-        "Повторы ищутся и поиск работает уже по текстам с пометками: предложения, которые \
-         различаются только, например, номером телефона, считаются одной идеей."
-            .to_string(),
-    ]
-}
-
 /// How many items [`warm`] reads ahead.
 const WARM: usize = 64;
 
@@ -1175,7 +966,7 @@ pub(crate) fn region_name(c: &Catalog, r: RegionCode) -> Cow<'_, str> {
     )
 }
 
-fn capitalize(s: &str) -> String {
+pub(crate) fn capitalize(s: &str) -> String {
     let mut chars = s.chars();
     match chars.next() {
         Some(first) => first.to_uppercase().chain(chars).collect(),
