@@ -220,6 +220,25 @@ fn page_renders_hits_and_escapes_the_query() {
         page.contains("&lt;script&gt;x&lt;&#x2f;script&gt;"),
         "{page}"
     );
+    // What the lexicon added is said, and the box that turns it off.
+    let (_, page) = server.get(&format!("/?q={}", encode("пожилых")));
+    assert!(
+        page.contains("<p id=\"also\">Также искали: пенсионеры,"),
+        "{page}"
+    );
+    assert!(page.contains("name=\"exact\" value=\"1\">"), "{page}");
+    let (_, page) = server.get(&format!("/?q={}&exact=1", encode("пожилых")));
+    assert!(!page.contains("Также искали"), "{page}");
+    assert!(
+        page.contains("name=\"exact\" value=\"1\" checked>"),
+        "{page}"
+    );
+    let (_, api) = server.get(&format!("/api/search?q={}", encode("пожилых")));
+    let api: Value = serde_json::from_str(&api).unwrap();
+    assert_eq!(api["expanded"][0]["matched"], "пожилые", "{api}");
+    let (_, api) = server.get(&format!("/api/search?q={}&exact=1", encode("пожилых")));
+    let api: Value = serde_json::from_str(&api).unwrap();
+    assert_eq!(api["expanded"], serde_json::json!([]), "{api}");
     // A value the catalogue could not place is a filter the page can link
     // to (it used to be refused with a 400).
     let (status, page) = server.get(&format!("/?q={}&theme=unknown", encode("пожилых")));
@@ -364,6 +383,16 @@ fn page_works_in_headless_chromium() {
     assert!(dom.contains("href=\"/roadmap.html#c"), "{dom}");
     assert!(dom.contains("data-facet=\"district\""), "{dom}");
     assert!(dom.contains("идей 1, предложений 3"), "{dom}");
+    assert!(dom.contains("Также искали: пенсионеры"), "{dom}");
+
+    // The box «только как написано» searches without the lexicon.
+    let dom = dump_dom(
+        &browser,
+        &format!("{base}/?q={}&exact=1", encode("пожилых")),
+    );
+    assert!(dom.contains("<li class=\"hit\""), "{dom}");
+    assert!(!dom.contains("Также искали"), "{dom}");
+    assert!(dom.contains("name=\"exact\" value=\"1\" checked"), "{dom}");
 
     // A facet link narrows the hits.
     let dom = dump_dom(

@@ -105,8 +105,8 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Build(ref args) => build::run(args, &catalog, &files),
         Command::Check(ref args) => check::run(args, &catalog),
-        Command::Search(ref args) => search::run(args, &catalog),
-        Command::Serve(ref args) => serve::run(args, &catalog),
+        Command::Search(ref args) => search::run(args, &catalog, &files),
+        Command::Serve(ref args) => serve::run(args, &catalog, &files),
         Command::Review(ref args) => review::run(args, &catalog),
     };
     match result {

@@ -8,8 +8,8 @@ use std::path::PathBuf;
 use serde::Serialize;
 use serde::ser::SerializeMap;
 
-use sborka_core::{Catalog, ClusterId, Facet, Selection, UnknownValue, Value};
-use sborka_index::{FacetCount, Hit, Query, Results, Searcher, Source};
+use sborka_core::{Catalog, CatalogFiles, ClusterId, Facet, Selection, UnknownValue, Value};
+use sborka_index::{Expansion, FacetCount, Hit, Query, Results, Searcher, Source};
 
 use crate::{Format, Outcome};
 
@@ -46,7 +46,8 @@ pub(crate) struct Args {
     #[arg(long)]
     facets: bool,
 
-    /// Do not retry with typos allowed when the words find nothing.
+    /// Words only as written (in any form): no other forms of the
+    /// lexicon's abbreviations and synonyms, no retry allowing typos.
     #[arg(long)]
     exact: bool,
 
@@ -121,10 +122,18 @@ pub(crate) struct JsonOutput<'a> {
     offset: usize,
     limit: usize,
     fuzzy: bool,
+    /// What the lexicon added: «также искали».
+    expanded: Vec<JsonExpansion<'a>>,
     total: Total,
     hits: Vec<JsonHit<'a>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     facets: Option<JsonFacets<'a>>,
+}
+
+#[derive(Serialize)]
+struct JsonExpansion<'a> {
+    matched: &'a str,
+    added: &'a [String],
 }
 
 #[derive(Serialize)]
@@ -146,6 +155,14 @@ impl<'a> JsonOutput<'a> {
             offset: q.offset,
             limit: q.limit,
             fuzzy: results.fuzzy,
+            expanded: results
+                .expanded
+                .iter()
+                .map(|e| JsonExpansion {
+                    matched: &e.matched,
+                    added: &e.added,
+                })
+                .collect(),
             total: Total {
                 proposals: results.proposals,
                 ideas: results.ideas,
@@ -290,20 +307,50 @@ pub(crate) fn hit_facts(hit: &Hit, catalog: &Catalog) -> Vec<String> {
     facts
 }
 
-pub(crate) fn run(args: &Args, catalog: &Catalog) -> anyhow::Result<Outcome> {
+/// What the lexicon added, for «также искали: …», or `None`.
+pub(crate) fn also_searched(expanded: &[Expansion]) -> Option<String> {
+    if expanded.is_empty() {
+        return None;
+    }
+    let parts: Vec<String> = expanded
+        .iter()
+        .map(|e| format!("{} (для «{}»)", e.added.join(", "), e.matched))
+        .collect();
+    Some(parts.join("; "))
+}
+
+/// The searcher of the build in `dir`, expanding queries with the lexicon
+/// of `files`.
+pub(crate) fn open(
+    dir: &std::path::Path,
+    catalog: &Catalog,
+    files: &CatalogFiles,
+) -> anyhow::Result<Searcher> {
+    let lexicon = sborka_text::Lexicon::from_files(files)?;
+    Ok(Searcher::open(&dir.join("index"), catalog)?.with_lexicon(&lexicon))
+}
+
+pub(crate) fn run(args: &Args, catalog: &Catalog, files: &CatalogFiles) -> anyhow::Result<Outcome> {
     let mut q = Query::new(&args.query);
     q.limit = args.limit;
     q.offset = args.offset;
     q.all = args.all;
     q.facets = args.facets;
     q.fuzzy_fallback = !args.exact;
+    q.expand = !args.exact;
     q.filters = args
         .filters
         .resolve(catalog)
         .map_err(|e| anyhow::anyhow!("--{e}"))?;
 
-    let searcher = Searcher::open(&args.dir.join("index"), catalog)?;
+    let searcher = open(&args.dir, catalog, files)?;
     let results = searcher.search(&q)?;
+    if let Some(line) = also_searched(&results.expanded) {
+        let _ = writeln!(
+            std::io::stderr(),
+            "sborka: также искали: {line} (--exact: only as written)"
+        );
+    }
     if results.fuzzy {
         let _ = writeln!(
             std::io::stderr(),

@@ -19,11 +19,11 @@ use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
 use serde::{Deserialize, Serialize};
 
-use sborka_core::Catalog;
+use sborka_core::{Catalog, CatalogFiles};
 use sborka_index::{Query, Results, Searcher};
 
 use crate::Outcome;
-use crate::search::{Filters, JsonOutput, hit_facts};
+use crate::search::{Filters, JsonOutput, also_searched, hit_facts};
 
 const TEMPLATE: &str = include_str!("templates/search.html");
 
@@ -65,6 +65,7 @@ struct Params {
     limit: Option<String>,
     all: Option<String>,
     facets: Option<String>,
+    exact: Option<String>,
 }
 
 /// A request that cannot be served, with its message.
@@ -133,13 +134,16 @@ impl Params {
         q.limit = limit;
         q.offset = (page - 1) * limit;
         q.all = Self::flag(&self.all);
+        let exact = Self::flag(&self.exact);
+        q.expand = !exact;
+        q.fuzzy_fallback = !exact;
         q.facets = default_facets || Self::flag(&self.facets);
         Ok((q, page))
     }
 }
 
-pub(crate) fn run(args: &Args, catalog: &Catalog) -> anyhow::Result<Outcome> {
-    let searcher = Searcher::open(&args.dir.join("index"), catalog)?;
+pub(crate) fn run(args: &Args, catalog: &Catalog, files: &CatalogFiles) -> anyhow::Result<Outcome> {
+    let searcher = crate::search::open(&args.dir, catalog, files)?;
     let app = Arc::new(App {
         searcher,
         catalog: catalog.clone(),
@@ -304,7 +308,11 @@ fn encode(value: &str) -> String {
 fn link(params: &Params, change: impl FnOnce(&mut Vec<(&'static str, String)>)) -> String {
     let mut pairs: Vec<(&'static str, String)> = std::iter::once(("q", &params.q))
         .chain(params.filters())
-        .chain([("all", &params.all), ("limit", &params.limit)])
+        .chain([
+            ("all", &params.all),
+            ("exact", &params.exact),
+            ("limit", &params.limit),
+        ])
         .filter_map(|(k, v)| v.clone().filter(|v| !v.is_empty()).map(|v| (k, v)))
         .collect();
     change(&mut pairs);
@@ -336,6 +344,7 @@ struct Page<'a> {
     /// The filters of the request, kept in the form.
     hidden: Vec<Hidden<'a>>,
     all: bool,
+    exact: bool,
     error: Option<&'a str>,
     found: Option<Found<'a>>,
 }
@@ -351,6 +360,8 @@ struct Found<'a> {
     ideas: u64,
     proposals: u64,
     fuzzy: bool,
+    /// «также искали: …», when the lexicon added to the query.
+    also: Option<String>,
     facets: Vec<FacetList>,
     /// The number of the first hit.
     start: usize,
@@ -424,6 +435,7 @@ fn render(
         q: params.q.as_deref().unwrap_or(""),
         hidden,
         all: Params::flag(&params.all),
+        exact: Params::flag(&params.exact),
         error,
         found: found
             .map(|(query, results, page_no)| found_view(catalog, params, query, results, page_no)),
@@ -511,6 +523,7 @@ fn found_view<'a>(
         ideas: results.ideas,
         proposals: results.proposals,
         fuzzy: results.fuzzy,
+        also: also_searched(&results.expanded),
         facets,
         start: query.offset + 1,
         hits,

@@ -9,6 +9,7 @@ pub const TOKENIZER: &str = "sborka_ru";
 
 #[derive(Clone, Default)]
 pub(crate) struct RussianTokenizer {
+    /// The index's analysis: lemmas ([`sborka_text::Analyzer::lemmatizing`]).
     analyzer: sborka_text::Analyzer,
     /// Reused from text to text: the analysis and the token handed out (no
     /// allocation per word once they have grown).
@@ -56,7 +57,7 @@ impl TokenStream for RussianTokenStream<'_> {
         let token = &mut *self.token;
         token.offset_from = start;
         token.offset_to = end;
-        token.position = i;
+        token.position = self.terms.position(i);
         token.position_length = 1;
         token.text.clear();
         token.text.push_str(self.terms.term(i));
@@ -72,10 +73,15 @@ impl TokenStream for RussianTokenStream<'_> {
     }
 }
 
-pub(crate) fn register(index: &Index) {
-    index
-        .tokenizers()
-        .register(TOKENIZER, RussianTokenizer::default());
+/// Registers `analyzer` (each of tantivy's copies keeps its own cache).
+pub(crate) fn register(index: &Index, analyzer: &sborka_text::Analyzer) {
+    index.tokenizers().register(
+        TOKENIZER,
+        RussianTokenizer {
+            analyzer: analyzer.clone(),
+            ..RussianTokenizer::default()
+        },
+    );
 }
 
 #[cfg(test)]
@@ -110,8 +116,7 @@ mod tests {
             let want: Vec<_> = analyzer
                 .tokens(text)
                 .into_iter()
-                .enumerate()
-                .map(|(i, t)| (t.term, i, t.start, t.end))
+                .map(|t| (t.term, t.position, t.start, t.end))
                 .collect();
             assert_eq!(tokens(&mut tokenizer, text), want, "{text:?}");
         }

@@ -31,6 +31,8 @@
 mod analyzer;
 mod collect;
 mod directory;
+pub mod eval;
+mod expand;
 mod facets;
 mod query;
 mod stored;
@@ -61,15 +63,20 @@ use sborka_core::{
 };
 
 pub use analyzer::TOKENIZER;
+pub use expand::Expansion;
 pub use query::MAX_CHARS;
 
 use collect::{FACETS, TotalsCollector};
+use expand::Expander;
 use query::Node;
 use stored::Stored;
 
 /// The version of the index layout. Bumped whenever the schema or the
 /// analysis changes, so that an old index is rebuilt rather than misread.
-pub const FORMAT: u32 = 10;
+pub const FORMAT: u32 = 11;
+
+/// The most readings of a phrase with ambiguous words that are looked for.
+const PHRASE_READINGS: usize = 8;
 
 /// The most hits one search returns (`offset + limit`).
 pub const MAX_HITS: usize = 100_000;
@@ -100,6 +107,9 @@ pub enum Error {
         facet: Facet,
         slug: String,
     },
+    /// The dictionary the index's analysis needs could not be loaded.
+    #[error("{0}")]
+    Morphology(#[from] sborka_text::MorphologyError),
     #[error("index: {0}")]
     Tantivy(#[from] tantivy::TantivyError),
     #[error("{path}: {source}")]
@@ -241,7 +251,7 @@ pub fn build(
     };
     let directory = directory::BuildDirectory::open(dir)?;
     let index = Index::create(directory.clone(), schema, settings)?;
-    analyzer::register(&index);
+    analyzer::register(&index, &index_analyzer()?);
     let part = |range: &Range<usize>| write_part(&index, proposals, range, &facts, fields, limits);
     // The parts are rayon tasks: they share the pool with whatever else
     // the caller runs beside the index (the documents, in `sborka build`).
@@ -532,6 +542,9 @@ pub struct Query {
     pub facets: bool,
     /// Retry with typos allowed when the words find nothing.
     pub fuzzy_fallback: bool,
+    /// Also look for the other forms of a lexicon family a word or phrase
+    /// of the query belongs to ([`Searcher::with_lexicon`]).
+    pub expand: bool,
 }
 
 impl Query {
@@ -544,6 +557,7 @@ impl Query {
             all: false,
             facets: false,
             fuzzy_fallback: true,
+            expand: true,
         }
     }
 }
@@ -615,6 +629,8 @@ pub struct Results {
     pub ideas: u64,
     /// The words found nothing as written; these hits allow typos.
     pub fuzzy: bool,
+    /// What the lexicon added to the query, in the order of its words.
+    pub expanded: Vec<Expansion>,
     pub hits: Vec<Hit>,
     /// When asked: per facet of [`COUNTED`], its values, most frequent
     /// first, then by slug.
@@ -626,6 +642,9 @@ pub struct Searcher {
     reader: tantivy::IndexReader,
     fields: Fields,
     analyzer: sborka_text::Analyzer,
+    /// The lexicon's families, for expanding queries (none until
+    /// [`Searcher::with_lexicon`]).
+    expander: Expander,
     /// Per segment, in the searcher's order: the build-order number of its
     /// first document. Segments hold consecutive documents, in order.
     starts: Vec<u64>,
@@ -680,7 +699,8 @@ impl Searcher {
             });
         }
         let index = Index::open_in_dir(dir)?;
-        analyzer::register(&index);
+        let analyzer = index_analyzer()?;
+        analyzer::register(&index, &analyzer);
         let reader = index.reader()?;
         // Segments must hold consecutive documents in build order: ties
         // rank by address, and `members_from` numbers documents that way.
@@ -711,7 +731,8 @@ impl Searcher {
         Ok(Searcher {
             reader,
             fields,
-            analyzer: sborka_text::Analyzer::new(),
+            analyzer,
+            expander: Expander::default(),
             starts,
             names: meta.facets,
             catalog: catalog.clone(),
@@ -735,12 +756,24 @@ impl Searcher {
             .map_err(|e| Error::Query(e.0))
     }
 
+    /// Expands queries with the families of `lexicon` (see
+    /// [`Query::expand`]).
+    pub fn with_lexicon(mut self, lexicon: &sborka_text::Lexicon) -> Searcher {
+        self.expander = Expander::new(lexicon, &self.analyzer);
+        self
+    }
+
     pub fn search(&self, q: &Query) -> Result<Results> {
-        let node = query::parse(&q.text, &self.analyzer).map_err(|e| Error::Query(e.0))?;
-        let results = self.run(q, &node, false)?;
-        if results.proposals == 0 && q.fuzzy_fallback && has_fuzzy_term(&node) {
-            return self.run(q, &node, true);
+        let mut node = query::parse(&q.text, &self.analyzer).map_err(|e| Error::Query(e.0))?;
+        let mut expanded = Vec::new();
+        if q.expand {
+            node = self.expander.expand(node, &mut expanded);
         }
+        let mut results = self.run(q, &node, false)?;
+        if results.proposals == 0 && q.fuzzy_fallback && has_fuzzy_term(&node) {
+            results = self.run(q, &node, true)?;
+        }
+        results.expanded = expanded;
         Ok(results)
     }
 
@@ -799,14 +832,15 @@ impl Searcher {
             page = self.first_of_each_idea(&searcher, top, keep)?;
         }
 
-        let mut terms = Vec::new();
-        query::positive_terms(node, &mut terms);
+        let (mut terms, mut phrases) = (Vec::new(), Vec::new());
+        query::positive_terms(node, &mut terms, &mut phrases);
         terms.sort();
         terms.dedup();
         let mut hits = Vec::with_capacity(q.limit);
         let columns = FacetColumns::open(&searcher, &self.names, &self.catalog)?;
         let marks = Marks {
             terms: &terms,
+            phrases: &phrases,
             fuzzy,
         };
         for &(score, address) in page.iter().skip(offset) {
@@ -869,6 +903,7 @@ impl Searcher {
             proposals: collected.proposals,
             ideas: collected.ideas,
             fuzzy,
+            expanded: Vec::new(),
             hits,
             facets,
         })
@@ -1001,7 +1036,7 @@ impl Searcher {
                 source_id: None,
             })
             .0,
-            highlights: highlight_ranges(&self.analyzer, marks.terms, marks.fuzzy, &text),
+            highlights: highlight_ranges(&self.analyzer, marks, &text),
             text,
             facets,
             districts,
@@ -1023,15 +1058,64 @@ impl Searcher {
         let term = |t: &str| Term::from_field_text(f.text, t);
         match node {
             Node::All => Box::new(AllQuery),
-            Node::Term(t) => {
-                let distance = query::fuzz_distance(t);
-                if fuzzy && distance > 0 {
-                    Box::new(FuzzyTermQuery::new(term(t), distance, true))
-                } else {
-                    Box::new(TermQuery::new(term(t), IndexRecordOption::WithFreqs))
+            Node::Word(ts) => {
+                let one = |t: &String| -> Box<dyn tantivy::query::Query> {
+                    let distance = query::fuzz_distance(t);
+                    // A misspelt word is not in the dictionary, so its
+                    // term is a stem; the index holds lemmas, longer than
+                    // stems: the typo is allowed against their beginning.
+                    if fuzzy && distance > 0 {
+                        Box::new(FuzzyTermQuery::new_prefix(term(t), distance, true))
+                    } else {
+                        Box::new(TermQuery::new(term(t), IndexRecordOption::WithFreqs))
+                    }
+                };
+                match ts.as_slice() {
+                    [t] => one(t),
+                    _ => Box::new(BooleanQuery::new(
+                        ts.iter().map(|t| (Occur::Should, one(t))).collect(),
+                    )),
                 }
             }
-            Node::Phrase(ts) => Box::new(PhraseQuery::new(ts.iter().map(|t| term(t)).collect())),
+            Node::Phrase(words) => {
+                // A phrase with an ambiguous word is each reading of it
+                // (at most `PHRASE_READINGS`; past that, the likeliest
+                // lemma of the words read last).
+                let mut readings: Vec<Vec<&String>> = vec![Vec::new()];
+                for word in words {
+                    let fan = if readings.len() * word.len() <= PHRASE_READINGS {
+                        word.len()
+                    } else {
+                        1
+                    };
+                    readings = readings
+                        .into_iter()
+                        .flat_map(|r| {
+                            word[..fan].iter().map(move |t| {
+                                let mut r = r.clone();
+                                r.push(t);
+                                r
+                            })
+                        })
+                        .collect();
+                }
+                let phrase = |r: Vec<&String>| -> Box<dyn tantivy::query::Query> {
+                    Box::new(PhraseQuery::new(r.into_iter().map(|t| term(t)).collect()))
+                };
+                if readings.len() == 1 {
+                    readings
+                        .pop()
+                        .map(phrase)
+                        .unwrap_or_else(|| Box::new(AllQuery))
+                } else {
+                    Box::new(BooleanQuery::new(
+                        readings
+                            .into_iter()
+                            .map(|r| (Occur::Should, phrase(r)))
+                            .collect(),
+                    ))
+                }
+            }
             Node::And(clauses) => {
                 let mut out: Vec<(Occur, Box<dyn tantivy::query::Query>)> = clauses
                     .iter()
@@ -1061,6 +1145,14 @@ impl Searcher {
     }
 }
 
+/// The analysis of every index: lemmas from the process's one dictionary,
+/// stems for the words it does not list.
+fn index_analyzer() -> Result<sborka_text::Analyzer> {
+    Ok(sborka_text::Analyzer::lemmatizing(
+        sborka_text::Morphology::shared()?,
+    ))
+}
+
 /// A document's stored facts; `None` for a document without them (not
 /// written by this format).
 fn stored(doc: &TantivyDocument, f: Fields) -> Option<Stored<'_>> {
@@ -1072,6 +1164,7 @@ fn stored(doc: &TantivyDocument, f: Fields) -> Option<Stored<'_>> {
 #[derive(Clone, Copy)]
 struct Marks<'a> {
     terms: &'a [String],
+    phrases: &'a [Vec<Vec<String>>],
     fuzzy: bool,
 }
 
@@ -1238,33 +1331,54 @@ impl DecodedFacets {
 /// Whether the fuzzy fallback could find something the exact query did not.
 fn has_fuzzy_term(node: &Node) -> bool {
     match node {
-        Node::Term(t) => query::fuzz_distance(t) > 0,
+        Node::Word(ts) => ts.iter().any(|t| query::fuzz_distance(t) > 0),
         Node::All | Node::Phrase(_) => false,
         Node::And(clauses) => clauses.iter().any(|(neg, n)| !neg && has_fuzzy_term(n)),
         Node::Or(nodes) => nodes.iter().any(has_fuzzy_term),
     }
 }
 
-/// The byte ranges of the words of `text` whose terms the query holds
-/// (or, for fuzzy hits, comes within its typo allowance of).
+/// The byte ranges of the words of `text` whose terms the query holds as
+/// words (or, for fuzzy hits, whose terms begin within its typo allowance
+/// of one), and of its phrases where their words stand in a row.
 fn highlight_ranges(
     analyzer: &sborka_text::Analyzer,
-    terms: &[String],
-    fuzzy: bool,
+    marks: Marks<'_>,
     text: &str,
 ) -> Vec<Range<usize>> {
-    let mut ranges = Vec::new();
-    analyzer.for_each_token(text, |t| {
-        let hit = terms.binary_search(&t.term).is_ok()
-            || (fuzzy
-                && terms
-                    .iter()
-                    .any(|q| query::within_distance(q, &t.term, query::fuzz_distance(q))));
-        if hit {
-            ranges.push(t.start..t.end);
-        }
+    // Per word of the text: its range and its terms.
+    let mut words: Vec<(Range<usize>, Vec<String>)> = Vec::new();
+    analyzer.for_each_token(text, |t| match words.get_mut(t.position) {
+        Some((_, terms)) => terms.push(t.term),
+        None => words.push((t.start..t.end, vec![t.term])),
     });
-    ranges
+    let mut marked = vec![false; words.len()];
+    for (word, mark) in words.iter().zip(&mut marked) {
+        *mark = word.1.iter().any(|term| {
+            marks.terms.binary_search(term).is_ok()
+                || (marks.fuzzy
+                    && marks
+                        .terms
+                        .iter()
+                        .any(|q| query::within_prefix_distance(q, term, query::fuzz_distance(q))))
+        });
+    }
+    for phrase in marks.phrases.iter().filter(|p| !p.is_empty()) {
+        for start in 0..words.len().saturating_sub(phrase.len() - 1) {
+            let holds = phrase
+                .iter()
+                .zip(&words[start..])
+                .all(|(want, (_, terms))| want.iter().any(|w| terms.contains(w)));
+            if holds {
+                marked[start..start + phrase.len()].fill(true);
+            }
+        }
+    }
+    words
+        .into_iter()
+        .zip(marked)
+        .filter_map(|((range, _), mark)| mark.then_some(range))
+        .collect()
 }
 
 #[cfg(test)]

@@ -19,11 +19,12 @@ pub const MAX_CHARS: usize = 2000;
 pub(crate) enum Node {
     /// Every proposal (an empty query, or one of exclusions only).
     All,
-    /// One analysed term.
-    Term(String),
-    /// Terms one after another: a quoted phrase, or a word the analyzer
+    /// One word: its terms (the lemmas of an ambiguous word; one
+    /// otherwise), any of which matches.
+    Word(Vec<String>),
+    /// Words one after another: a quoted phrase, or a word the analyzer
     /// splits («соц-обслуживание»).
-    Phrase(Vec<String>),
+    Phrase(Vec<Vec<String>>),
     /// Every positive clause, none of the negative ones.
     And(Vec<(bool, Node)>),
     /// At least one.
@@ -244,11 +245,11 @@ impl Parser<'_> {
     }
 
     fn terms(&self, text: &str) -> Option<Node> {
-        let mut terms = self.analyzer.terms(text);
-        match terms.len() {
+        let mut words = self.analyzer.words(text);
+        match words.len() {
             0 => None,
-            1 => terms.pop().map(Node::Term),
-            _ => Some(Node::Phrase(terms)),
+            1 => words.pop().map(Node::Word),
+            _ => Some(Node::Phrase(words)),
         }
     }
 }
@@ -297,23 +298,28 @@ pub(crate) fn parse(text: &str, analyzer: &Analyzer) -> Result<Node, ParseError>
     }
 }
 
-/// The terms a hit may be highlighted for: every term not under an
-/// exclusion.
-pub(crate) fn positive_terms(node: &Node, out: &mut Vec<String>) {
+/// What a hit may be highlighted for: the terms of every word not under
+/// an exclusion (into `words`), and every phrase (into `phrases`), whose
+/// words are marked only where they stand one after another.
+pub(crate) fn positive_terms(
+    node: &Node,
+    words: &mut Vec<String>,
+    phrases: &mut Vec<Vec<Vec<String>>>,
+) {
     match node {
         Node::All => {}
-        Node::Term(t) => out.push(t.clone()),
-        Node::Phrase(ts) => out.extend(ts.iter().cloned()),
+        Node::Word(ts) => words.extend(ts.iter().cloned()),
+        Node::Phrase(ws) => phrases.push(ws.clone()),
         Node::And(clauses) => {
             for (negative, n) in clauses {
                 if !negative {
-                    positive_terms(n, out);
+                    positive_terms(n, words, phrases);
                 }
             }
         }
         Node::Or(ns) => {
             for n in ns {
-                positive_terms(n, out);
+                positive_terms(n, words, phrases);
             }
         }
     }
@@ -327,6 +333,19 @@ pub(crate) fn fuzz_distance(term: &str) -> u8 {
         4..=7 => 1,
         _ => 2,
     }
+}
+
+/// Whether some beginning of `term` is within `max` of `query` (what
+/// tantivy's prefix fuzzy terms match).
+pub(crate) fn within_prefix_distance(query: &str, term: &str, max: u8) -> bool {
+    let len = query.chars().count();
+    let lo = len.saturating_sub(usize::from(max));
+    term.char_indices()
+        .map(|(i, _)| i)
+        .chain([term.len()])
+        .enumerate()
+        .filter(|&(chars, _)| chars >= lo && chars <= len + usize::from(max))
+        .any(|(_, end)| within_distance(query, &term[..end], max))
 }
 
 /// Optimal string alignment distance (Levenshtein with adjacent
@@ -369,8 +388,11 @@ mod tests {
     fn show(node: &Node) -> String {
         match node {
             Node::All => "*".to_string(),
-            Node::Term(t) => t.clone(),
-            Node::Phrase(ts) => format!("\"{}\"", ts.join(" ")),
+            Node::Word(ts) => ts.join("|"),
+            Node::Phrase(ws) => format!(
+                "\"{}\"",
+                ws.iter().map(|w| w.join("|")).collect::<Vec<_>>().join(" ")
+            ),
             Node::And(cs) => format!(
                 "(and {})",
                 cs.iter()
@@ -450,6 +472,21 @@ mod tests {
         ];
         for (a, b, max, want) in cases {
             assert_eq!(within_distance(a, b, max), want, "{a} {b} {max}");
+        }
+        // A misspelt stem against the beginning of a lemma.
+        let prefixes = [
+            ("пажил", "пожилой", 1, true),
+            ("сидекк", "сиделка", 1, true),
+            ("сидекк", "сиделка", 0, false),
+            ("пожилой", "пожил", 1, false),
+            ("пожилой", "пожило", 1, true),
+        ];
+        for (q, term, max, want) in prefixes {
+            assert_eq!(
+                within_prefix_distance(q, term, max),
+                want,
+                "{q} {term} {max}"
+            );
         }
     }
 }

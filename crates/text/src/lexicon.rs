@@ -209,6 +209,8 @@ pub struct Lexicon {
     numbers: crate::FxHashMap<String, &'static str>,
     /// Where each file came from: `embedded` or a path.
     sources: Vec<(String, String)>,
+    /// Each family as written: its term and its forms, in file order.
+    written: Vec<(String, Vec<String>)>,
 }
 
 impl Lexicon {
@@ -249,6 +251,7 @@ impl Lexicon {
                     return Err(LexiconError::new(name, "a family has an empty term"));
                 }
                 let term = crate::normalize(&family.term);
+                lexicon.written.push((term.clone(), family.forms.clone()));
                 if family.group {
                     lexicon.groups.insert(term.clone());
                 }
@@ -365,6 +368,12 @@ impl Lexicon {
             })
             .collect();
         Ok(lexicon)
+    }
+
+    /// Every family as written in the files: its term and its forms, in
+    /// file order (what a search expands a query with).
+    pub fn families(&self) -> impl Iterator<Item = (&str, &[String])> + '_ {
+        self.written.iter().map(|(t, f)| (t.as_str(), f.as_slice()))
     }
 
     /// Where each lexicon file came from: `embedded` or a path.
@@ -568,6 +577,7 @@ fn same_stem(a: &str, b: &str) -> bool {
 /// range of its words in `text`, into `out` (emptied by the caller).
 pub(crate) fn fold_families(
     stemmer: &Stemmer,
+    morphology: Option<&crate::Morphology>,
     cache: &mut StemCache,
     lexicon: &Lexicon,
     text: &str,
@@ -577,6 +587,7 @@ pub(crate) fn fold_families(
         let from = out.stems.len();
         let family = term_into(
             stemmer,
+            morphology,
             cache,
             Some(lexicon),
             &text[start..end],
@@ -587,6 +598,7 @@ pub(crate) fn fold_families(
         out.stem_spans.push(Span {
             start,
             end,
+            position: out.stem_spans.len(),
             term: (from, out.stems.len()),
         });
     }
@@ -607,6 +619,7 @@ pub(crate) fn fold_families(
             }
         };
         out.tokens.push(Span {
+            position: out.tokens.len(),
             start: out.stem_spans[i].start,
             end,
             term: (from, out.text.len()),

@@ -44,12 +44,14 @@
 //! ```
 
 mod lexicon;
+mod morph;
 pub mod personal;
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
 pub use lexicon::{Lexicon, LexiconError};
+pub use morph::{ALTERNATIVE, Morphology, MorphologyError};
 use rust_stemmers::{Algorithm, Stemmer};
 use unicode_normalization::UnicodeNormalization;
 use unicode_normalization::char::is_combining_mark;
@@ -61,6 +63,9 @@ pub struct Token {
     pub start: usize,
     pub end: usize,
     pub term: String,
+    /// The word's number in the text: the lemmas of an ambiguous word
+    /// ([`Analyzer::lemmatizing`]) are tokens of one position.
+    pub position: usize,
 }
 
 /// Characters that render as nothing: they are dropped, and inside a word
@@ -522,6 +527,9 @@ pub fn has_words(text: &str) -> bool {
 pub struct Analyzer {
     russian: Stemmer,
     lexicon: Option<Arc<Lexicon>>,
+    /// With a dictionary, a word it lists is reduced to its lemma rather
+    /// than its stem.
+    morphology: Option<Arc<Morphology>>,
     /// Word as written → term: folding and stemming cost far more than a
     /// lookup, and a collection repeats its words. A mutex (uncontended with one
     /// analyzer per thread, and taken once per text) keeps the analyzer
@@ -601,6 +609,7 @@ impl StemCache {
 /// stemmer and one lexicon (those of its analyzer).
 fn term_into(
     stemmer: &Stemmer,
+    morphology: Option<&Morphology>,
     cache: &mut StemCache,
     lexicon: Option<&Lexicon>,
     word: &str,
@@ -625,7 +634,10 @@ fn term_into(
     let from = out.len();
     match lexicon.and_then(|l| l.number(folded)) {
         Some(figure) => out.push_str(figure),
-        None => stem_into(stemmer, folded, out),
+        None => match morphology {
+            Some(m) if folded.chars().any(is_cyrillic) && m.lemmas_into(folded, out) => {}
+            _ => stem_into(stemmer, folded, out),
+        },
     }
     let term = &out[from..];
     let family = lexicon.and_then(|l| l.family(term));
@@ -682,6 +694,8 @@ pub struct Terms {
 struct Span {
     start: usize,
     end: usize,
+    /// The word's number: the lemmas of one word share it.
+    position: usize,
     term: (usize, usize),
 }
 
@@ -699,6 +713,12 @@ impl Terms {
     pub fn term(&self, i: usize) -> &str {
         let (from, to) = self.tokens[i].term;
         &self.text[from..to]
+    }
+
+    /// The word term `i` belongs to: the lemmas of an ambiguous word are
+    /// terms of one position.
+    pub fn position(&self, i: usize) -> usize {
+        self.tokens[i].position
     }
 
     /// The byte range in the analysed text of term `i`.
@@ -731,6 +751,7 @@ impl Clone for Analyzer {
         Analyzer {
             russian: Stemmer::create(Algorithm::Russian),
             lexicon: self.lexicon.clone(),
+            morphology: self.morphology.clone(),
             cache: Mutex::default(),
         }
     }
@@ -738,9 +759,13 @@ impl Clone for Analyzer {
 
 impl std::fmt::Debug for Analyzer {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let words = match self.morphology {
+            Some(_) => "lemmas",
+            None => "stems",
+        };
         match self.lexicon {
-            Some(_) => f.write_str("Analyzer(russian, lexicon)"),
-            None => f.write_str("Analyzer(russian)"),
+            Some(_) => write!(f, "Analyzer(russian {words}, lexicon)"),
+            None => write!(f, "Analyzer(russian {words})"),
         }
     }
 }
@@ -751,8 +776,25 @@ impl Analyzer {
         Analyzer {
             russian: Stemmer::create(Algorithm::Russian),
             lexicon: None,
+            morphology: None,
             cache: Mutex::default(),
         }
+    }
+
+    /// Words folded and reduced to their lemma when `morphology` lists
+    /// them («сиделки», «сиделок» → `сиделка`; «уходит» → `уходить`, «ухода»
+    /// → `уход`), to their stem otherwise (typos, new words, abbreviations):
+    /// the analysis of the search index.
+    pub fn lemmatizing(morphology: Arc<Morphology>) -> Analyzer {
+        Analyzer {
+            morphology: Some(morphology),
+            ..Analyzer::new()
+        }
+    }
+
+    /// Whether words are reduced to lemmas ([`Analyzer::lemmatizing`]).
+    pub fn lemmatizes(&self) -> bool {
+        self.morphology.is_some()
     }
 
     /// Words folded and stemmed, then the phrases of `lexicon` folded into
@@ -765,6 +807,7 @@ impl Analyzer {
         Analyzer {
             russian: Stemmer::create(Algorithm::Russian),
             lexicon: Some(Arc::new(lexicon)),
+            morphology: None,
             cache: Mutex::default(),
         }
     }
@@ -795,23 +838,45 @@ impl Analyzer {
         out.clear();
         let mut cache = self.cache();
         if let Some(lexicon) = &self.lexicon {
-            lexicon::fold_families(&self.russian, &mut cache, lexicon, text, out);
+            lexicon::fold_families(
+                &self.russian,
+                self.morphology.as_deref(),
+                &mut cache,
+                lexicon,
+                text,
+                out,
+            );
             return;
         }
         for (start, end) in words(text) {
             let from = out.text.len();
             term_into(
                 &self.russian,
+                self.morphology.as_deref(),
                 &mut cache,
                 None,
                 &text[start..end],
                 &mut out.folded,
                 &mut out.text,
             );
+            let position = out.tokens.last().map_or(0, |t| t.position + 1);
+            // The lemmas of an ambiguous word: one token each, at one
+            // position (only a lemmatizing analyzer writes them).
+            let mut at = from;
+            while let Some(k) = out.text[at..].find(ALTERNATIVE) {
+                out.tokens.push(Span {
+                    start,
+                    end,
+                    position,
+                    term: (at, at + k),
+                });
+                at += k + ALTERNATIVE.len_utf8();
+            }
             out.tokens.push(Span {
                 start,
                 end,
-                term: (from, out.text.len()),
+                position,
+                term: (at, out.text.len()),
             });
         }
     }
@@ -833,6 +898,7 @@ impl Analyzer {
                 start,
                 end,
                 term: term.to_string(),
+                position: terms.position(i),
             });
         }
     }
@@ -845,7 +911,22 @@ impl Analyzer {
         out
     }
 
-    /// The terms of `text` only.
+    /// The terms of `text` word by word: each word's lemmas (one unless
+    /// the word is ambiguous), or its stem.
+    pub fn words(&self, text: &str) -> Vec<Vec<String>> {
+        let mut terms = Terms::default();
+        self.analyse(text, &mut terms);
+        let mut words: Vec<Vec<String>> = Vec::new();
+        for (i, term) in terms.iter().enumerate() {
+            match words.get_mut(terms.position(i)) {
+                Some(word) => word.push(term.to_string()),
+                None => words.push(vec![term.to_string()]),
+            }
+        }
+        words
+    }
+
+    /// The terms of `text` only (every lemma of an ambiguous word).
     pub fn terms(&self, text: &str) -> Vec<String> {
         let mut terms = Terms::default();
         self.analyse(text, &mut terms);
@@ -938,7 +1019,7 @@ mod tests {
                     for (start, end) in words_by_chars(&text) {
                         let word = &text[start..end];
                         let (mut folded, mut term) = (String::new(), String::new());
-                        term_into(&stemmer, &mut cache, lexicon, word, &mut folded, &mut term);
+                        term_into(&stemmer, None, &mut cache, lexicon, word, &mut folded, &mut term);
                         let mut want = String::new();
                         fold_word_into(word, &mut want);
                         let want = match lexicon.and_then(|l| l.number(&want)) {
