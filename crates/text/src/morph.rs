@@ -56,32 +56,77 @@ impl fmt::Debug for Morphology {
     }
 }
 
+mod embedded {
+    include!(concat!(env!("OUT_DIR"), "/dictionary.rs"));
+}
+
+/// Whether `dir` holds every file of the embedded dictionary, each of its
+/// size.
+fn holds_dictionary(dir: &Path) -> bool {
+    embedded::DICTIONARY.iter().all(|(name, bytes)| {
+        std::fs::metadata(dir.join(name)).is_ok_and(|m| m.len() == bytes.len() as u64)
+    })
+}
+
+/// Writes the embedded dictionary into `dir`, each file whole or not at all
+/// (written beside, then renamed), leaving the files already there.
+fn extract(dir: &Path) -> std::io::Result<()> {
+    std::fs::create_dir_all(dir)?;
+    for (name, bytes) in embedded::DICTIONARY {
+        let path = dir.join(name);
+        if std::fs::metadata(&path).is_ok_and(|m| m.len() == bytes.len() as u64) {
+            continue;
+        }
+        let partial = dir.join(format!(".{name}.{}", std::process::id()));
+        std::fs::write(&partial, bytes)?;
+        std::fs::rename(&partial, &path)?;
+    }
+    Ok(())
+}
+
 impl Morphology {
-    /// Where the dictionary is read from: the data folder of the
-    /// `rsmorphy-dict-ru` package, as cargo unpacked it.
+    /// Where the dictionary is read from when it is there: the data folder
+    /// of the `rsmorphy-dict-ru` package, as cargo unpacked it.
     pub fn path() -> &'static str {
         rsmorphy::rsmorphy_dict_ru::DICT_PATH
     }
 
-    /// Loads the dictionary from [`Morphology::path`].
+    /// Loads the dictionary from [`Morphology::path`] or, when that folder
+    /// is not on this machine (a binary copied elsewhere), from the copy
+    /// embedded in the binary, written once into the temporary folder.
     pub fn load() -> Result<Morphology, MorphologyError> {
-        let path = Morphology::path();
+        let registry = Path::new(Morphology::path());
+        let dir = if holds_dictionary(registry) {
+            registry.to_path_buf()
+        } else {
+            let dir = std::env::temp_dir().join(format!(
+                "sborka-opencorpora-{}-{}",
+                env!("CARGO_PKG_VERSION"),
+                embedded::DICTIONARY
+                    .iter()
+                    .map(|(_, b)| b.len())
+                    .sum::<usize>()
+            ));
+            extract(&dir).map_err(|e| MorphologyError {
+                path: dir.display().to_string(),
+                message: format!("cannot write the embedded dictionary: {e}"),
+            })?;
+            dir
+        };
+        Morphology::load_from(&dir)
+    }
+
+    /// Loads the dictionary from the files in `dir`.
+    fn load_from(dir: &Path) -> Result<Morphology, MorphologyError> {
         let error = |message: String| MorphologyError {
-            path: path.to_string(),
+            path: dir.display().to_string(),
             message,
         };
         // rsmorphy panics on a missing file: look first, and say where.
-        for file in [
-            "words.dawg.gz",
-            "paradigms.array.gz",
-            "p_t_given_w.intdawg.gz",
-        ] {
-            let file = Path::new(path).join(file);
-            if !file.is_file() {
-                return Err(error(format!("{} is missing", file.display())));
-            }
+        if !holds_dictionary(dir) {
+            return Err(error("its files are missing or incomplete".to_string()));
         }
-        let morph = std::panic::catch_unwind(|| MorphAnalyzer::from_file(path))
+        let morph = std::panic::catch_unwind(|| MorphAnalyzer::from_file(dir))
             .map_err(|_| error("it could not be read".to_string()))?;
         Ok(Morphology { morph })
     }
@@ -200,5 +245,25 @@ mod tests {
         for (word, want) in cases {
             assert_eq!(m.lemmas(word), want, "{word}");
         }
+    }
+
+    /// A binary on a machine without cargo's registry: the embedded copy,
+    /// written out, is the same dictionary.
+    #[test]
+    fn the_embedded_dictionary_loads_where_the_registry_is_not() {
+        let tmp = tempfile::tempdir().unwrap();
+        let dir = tmp.path().join("opencorpora");
+        assert!(!holds_dictionary(&dir));
+        assert!(
+            Morphology::load_from(&dir).is_err(),
+            "an empty folder is refused"
+        );
+        extract(&dir).unwrap();
+        assert!(holds_dictionary(&dir));
+        // A second extraction leaves the files as they are.
+        extract(&dir).unwrap();
+        let m = Morphology::load_from(&dir).expect("the extracted copy loads");
+        assert_eq!(m.lemmas("сиделок"), ["сиделка"]);
+        assert_eq!(m.lemmas("уходит"), ["уходить"]);
     }
 }
