@@ -248,7 +248,17 @@ fn check_facets_against_truth(dir: &Path, word: &str) {
     }
     assert!(values.len() > 5, "the fixture has facets to test");
     let mut checked = 0;
+    // Every value of every facet but the regions: the first twelve of
+    // those (a region is a code like any other, and each search starts a
+    // process that loads the morphological dictionary).
+    let mut regions = 0;
     for (key, value) in &values {
+        if *key == "region" && value != "unknown" {
+            regions += 1;
+            if regions > 12 {
+                continue;
+            }
+        }
         let spelled = spelling(&catalog, key, value);
         let flag = format!("--{key}");
         // Alone (empty query: every proposal), with a word, and with the
