@@ -13,7 +13,7 @@ use rayon::prelude::*;
 use sborka_core::stable_hash;
 use sborka_text::{Analyzer, FxHashMap, Terms};
 
-use crate::{Deduper, Prepared};
+use crate::{Deduper, Prepared, Vocabulary};
 
 /// One text, analysed.
 #[derive(Clone, Debug)]
@@ -46,9 +46,6 @@ pub(crate) struct Scratch {
     terms: Terms,
     hashes: Vec<u64>,
 }
-
-/// Feature hash → the whole terms of that feature.
-pub(crate) type Vocabulary = FxHashMap<u64, Vec<Box<str>>>;
 
 /// The whole terms one worker has seen: term hash → (feature hash, term).
 /// Keyed by the whole term so that a term seen again costs one lookup.
@@ -234,7 +231,7 @@ impl Deduper {
         }
         // The whole terms of each feature, sorted: the same whichever
         // worker saw which.
-        let mut vocabulary = Vocabulary::default();
+        let mut vocabulary: FxHashMap<u64, Vec<Box<str>>> = FxHashMap::default();
         for worker in vocabularies {
             let seen = worker
                 .into_inner()
@@ -246,11 +243,10 @@ impl Deduper {
                 vocabulary.entry(h).or_default().push(term);
             }
         }
-        vocabulary.par_iter_mut().for_each(|(_, list)| {
-            list.sort_unstable();
-            list.dedup();
-        });
-        Prepared { docs, vocabulary }
+        Prepared {
+            docs,
+            vocabulary: Vocabulary::new(vocabulary),
+        }
     }
 
     /// One text's [`Doc`]; `scratch` is reused from text to text.

@@ -87,6 +87,7 @@ pub mod eval;
 mod guards;
 mod pair;
 mod stars;
+mod vocabulary;
 
 pub use constraints::{Constraints, Effects};
 pub use pair::{FEATURE_COUNT, FEATURES, Model, ModelError};
@@ -97,11 +98,13 @@ use rayon::prelude::*;
 use sborka_core::{Cluster, ClusterId, stable_hash};
 use sborka_text::{Analyzer, FxHasher, Lexicon, LexiconError};
 
-use analysis::{Doc, Vocabulary, feature, feature_hash, term_hash};
+use analysis::{Doc, feature, feature_hash, term_hash};
 use collection::Stats;
 use guards::compatible;
+use vocabulary::Vocabulary;
 
-type FxHashSet<T> = std::collections::HashSet<T, std::hash::BuildHasherDefault<FxHasher>>;
+pub(crate) type FxHashSet<T> =
+    std::collections::HashSet<T, std::hash::BuildHasherDefault<FxHasher>>;
 
 /// A lexicon or pair model that could not be loaded.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -398,11 +401,9 @@ impl Deduper {
                     };
                 }
                 let (described, verdict) = self.describe(&stats, &prepared.vocabulary, k, l);
-                let word = |h: &u64| {
-                    prepared
-                        .vocabulary
-                        .get(h)
-                        .map_or_else(|| format!("#{h:x}"), |w| w.join("/"))
+                let word = |h: &u64| match prepared.vocabulary.terms(*h) {
+                    [] => format!("#{h:x}"),
+                    terms => terms.join("/"),
                 };
                 match described {
                     Some(d) => PairView {

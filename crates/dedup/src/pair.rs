@@ -23,9 +23,7 @@
 //! neither a list of groups nor on how often a word occurs. The model still
 //! scores such a pair, so that the review queue can ask about the likeliest.
 
-use sborka_text::FxHashMap;
-
-use crate::Doc;
+use crate::{Doc, Vocabulary};
 
 /// What the model reads of a pair, in this order.
 pub const FEATURES: [&str; 11] = [
@@ -49,9 +47,9 @@ pub const FEATURE_COUNT: usize = FEATURES.len();
 pub(crate) struct Context<'a> {
     /// Feature hashes of the lexicon's function words.
     pub(crate) function: &'a crate::FxHashSet<u64>,
-    /// Feature hash → a whole term of it, for telling a misspelling from
+    /// The whole terms of each feature, for telling a misspelling from
     /// another word.
-    pub(crate) vocabulary: &'a FxHashMap<u64, Vec<Box<str>>>,
+    pub(crate) vocabulary: &'a Vocabulary,
     /// The largest IDF weight in the collection (of a term one text holds).
     pub(crate) max_weight: f32,
     /// The feature hash of a word (a stem).
@@ -75,58 +73,6 @@ pub(crate) struct Described {
     pub(crate) own_words_both: bool,
     /// Each side's content words of its own (feature hashes).
     pub(crate) own: (Vec<u64>, Vec<u64>),
-}
-
-/// Whether two features (stems cut to their first characters) are one
-/// word written two ways: they agree on their first three letters or more
-/// and on all of the shorter but its last («соц.» / «социальных», «сёлах»
-/// / «сельских»), or both are of four
-/// letters or more and one edit (a letter changed, added, dropped, or two
-/// adjacent swapped) apart («атестацию» / «аттестацию»). Never figures.
-pub(crate) fn one_word(x: &str, y: &str) -> bool {
-    let (a, b): (Vec<char>, Vec<char>) = (x.chars().collect(), y.chars().collect());
-    if !a.iter().chain(&b).all(|c| c.is_alphabetic()) {
-        return false;
-    }
-    let (short, long) = if a.len() <= b.len() {
-        (&a, &b)
-    } else {
-        (&b, &a)
-    };
-    // Cut short, or of one root with another ending («село» / «сельс»).
-    let common = short
-        .iter()
-        .zip(long.iter())
-        .take_while(|(x, y)| x == y)
-        .count();
-    if common >= 4 && common + 1 >= short.len() {
-        return true;
-    }
-    short.len() >= 4 && edit_distance_at_most_one(&a, &b)
-}
-
-/// Damerau–Levenshtein distance (adjacent transpositions) ≤ 1.
-fn edit_distance_at_most_one(a: &[char], b: &[char]) -> bool {
-    let (short, long) = if a.len() <= b.len() { (a, b) } else { (b, a) };
-    if long.len() - short.len() > 1 {
-        return false;
-    }
-    let prefix = short.iter().zip(long).take_while(|(x, y)| x == y).count();
-    if prefix == short.len() {
-        return true;
-    }
-    if short.len() == long.len() {
-        // One changed letter, or two adjacent letters swapped.
-        let i = prefix;
-        short[i + 1..] == long[i + 1..]
-            || (i + 1 < short.len()
-                && short[i] == long[i + 1]
-                && short[i + 1] == long[i]
-                && short[i + 2..] == long[i + 2..])
-    } else {
-        // One letter added to the shorter.
-        short[prefix..] == long[prefix + 1..]
-    }
 }
 
 /// The IDF-weighted cosine of two texts' term sets.
@@ -203,24 +149,17 @@ pub(crate) fn describe(a: Side<'_>, b: Side<'_>, context: &Context<'_>) -> Descr
     // words in another order («выделить средства» / «средства выделять»)
     // is not a word of its own when the other side holds all its words.
     let spelled_out = |h: u64, other: &[u64]| {
-        context.vocabulary.get(&h).is_some_and(|terms| {
-            terms.iter().any(|t| {
-                t.contains(' ')
-                    && t.split(' ')
-                        .all(|w| other.binary_search(&(context.feature)(w)).is_ok())
-            })
+        context.vocabulary.terms(h).iter().any(|t| {
+            t.contains(' ')
+                && t.split(' ')
+                    .all(|w| other.binary_search(&(context.feature)(w)).is_ok())
         })
     };
     ca.retain(|&k| !spelled_out(ta[k], tb));
     cb.retain(|&k| !spelled_out(tb[k], ta));
     // Two features are one word when a whole term of one is one word with
     // a whole term of the other.
-    let words = |h: u64| context.vocabulary.get(&h).map_or(&[][..], Vec::as_slice);
-    let same = |x: u64, y: u64| {
-        words(x)
-            .iter()
-            .any(|w| words(y).iter().any(|v| one_word(w, v)))
-    };
+    let same = |x: u64, y: u64| context.vocabulary.one_word(x, y);
     if !ca.is_empty() && !cb.is_empty() {
         let mut matched_b = vec![false; cb.len()];
         ca.retain(|&k| {
@@ -377,36 +316,6 @@ impl Model {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn one_word_written_two_ways() {
-        // (a, b, one word?)
-        let cases = [
-            ("социа", "соцал", false), // two edits
-            ("социа", "соцна", true),  // a letter changed
-            ("социа", "сцоиа", true),  // «оц» swapped
-            ("социа", "сиоца", false), // not adjacent
-            ("социа", "осциа", true),  // two adjacent letters swapped
-            ("педаг", "педаг", true),
-            ("сидел", "сиде", true), // cut short
-            ("сиделк", "сидел", true),
-            ("аттестац", "атестац", true),
-            ("дом", "доч", false),
-            ("дом", "домашн", false),
-            ("соц", "социа", false), // the lexicon's
-            ("дет", "дот", false),   // too short for a typo
-            ("со", "социа", false),  // too short to be cut
-            ("2018", "2019", false), // figures
-            ("2", "20", false),
-            ("земел", "имуще", false),
-            ("врач", "врачей", true), // one begins the other
-            ("учит", "учащ", false),
-        ];
-        for (a, b, expected) in cases {
-            assert_eq!(one_word(a, b), expected, "{a} / {b}");
-            assert_eq!(one_word(b, a), expected, "{b} / {a}");
-        }
-    }
 
     #[test]
     fn a_model_file_names_every_feature() {
