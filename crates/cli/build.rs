@@ -497,36 +497,22 @@ fn build(args: &Args, catalog: &Catalog, catalog_files: &CatalogFiles) -> anyhow
         let written = write_index(&index_dir, &built, catalog, 4 * threads);
         (written, started.elapsed())
     };
+    let write_documents = |stages: &mut Stages| {
+        documents(
+            args, stages, &built, catalog, &staging, threshold, &previous,
+        )
+    };
     let (indexed, documents) = if threads > 1 {
         stages.announce(Stage::Index);
         rayon::join(index, || {
-            let documents = documents(
-                args,
-                &mut stages,
-                &built,
-                catalog,
-                &staging,
-                threshold,
-                &previous,
-            );
+            let documents = write_documents(&mut stages);
             stages.wait(Stage::Index);
             documents
         })
     } else {
         stages.start(Stage::Index, None);
         let indexed = index();
-        (
-            indexed,
-            documents(
-                args,
-                &mut stages,
-                &built,
-                catalog,
-                &staging,
-                threshold,
-                &previous,
-            ),
-        )
+        (indexed, write_documents(&mut stages))
     };
     let (written, index_time) = indexed;
     written?;

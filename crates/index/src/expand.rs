@@ -194,26 +194,7 @@ fn holds(long: &[Vec<String>], short: &[Vec<String>]) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::query::parse;
-
-    fn show(node: &Node) -> String {
-        match node {
-            Node::All => "*".to_string(),
-            Node::Word(ts) => ts.join("|"),
-            Node::Phrase(ws) => format!(
-                "\"{}\"",
-                ws.iter().map(|w| w.join("|")).collect::<Vec<_>>().join(" ")
-            ),
-            Node::And(cs) => format!(
-                "(and {})",
-                cs.iter()
-                    .map(|(neg, n)| format!("{}{}", if *neg { "-" } else { "" }, show(n)))
-                    .collect::<Vec<_>>()
-                    .join(" ")
-            ),
-            Node::Or(ns) => format!("(or {})", ns.iter().map(show).collect::<Vec<_>>().join(" ")),
-        }
-    }
+    use crate::query::{parse, show};
 
     #[test]
     fn expansion_table() {

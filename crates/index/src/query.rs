@@ -381,28 +381,32 @@ pub(crate) fn within_distance(a: &str, b: &str, max: u8) -> bool {
     d[a.len() * w + b.len()] <= max
 }
 
+/// A parsed query written back compactly, for the tests' tables: a word's
+/// terms joined by `|`, phrases quoted, `(and …)`, `(or …)`, `-` for a
+/// negated part, `*` for everything.
+#[cfg(test)]
+pub(crate) fn show(node: &Node) -> String {
+    match node {
+        Node::All => "*".to_string(),
+        Node::Word(ts) => ts.join("|"),
+        Node::Phrase(ws) => format!(
+            "\"{}\"",
+            ws.iter().map(|w| w.join("|")).collect::<Vec<_>>().join(" ")
+        ),
+        Node::And(cs) => format!(
+            "(and {})",
+            cs.iter()
+                .map(|(neg, n)| format!("{}{}", if *neg { "-" } else { "" }, show(n)))
+                .collect::<Vec<_>>()
+                .join(" ")
+        ),
+        Node::Or(ns) => format!("(or {})", ns.iter().map(show).collect::<Vec<_>>().join(" ")),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn show(node: &Node) -> String {
-        match node {
-            Node::All => "*".to_string(),
-            Node::Word(ts) => ts.join("|"),
-            Node::Phrase(ws) => format!(
-                "\"{}\"",
-                ws.iter().map(|w| w.join("|")).collect::<Vec<_>>().join(" ")
-            ),
-            Node::And(cs) => format!(
-                "(and {})",
-                cs.iter()
-                    .map(|(neg, n)| format!("{}{}", if *neg { "-" } else { "" }, show(n)))
-                    .collect::<Vec<_>>()
-                    .join(" ")
-            ),
-            Node::Or(ns) => format!("(or {})", ns.iter().map(show).collect::<Vec<_>>().join(" ")),
-        }
-    }
 
     #[test]
     fn parse_table() {
