@@ -492,9 +492,16 @@ fn build(args: &Args, catalog: &Catalog, catalog_files: &CatalogFiles) -> anyhow
     // documents takes the parts left rather than idling while one worker
     // writes the last big part (50,000 proposals, 2 threads: 0.60 → 0.555 s,
     // medians of 10 interleaved runs; 8 segments instead of 2).
+    // Searches expand queries with the catalogue's lexicon: the index keeps
+    // the lemmas of its forms beside its own words'.
+    let lexicon = deduper
+        .analyzer()
+        .lexicon()
+        .cloned()
+        .map(std::sync::Arc::new);
     let index = || {
         let started = Instant::now();
-        let written = write_index(&index_dir, &built, catalog, 4 * threads);
+        let written = write_index(&index_dir, &built, catalog, lexicon.clone(), 4 * threads);
         (written, started.elapsed())
     };
     let write_documents = |stages: &mut Stages| {
@@ -717,9 +724,16 @@ impl Earlier {
     }
 }
 
-fn write_index(dir: &Path, built: &Built, catalog: &Catalog, parts: usize) -> anyhow::Result<()> {
+fn write_index(
+    dir: &Path,
+    built: &Built,
+    catalog: &Catalog,
+    lexicon: Option<std::sync::Arc<sborka_text::Lexicon>>,
+    parts: usize,
+) -> anyhow::Result<()> {
     let options = sborka_index::BuildOptions {
         parts,
+        lexicon,
         ..Default::default()
     };
     sborka_index::build(dir, &built.proposals, &built.clusters, catalog, &options)

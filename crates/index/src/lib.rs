@@ -87,6 +87,14 @@ pub const MAX_HITS: usize = 100_000;
 
 const META_FILE: &str = "sborka-index.json";
 
+/// Beside the index: every word its analysis looked up in the
+/// morphological dictionary (the proposals' words and the lexicon's
+/// forms), a line each, `word<TAB>lemmas` (`|` between lemmas, nothing
+/// when the dictionary does not list the word), sorted. A search reads it
+/// instead of loading the dictionary, which it loads only for a word the
+/// file does not hold.
+pub const LEMMAS_FILE: &str = "lemmas.tsv";
+
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
     #[error("{path}: no index here; run `sborka build --out {out}` first")]
@@ -352,7 +360,7 @@ impl Searcher {
             });
         }
         let index = Index::open_in_dir(dir)?;
-        let analyzer = index_analyzer()?;
+        let analyzer = sborka_text::Analyzer::lemmatizing(known_lemmas(dir)?);
         analyzer::register(&index, &analyzer);
         let reader = index.reader()?;
         // Segments must hold consecutive documents in build order: ties
@@ -418,6 +426,12 @@ impl Searcher {
 
     pub fn search(&self, q: &Query) -> Result<Results> {
         let mut node = query::parse(&q.text, &self.analyzer).map_err(|e| Error::Query(e.0))?;
+        // A word of the query the index's words did not hold needed the
+        // dictionary: if it could not be loaded, the word was stemmed, which
+        // the index would not match.
+        if let Some(e) = self.analyzer.morphology().and_then(|m| m.failure()) {
+            return Err(e.into());
+        }
         let mut expanded = Vec::new();
         if q.expand {
             node = self.expander.expand(node, &mut expanded);
@@ -798,12 +812,40 @@ impl Searcher {
     }
 }
 
-/// The analysis of every index: lemmas from the process's one dictionary,
-/// stems for the words it does not list.
-fn index_analyzer() -> Result<sborka_text::Analyzer> {
-    Ok(sborka_text::Analyzer::lemmatizing(
-        sborka_text::Morphology::shared()?,
-    ))
+/// The lemmas an index's analysis found ([`LEMMAS_FILE`]), the
+/// dictionary behind them for other words; the dictionary alone for an
+/// index written without the file.
+fn known_lemmas(dir: &Path) -> Result<Arc<sborka_text::Morphology>> {
+    let path = dir.join(LEMMAS_FILE);
+    let text = match std::fs::read_to_string(&path) {
+        Ok(text) => text,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            return Ok(sborka_text::Morphology::shared()?);
+        }
+        Err(source) => {
+            return Err(Error::Io {
+                path: path.display().to_string(),
+                source,
+            });
+        }
+    };
+    let mut known = Vec::new();
+    for (n, line) in text.lines().enumerate() {
+        let Some((word, lemmas)) = line.split_once('\t') else {
+            return Err(Error::Io {
+                path: path.display().to_string(),
+                source: std::io::Error::new(
+                    std::io::ErrorKind::InvalidData,
+                    format!(
+                        "line {} is not «word<TAB>lemmas»; run `sborka build` again",
+                        n + 1
+                    ),
+                ),
+            });
+        };
+        known.push((word.into(), lemmas.into()));
+    }
+    Ok(Arc::new(sborka_text::Morphology::with_known(known)))
 }
 
 /// A document's stored facts; `None` for a document without them (not
@@ -1138,6 +1180,63 @@ mod tests {
             assert_eq!(ids(&r), want, "{text:?} level {level:?} all {all}");
             assert_eq!(r.fuzzy, fuzzy, "{text:?} fuzzy");
         }
+    }
+
+    /// The lemmas kept beside the index answer a search of its words
+    /// without the dictionary, as the dictionary would; a word they do not
+    /// hold loads it; a damaged file is an error that says where.
+    #[test]
+    fn the_index_keeps_its_lemmas() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("index");
+        let s = index(&path);
+        let table = std::fs::read_to_string(path.join(LEMMAS_FILE)).unwrap();
+        let words: Vec<&str> = table
+            .lines()
+            .map(|l| l.split('\t').next().unwrap())
+            .collect();
+        assert!(words.windows(2).all(|w| w[0] < w[1]), "sorted, each once");
+        assert!(table.contains("пожилых\tпожилой|пожилое\n"), "{table}");
+
+        let queries = ["пожилых", "сиделки -школа", "\"на дому\"", "Ёлка"];
+        let answers = |s: &Searcher| -> Vec<Vec<String>> {
+            queries
+                .iter()
+                .map(|q| {
+                    s.search(&Query::new(q))
+                        .unwrap()
+                        .hits
+                        .into_iter()
+                        .map(|h| h.id)
+                        .collect()
+                })
+                .collect()
+        };
+        let known = answers(&s);
+        assert!(known.iter().all(|ids| !ids.is_empty()), "{known:?}");
+        let morphology = s.analyzer.morphology().unwrap();
+        assert!(!morphology.is_loaded(), "the index's words were known");
+
+        // The same index without the file: the dictionary answers alike.
+        let bare = dir.path().join("bare");
+        std::fs::create_dir(&bare).unwrap();
+        for entry in std::fs::read_dir(&path).unwrap() {
+            let entry = entry.unwrap();
+            if entry.file_name() != LEMMAS_FILE {
+                std::fs::copy(entry.path(), bare.join(entry.file_name())).unwrap();
+            }
+        }
+        assert_eq!(answers(&open(&bare)), known);
+
+        s.search(&Query::new("зубочистка")).unwrap();
+        assert!(morphology.is_loaded(), "a word not in the index's text");
+
+        std::fs::write(path.join(LEMMAS_FILE), "пожилых\n").unwrap();
+        let e = Searcher::open(&path, &Catalog::embedded())
+            .err()
+            .unwrap()
+            .to_string();
+        assert!(e.contains("lemmas.tsv") && e.contains("line 1"), "{e}");
     }
 
     #[test]

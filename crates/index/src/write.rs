@@ -22,6 +22,9 @@ pub struct BuildOptions {
     /// The most documents in one segment: a part's writer starts a new
     /// segment at the first cluster past it (or past [`Self::memory`]).
     pub segment_docs: usize,
+    /// The lexicon searches will expand queries with: the lemmas of its
+    /// forms are kept with the index's own words (see [`LEMMAS_FILE`]).
+    pub lexicon: Option<Arc<sborka_text::Lexicon>>,
 }
 
 impl Default for BuildOptions {
@@ -31,6 +34,7 @@ impl Default for BuildOptions {
             memory: 200_000_000,
             min_part_docs: 5_000,
             segment_docs: 1 << 30,
+            lexicon: None,
         }
     }
 }
@@ -83,7 +87,14 @@ pub fn build(
     };
     let directory = directory::BuildDirectory::open(dir)?;
     let index = Index::create(directory.clone(), schema, settings)?;
-    analyzer::register(&index, &index_analyzer()?);
+    // The analysis keeps every lemma it asked the dictionary for: written
+    // beside the index, they spare a search the dictionary's loading.
+    let morphology = Arc::new(sborka_text::Morphology::recording()?);
+    let analyzer = sborka_text::Analyzer::lemmatizing(morphology.clone());
+    analyzer::register(&index, &analyzer);
+    if let Some(lexicon) = &options.lexicon {
+        drop(Expander::new(lexicon, &analyzer));
+    }
     let part = |range: &Range<usize>| write_part(&index, proposals, range, &facts, fields, limits);
     // The parts are rayon tasks: they share the pool with whatever else
     // the caller runs beside the index (the documents, in `sborka build`).
@@ -125,6 +136,15 @@ pub fn build(
     };
     let meta = serde_json::to_string(&meta).expect("meta serializes");
     std::fs::write(dir.join(META_FILE), meta).map_err(io(dir))?;
+    let mut lemmas = String::new();
+    for (word, lemma) in morphology.answers() {
+        lemmas.push_str(&word);
+        lemmas.push('\t');
+        lemmas.push_str(&lemma);
+        lemmas.push('\n');
+    }
+    let path = dir.join(LEMMAS_FILE);
+    std::fs::write(&path, lemmas).map_err(io(&path))?;
     Ok(())
 }
 

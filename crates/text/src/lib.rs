@@ -797,6 +797,11 @@ impl Analyzer {
         self.morphology.is_some()
     }
 
+    /// The dictionary of a lemmatizing analyzer.
+    pub fn morphology(&self) -> Option<&Morphology> {
+        self.morphology.as_deref()
+    }
+
     /// Words folded and stemmed, then the phrases of `lexicon` folded into
     /// their family terms: «СО НКО», «социально ориентированных
     /// некоммерческих организаций» and «НКО» all become `нко`, «восьми»

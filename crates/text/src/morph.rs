@@ -19,7 +19,7 @@
 
 use std::fmt;
 use std::path::Path;
-use std::sync::{Arc, OnceLock};
+use std::sync::{Arc, Mutex, OnceLock, PoisonError};
 
 use rsmorphy::container::SeenSet;
 use rsmorphy::prelude::*;
@@ -46,13 +46,39 @@ impl std::error::Error for MorphologyError {}
 /// The OpenCorpora dictionary, ready to give lemmas. About 13 MB of
 /// decompressed tables; loading takes a few hundred milliseconds, so a
 /// process loads it once ([`Morphology::shared`]).
+///
+/// A `Morphology` can also start from answers given before
+/// ([`Morphology::with_known`]: the search index keeps those of its
+/// words) and load the dictionary only for a word they do not hold, and
+/// can keep the answers it gives ([`Morphology::recording`]).
 pub struct Morphology {
+    /// Folded word → its lemmas as [`Morphology::lemmas_into`] writes them,
+    /// empty when the dictionary does not list it.
+    known: crate::FxHashMap<Box<str>, Box<str>>,
+    /// The process's dictionary, when asked for (at once, or at the first
+    /// word `known` does not hold).
+    dictionary: OnceLock<Result<Arc<Dictionary>, MorphologyError>>,
+    /// The answers given, when recording.
+    recorded: Option<Mutex<crate::FxHashMap<Box<str>, Box<str>>>>,
+}
+
+/// The loaded dictionary.
+struct Dictionary {
     morph: MorphAnalyzer,
 }
 
 impl fmt::Debug for Morphology {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("Morphology(opencorpora)")
+        write!(
+            f,
+            "Morphology(opencorpora, {} known, {})",
+            self.known.len(),
+            if self.is_loaded() {
+                "loaded"
+            } else {
+                "not loaded"
+            }
+        )
     }
 }
 
@@ -95,6 +121,11 @@ impl Morphology {
     /// is not on this machine (a binary copied elsewhere), from the copy
     /// embedded in the binary, written once into the temporary folder.
     pub fn load() -> Result<Morphology, MorphologyError> {
+        Morphology::load_dictionary().map(Morphology::loaded)
+    }
+
+    /// See [`Morphology::load`].
+    fn load_dictionary() -> Result<Arc<Dictionary>, MorphologyError> {
         let registry = Path::new(Morphology::path());
         let dir = if holds_dictionary(registry) {
             registry.to_path_buf()
@@ -116,8 +147,16 @@ impl Morphology {
         Morphology::load_from(&dir)
     }
 
+    fn loaded(dictionary: Arc<Dictionary>) -> Morphology {
+        Morphology {
+            known: Default::default(),
+            dictionary: OnceLock::from(Ok(dictionary)),
+            recorded: None,
+        }
+    }
+
     /// Loads the dictionary from the files in `dir`.
-    fn load_from(dir: &Path) -> Result<Morphology, MorphologyError> {
+    fn load_from(dir: &Path) -> Result<Arc<Dictionary>, MorphologyError> {
         let error = |message: String| MorphologyError {
             path: dir.display().to_string(),
             message,
@@ -128,14 +167,73 @@ impl Morphology {
         }
         let morph = std::panic::catch_unwind(|| MorphAnalyzer::from_file(dir))
             .map_err(|_| error("it could not be read".to_string()))?;
-        Ok(Morphology { morph })
+        Ok(Arc::new(Dictionary { morph }))
+    }
+
+    /// The dictionary of this process, loaded at the first call.
+    fn dictionary_shared() -> Result<Arc<Dictionary>, MorphologyError> {
+        static SHARED: OnceLock<Result<Arc<Dictionary>, MorphologyError>> = OnceLock::new();
+        SHARED.get_or_init(Morphology::load_dictionary).clone()
     }
 
     /// The one dictionary of this process, loaded at the first call.
     pub fn shared() -> Result<Arc<Morphology>, MorphologyError> {
         static SHARED: OnceLock<Result<Arc<Morphology>, MorphologyError>> = OnceLock::new();
         SHARED
-            .get_or_init(|| Morphology::load().map(Arc::new))
+            .get_or_init(|| {
+                Morphology::dictionary_shared().map(|d| Arc::new(Morphology::loaded(d)))
+            })
+            .clone()
+    }
+
+    /// The process's dictionary, loaded now, keeping every answer it gives
+    /// ([`Morphology::answers`]).
+    pub fn recording() -> Result<Morphology, MorphologyError> {
+        Ok(Morphology {
+            recorded: Some(Mutex::default()),
+            ..Morphology::loaded(Morphology::dictionary_shared()?)
+        })
+    }
+
+    /// Answers given before (folded word → lemmas, as
+    /// [`Morphology::answers`] lists them); the dictionary is loaded only
+    /// for a word they do not hold.
+    pub fn with_known(known: impl IntoIterator<Item = (Box<str>, Box<str>)>) -> Morphology {
+        Morphology {
+            known: known.into_iter().collect(),
+            dictionary: OnceLock::new(),
+            recorded: None,
+        }
+    }
+
+    /// The answers given since [`Morphology::recording`], by word.
+    pub fn answers(&self) -> Vec<(Box<str>, Box<str>)> {
+        let Some(recorded) = &self.recorded else {
+            return Vec::new();
+        };
+        let recorded = recorded.lock().unwrap_or_else(PoisonError::into_inner);
+        let mut answers: Vec<(Box<str>, Box<str>)> = recorded
+            .iter()
+            .map(|(w, l)| (w.clone(), l.clone()))
+            .collect();
+        answers.sort_unstable();
+        answers
+    }
+
+    /// Whether the dictionary itself was loaded (not only known answers).
+    pub fn is_loaded(&self) -> bool {
+        self.dictionary.get().is_some_and(Result::is_ok)
+    }
+
+    /// Why the dictionary could not be loaded, when a word needed it and
+    /// it could not (the word was then stemmed).
+    pub fn failure(&self) -> Option<MorphologyError> {
+        self.dictionary.get()?.as_ref().err().cloned()
+    }
+
+    fn dictionary(&self) -> Result<Arc<Dictionary>, MorphologyError> {
+        self.dictionary
+            .get_or_init(Morphology::dictionary_shared)
             .clone()
     }
 
@@ -144,7 +242,42 @@ impl Morphology {
     /// [`ALTERNATIVE`], the likeliest first; `false`, and nothing appended,
     /// when the dictionary does not list the word.
     pub fn lemmas_into(&self, folded: &str, out: &mut String) -> bool {
+        if let Some(lemmas) = self.known.get(folded) {
+            out.push_str(lemmas);
+            return !lemmas.is_empty();
+        }
+        let Ok(dictionary) = self.dictionary() else {
+            return false;
+        };
+        let from = out.len();
+        let listed = dictionary.lemmas_into(folded, out);
+        if let Some(recorded) = &self.recorded {
+            recorded
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .entry(folded.into())
+                .or_insert_with(|| out[from..].into());
+        }
+        listed
+    }
+
+    /// The likely lemmas of `folded`, the likeliest first; empty when the
+    /// dictionary does not list it.
+    pub fn lemmas(&self, folded: &str) -> Vec<String> {
+        let mut out = String::new();
+        self.lemmas_into(folded, &mut out);
+        out.split(ALTERNATIVE)
+            .filter(|l| !l.is_empty())
+            .map(str::to_string)
+            .collect()
+    }
+}
+
+impl Dictionary {
+    /// See [`Morphology::lemmas_into`].
+    fn lemmas_into(&self, folded: &str, out: &mut String) -> bool {
         let mut parses: ParseResult = Vec::new();
+
         self.morph.units.dictionary.parse(
             &self.morph,
             &mut parses,
@@ -187,17 +320,6 @@ impl Morphology {
             out.push_str(lemma);
         }
         true
-    }
-
-    /// The likely lemmas of `folded`, the likeliest first; empty when the
-    /// dictionary does not list it.
-    pub fn lemmas(&self, folded: &str) -> Vec<String> {
-        let mut out = String::new();
-        self.lemmas_into(folded, &mut out);
-        out.split(ALTERNATIVE)
-            .filter(|l| !l.is_empty())
-            .map(str::to_string)
-            .collect()
     }
 }
 
@@ -262,8 +384,40 @@ mod tests {
         assert!(holds_dictionary(&dir));
         // A second extraction leaves the files as they are.
         extract(&dir).unwrap();
-        let m = Morphology::load_from(&dir).expect("the extracted copy loads");
+        let m = Morphology::loaded(Morphology::load_from(&dir).expect("the extracted copy loads"));
         assert_eq!(m.lemmas("сиделок"), ["сиделка"]);
         assert_eq!(m.lemmas("уходит"), ["уходить"]);
+    }
+
+    /// The answers a recording dictionary gave, handed to another, give
+    /// the same lemmas without loading the dictionary; a word they do not
+    /// hold loads it.
+    #[test]
+    fn known_answers_stand_in_for_the_dictionary() {
+        let recording = Morphology::recording().expect("the dictionary loads");
+        let words = ["сиделок", "пожилых", "стали", "семйные", "уходит"];
+        let lemmas: Vec<Vec<String>> = words.iter().map(|w| recording.lemmas(w)).collect();
+        let answers = recording.answers();
+        assert_eq!(answers.len(), words.len());
+        assert!(
+            answers.windows(2).all(|w| w[0].0 < w[1].0),
+            "sorted by word"
+        );
+        assert!(
+            answers
+                .iter()
+                .any(|(w, l)| &**w == "семйные" && l.is_empty()),
+            "a word the dictionary does not list is an answer too"
+        );
+
+        let known = Morphology::with_known(answers);
+        for (word, want) in words.iter().zip(&lemmas) {
+            assert_eq!(&known.lemmas(word), want, "{word}");
+        }
+        assert!(!known.is_loaded(), "every word was known");
+        assert_eq!(known.lemmas("ухода"), ["уход"]);
+        assert!(known.is_loaded(), "a word not known loads the dictionary");
+        assert!(known.failure().is_none());
+        assert!(known.answers().is_empty(), "not recording");
     }
 }
