@@ -210,3 +210,80 @@ fn the_text_column_can_be_named() {
     assert_eq!(f["columns"][2]["field"], "text");
     assert_eq!(f["columns"][1]["field"], Value::Null);
 }
+
+/// A portal's «Excel» export that is an HTML page (named `.xls`, or
+/// `.html`), and delimited text named `.xls`: read as the tables they are,
+/// the name's claim said in the report. A page without a table is passed
+/// over, named.
+#[test]
+fn an_excel_export_that_is_a_web_page_or_text_builds() {
+    let tmp = tempfile::tempdir().unwrap();
+    let folder = tmp.path().join("exports");
+    std::fs::create_dir(&folder).unwrap();
+    let page = "<HTML><body><h1>Выгрузка инициатив</h1>\n<TABLE border=1>\n\
+        <tr><th colspan=\"3\">Инициативы граждан, 2018</th></tr>\n\
+        <tr><th>№</th><th>Текст инициативы</th><th>Тема</th></tr>\n\
+        <tr><td>17</td><td>Создать <b>школу</b> ухода за пожилыми &amp; их родными</td>\
+        <td>Старшее поколение</td></tr>\n\
+        <tr><td>18</td><td>Открыть пункты проката ТСР<br>в каждом районе</td><td></td></tr>\n\
+        </TABLE></body></HTML>";
+    std::fs::write(folder.join("vygruzka.xls"), page).unwrap();
+    std::fs::write(folder.join("portal.html"), page).unwrap();
+    std::fs::write(
+        folder.join("svod.xls"),
+        "text;theme\nВвести выплату многодетным семьям;Семья\n",
+    )
+    .unwrap();
+    std::fs::write(
+        folder.join("about.html"),
+        "<html><body><p>О сессии</p></body></html>",
+    )
+    .unwrap();
+    let (_tmp, out_dir, out) = build(&[&folder], &[]);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    let report = read_json(&out_dir.join("report.json"));
+    for name in ["vygruzka.xls", "portal.html"] {
+        let f = file(&report, name);
+        assert_eq!(f["format"], "html", "{f}");
+        assert_eq!(
+            (f["records"].as_u64(), f["accepted"].as_u64()),
+            (Some(2), Some(2)),
+            "{f}"
+        );
+        assert_eq!(f["header_row"], 2, "the title row above the header: {f}");
+        assert_eq!(f["sheets"][0]["name"], "таблица 1", "{f}");
+    }
+    let named = |name: &str| file(&report, name)["problems"].to_string();
+    assert!(named("vygruzka.xls").contains("named as a workbook, but it is text"));
+    assert!(!named("portal.html").contains("named as a workbook"));
+    let f = file(&report, "svod.xls");
+    assert_eq!(
+        (f["format"].as_str(), f["accepted"].as_u64()),
+        (Some("csv"), Some(1)),
+        "{f}"
+    );
+    assert!(named("svod.xls").contains("named as a workbook, but it is text"));
+    let skipped = report["skipped"].to_string();
+    assert!(
+        skipped.contains("about.html") && skipped.contains("a document without a table"),
+        "{skipped}"
+    );
+
+    let proposals = read_jsonl(&out_dir.join("proposals.jsonl"));
+    let school = proposals
+        .iter()
+        .find(|p| p["id"] == "vygruzka.xls#таблица 1#1")
+        .unwrap_or_else(|| panic!("{proposals:?}"));
+    assert_eq!(
+        school["text"],
+        "Создать школу ухода за пожилыми & их родными"
+    );
+    assert_eq!(school["theme"], "elderly");
+    assert_eq!(school["source"]["source_id"], "17");
+    assert_eq!(school["source"]["line"], 3, "the row of the table");
+    let tsr = proposals
+        .iter()
+        .find(|p| p["id"] == "portal.html#таблица 1#2")
+        .unwrap_or_else(|| panic!("{proposals:?}"));
+    assert_eq!(tsr["text"], "Открыть пункты проката ТСР\nв каждом районе");
+}

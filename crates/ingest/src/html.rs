@@ -275,9 +275,179 @@ fn has_markup(text: &str) -> bool {
     })
 }
 
+/// The tables of an HTML page (an «Excel» export of a web portal is often
+/// one): each `<table>` as rows of cells, the cells' text cleaned
+/// ([`clean`]), a cell spanning columns (`colspan`) in the first of them. Rows are numbered from 0 within their
+/// table. A table inside a cell is that cell's text.
+pub(crate) fn tables(text: &str) -> Vec<crate::sheet_reader::Cells> {
+    let mut tables = Vec::new();
+    let mut depth = 0usize;
+    let mut table = crate::sheet_reader::Cells::new();
+    let mut row: Option<Vec<(u32, String)>> = None;
+    // Where the open cell's text starts, and how many columns it spans.
+    let mut cell: Option<(usize, u32)> = None;
+    let mut rows = 0u32;
+    let close_cell =
+        |row: &mut Option<Vec<(u32, String)>>, cell: &mut Option<(usize, u32)>, end: usize| {
+            if let (Some(cells), Some((start, span))) = (row.as_mut(), cell.take()) {
+                let value = clean(&text[start..end]).trim().to_string();
+                // Columns taken so far, the spanned ones included; none
+                // past those a workbook is read to.
+                let at = cells.last().map_or(0, |(c, _)| c + 1);
+                if at < crate::sheet_reader::MAX_COLUMNS {
+                    cells.push((at, value));
+                    let end = (at + span).min(crate::sheet_reader::MAX_COLUMNS);
+                    cells.extend((at + 1..end).map(|c| (c, String::new())));
+                }
+            }
+        };
+    let mut at = 0;
+    while let Some(found) = text[at..].find('<') {
+        let start = at + found;
+        let Some(len) = text[start..].find('>') else {
+            break;
+        };
+        let inner = &text[start + 1..start + len];
+        at = start + len + 1;
+        let closing = inner.starts_with('/');
+        let name: String = inner
+            .trim_start_matches('/')
+            .chars()
+            .take_while(char::is_ascii_alphanumeric)
+            .collect::<String>()
+            .to_ascii_lowercase();
+        match (name.as_str(), closing) {
+            ("table", false) => {
+                depth += 1;
+            }
+            ("table", true) if depth > 0 => {
+                depth -= 1;
+                if depth == 0 {
+                    close_cell(&mut row, &mut cell, start);
+                    finish_row(&mut table, &mut row, &mut rows);
+                    tables.push(std::mem::take(&mut table));
+                    rows = 0;
+                }
+            }
+            _ if depth != 1 => {}
+            ("tr", false) => {
+                close_cell(&mut row, &mut cell, start);
+                finish_row(&mut table, &mut row, &mut rows);
+                row = Some(Vec::new());
+            }
+            ("tr", true) => {
+                close_cell(&mut row, &mut cell, start);
+                finish_row(&mut table, &mut row, &mut rows);
+            }
+            ("td" | "th", false) => {
+                close_cell(&mut row, &mut cell, start);
+                row.get_or_insert_with(Vec::new);
+                cell = Some((at, colspan(inner)));
+            }
+            ("td" | "th", true) => close_cell(&mut row, &mut cell, start),
+            _ => {}
+        }
+    }
+    tables
+}
+
+/// Keeps a row that has a cell with text.
+fn finish_row(
+    table: &mut crate::sheet_reader::Cells,
+    row: &mut Option<Vec<(u32, String)>>,
+    rows: &mut u32,
+) {
+    if let Some(cells) = row.take() {
+        let cells: Vec<(u32, String)> = cells.into_iter().filter(|(_, v)| !v.is_empty()).collect();
+        if !cells.is_empty() {
+            table.insert(*rows, cells);
+        }
+        *rows += 1;
+    }
+}
+
+/// The columns an opening `<td …>` or `<th …>` spans (1 to 64).
+fn colspan(inner: &str) -> u32 {
+    let lower = inner.to_ascii_lowercase();
+    lower
+        .find("colspan")
+        .and_then(|i| {
+            let digits: String = lower[i + "colspan".len()..]
+                .trim_start_matches([' ', '=', '"', '\''])
+                .chars()
+                .take_while(char::is_ascii_digit)
+                .collect();
+            digits.parse().ok()
+        })
+        .unwrap_or(1)
+        .clamp(1, 64)
+}
+
+/// Whether a text is an HTML page with a table.
+pub(crate) fn has_table(text: &str) -> bool {
+    let head = text.trim_start_matches(['\u{feff}', ' ', '\t', '\r', '\n']);
+    head.starts_with('<') && text.to_ascii_lowercase().contains("<table")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn tables_of_a_page() {
+        // (page, each table's rows: (row, [(column, text)]))
+        type Rows = Vec<(u32, Vec<(u32, &'static str)>)>;
+        let cases: [(&str, Vec<Rows>); 6] = [
+            (
+                "<table><tr><th>A</th><th>B</th></tr><tr><td>1</td><td>x &amp; y</td></tr></table>",
+                vec![vec![
+                    (0, vec![(0, "A"), (1, "B")]),
+                    (1, vec![(0, "1"), (1, "x & y")]),
+                ]],
+            ),
+            // Upper case, unclosed cells and rows, a line break in a cell.
+            (
+                "<TABLE><TR><TD>a<BR>b<TD>c<TR><TD>d</TABLE>",
+                vec![vec![(0, vec![(0, "a\nb"), (1, "c")]), (1, vec![(0, "d")])]],
+            ),
+            // A title spanning three columns; an empty row is kept as a
+            // row number, not as cells.
+            (
+                "<table><tr><td colspan='3'>Т</td></tr><tr></tr><tr><td>1</td><td></td><td>3</td></tr></table>",
+                vec![vec![(0, vec![(0, "Т")]), (2, vec![(0, "1"), (2, "3")])]],
+            ),
+            // A table inside a cell is that cell's text.
+            (
+                "<table><tr><td><table><tr><td>in</td></tr></table></td><td>out</td></tr></table>",
+                vec![vec![(0, vec![(0, "in"), (1, "out")])]],
+            ),
+            // Two tables; text outside them is not read.
+            (
+                "<p>до</p><table><tr><td>1</td></tr></table>между<table><tr><td>2</td></tr></table>",
+                vec![vec![(0, vec![(0, "1")])], vec![(0, vec![(0, "2")])]],
+            ),
+            ("<p>Нет таблицы</p>", vec![]),
+        ];
+        for (page, want) in cases {
+            let got: Vec<Rows> = tables(page)
+                .into_iter()
+                .map(|t| {
+                    t.into_iter()
+                        .map(|(r, cells)| {
+                            let cells = cells
+                                .into_iter()
+                                .map(|(c, v)| (c, &*String::leak(v)))
+                                .collect();
+                            (r, cells)
+                        })
+                        .collect()
+                })
+                .collect();
+            assert_eq!(got, want, "{page}");
+        }
+        assert!(has_table("\u{feff}<html><TABLE>"));
+        assert!(!has_table("text;<table>"));
+    }
 
     #[test]
     fn html_becomes_text() {

@@ -141,6 +141,9 @@ pub enum Format {
     Jsonl,
     Xlsx,
     Xls,
+    /// The tables of an HTML page (a portal's «Excel» export often is one,
+    /// named `.xls`).
+    Html,
 }
 
 /// What reading one file gave, for `report.json` and `sborka check`.
@@ -511,9 +514,7 @@ const SNIFF_BYTES: usize = 64 * 1024;
 const NOT_EXPORTS: [(&[&str], &str); 6] = [
     (&["pdf"], "a PDF document, not a table"),
     (
-        &[
-            "doc", "docx", "odt", "rtf", "md", "htm", "html", "ppt", "pptx", "odp",
-        ],
+        &["doc", "docx", "odt", "rtf", "md", "ppt", "pptx", "odp"],
         "a document, not a table",
     ),
     (
@@ -551,6 +552,18 @@ pub fn sniff(path: &Path) -> Sniffed {
         .unwrap_or_default();
     if EXTENSIONS.contains(&ext.as_str()) {
         return Sniffed::Export;
+    }
+    if matches!(ext.as_str(), "htm" | "html") {
+        // A page is read when it holds a table (a portal's export).
+        let mut head = Vec::with_capacity(SNIFF_BYTES);
+        let read = std::fs::File::open(path)
+            .and_then(|f| f.take(SNIFF_BYTES as u64).read_to_end(&mut head));
+        let text = decode::decode(&head[..head.len() & !1]).text;
+        return if read.is_ok() && html::has_table(&text) {
+            Sniffed::Export
+        } else {
+            Sniffed::Not("a document without a table".to_string())
+        };
     }
     if let Some((_, what)) = NOT_EXPORTS
         .iter()
@@ -697,13 +710,28 @@ fn read_bytes_split(
         .and_then(|e| e.to_str())
         .map(str::to_ascii_lowercase);
     let ctx = table::Ctx::new(input, catalog, limits);
-    // Workbooks are recognised by their signature whatever their name, and
-    // a name saying workbook is believed only for a workbook's bytes.
-    if bytes.starts_with(b"PK\x03\x04") || matches!(ext.as_deref(), Some("xlsx" | "xlsm")) {
+    // Workbooks are recognised by their signature whatever their name. A
+    // name saying workbook on text (a portal's «Excel» export is often an
+    // HTML table or delimited text) is read as the text it is.
+    let signed =
+        bytes.starts_with(b"PK\x03\x04") || bytes.starts_with(&sheet_reader::CFB_SIGNATURE);
+    let named = matches!(ext.as_deref(), Some("xlsx" | "xlsm" | "xls"));
+    let text_named_workbook = named && !signed && {
+        let head = &bytes[..bytes.len().min(SNIFF_BYTES) & !1];
+        !head.is_empty() && !is_binary(&decode::decode(head).text)
+    };
+    if text_named_workbook {
+        out.report.problem(format!(
+            "{}: named as a workbook, but it is text: read as the table it holds",
+            input.name
+        ));
+    } else if bytes.starts_with(b"PK\x03\x04") || matches!(ext.as_deref(), Some("xlsx" | "xlsm")) {
         out.report.format = Some(Format::Xlsx);
         return sheet_reader::read_xlsx(&ctx, bytes, out);
     }
-    if bytes.starts_with(&sheet_reader::CFB_SIGNATURE) || ext.as_deref() == Some("xls") {
+    if !text_named_workbook
+        && (bytes.starts_with(&sheet_reader::CFB_SIGNATURE) || ext.as_deref() == Some("xls"))
+    {
         out.report.format = Some(Format::Xls);
         return sheet_reader::read_xls(&ctx, bytes, out);
     }
@@ -730,6 +758,13 @@ fn read_bytes_split(
         ));
     }
     let first = text.trim_start_matches(['\u{feff}', ' ', '\t', '\r', '\n']);
+    if html::has_table(&text) {
+        out.report.format = Some(Format::Html);
+        return sheet_reader::read_html(&ctx, &text, out);
+    }
+    if text_named_workbook && first.starts_with('<') {
+        return out.fail("an HTML page without a table");
+    }
     let format = match ext.as_deref() {
         Some("jsonl" | "ndjson") => Format::Jsonl,
         Some("json") => Format::Json,
@@ -753,7 +788,9 @@ fn read_bytes_split(
         Format::Csv => csv_reader::read(&ctx, &text, ext.as_deref() == Some("tsv"), split, out),
         Format::Json => json_reader::read(&ctx, &text, out),
         Format::Jsonl => json_reader::read_lines(&ctx, &text, out),
-        Format::Xlsx | Format::Xls => unreachable!("workbooks are dispatched above"),
+        Format::Xlsx | Format::Xls | Format::Html => {
+            unreachable!("workbooks and HTML tables are dispatched above")
+        }
     }
 }
 

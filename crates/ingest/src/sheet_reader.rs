@@ -24,7 +24,7 @@ pub(crate) const CFB_SIGNATURE: [u8; 8] = [0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0
 
 /// Columns beyond this are not read: no export has that many, and a
 /// hostile cell reference (`XFD1048576`) must not widen every row.
-const MAX_COLUMNS: u32 = 256;
+pub(crate) const MAX_COLUMNS: u32 = 256;
 
 /// The most parts a workbook's zip may have.
 const MAX_ZIP_ENTRIES: usize = 10_000;
@@ -500,6 +500,17 @@ fn fill_merged(cells: &mut Cells, merged: &[Dimensions]) {
             }
         }
     }
+}
+
+/// Reads the tables of an HTML page as the sheets of a workbook, named
+/// «таблица 1», «таблица 2»…
+pub(crate) fn read_html(ctx: &Ctx<'_>, text: &str, out: FileOutcome) -> FileOutcome {
+    let sheets = crate::html::tables(text)
+        .into_iter()
+        .enumerate()
+        .map(|(i, cells)| (format!("таблица {}", i + 1), cells))
+        .collect();
+    read_sheets(ctx, sheets, out)
 }
 
 /// Reads every sheet; the file fails only if no sheet has a header.

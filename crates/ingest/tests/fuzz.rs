@@ -358,6 +358,42 @@ fn fuzz_delimited_text() {
     });
 }
 
+/// HTML pages of table pieces, under a workbook's name and a page's.
+#[test]
+fn fuzz_html_tables() {
+    let piece = prop::sample::select(vec![
+        "<table>",
+        "</table>",
+        "<TR>",
+        "</tr>",
+        "<td>",
+        "</TD>",
+        "<th colspan=\"3\">",
+        "<td colspan=999999999999>",
+        "<br>",
+        "&amp;",
+        "&#1078;",
+        "<b>",
+        "текст",
+        "Тема",
+        "1",
+        " ",
+        "\n",
+        "<",
+        ">",
+        "<!--",
+        "-->",
+        "<script>x</script>",
+    ]);
+    let strategy = (
+        prop::collection::vec(piece, 0..200),
+        prop::sample::select(vec!["page.xls", "page.html", "page.xlsx"]),
+    );
+    run("fuzz_html_tables", strategy, |(pieces, name)| {
+        check(name, format!("<html>{}", pieces.concat()).as_bytes())
+    });
+}
+
 /// Inputs the long runs found, kept: each is refused as a file, in bounded
 /// memory, instead of aborting the process.
 #[test]
