@@ -50,6 +50,17 @@ pub(crate) fn read(ctx: &Ctx<'_>, text: &str, mut out: FileOutcome) -> FileOutco
     let (items, key, implied) = match value {
         Value::Array(items) => (items, None, by_name),
         Value::Object(mut map) => {
+            // The list of records, or one object down («{"data": {"items":
+            // […]}}», as APIs wrap it), the outer keys kept as metadata.
+            if records_key(&map).is_none() {
+                let inner = map.iter().find_map(|(k, v)| match v {
+                    Value::Object(inner) if records_key(inner).is_some() => Some(k.clone()),
+                    _ => None,
+                });
+                if let Some(Value::Object(inner)) = inner.and_then(|k| map.remove(&k)) {
+                    map.extend(inner);
+                }
+            }
             let Some(key) = records_key(&map) else {
                 return out
                     .fail("expected a JSON array of records, or an object with a list of records");
@@ -122,6 +133,7 @@ pub(crate) fn read(ctx: &Ctx<'_>, text: &str, mut out: FileOutcome) -> FileOutco
         let keys = Keys {
             text: text_key,
             html: &html,
+            texts: !items.iter().any(Value::is_object),
         };
         record_from(ctx, &mut out, source, item, &mut seen, &implied, &keys);
     }
@@ -241,6 +253,9 @@ struct Keys<'k> {
     text: Option<&'k str>,
     /// The text and title keys whose values are HTML.
     html: &'k [String],
+    /// The list holds texts, not objects: each string is a proposal's text
+    /// (in a list of objects, a string is malformed).
+    texts: bool,
 }
 
 fn record_from(
@@ -252,6 +267,11 @@ fn record_from(
     implied: &Implied,
     keys: &Keys<'_>,
 ) {
+    if let (Value::String(text), true) = (item, keys.texts) {
+        let cells = [("text", Some(Field::Text), text.as_str())];
+        ctx.record(out, source, cells.into_iter(), implied);
+        return;
+    }
     let Value::Object(map) = item else {
         out.reject(Quarantined {
             message: format!("{source}: expected an object, found {}", kind_of(item)),
@@ -601,6 +621,25 @@ mod tests {
         for (text, key, want) in cases {
             assert_eq!(element_starts(text, key), want, "{text:?}");
         }
+    }
+
+    /// A list of texts, and the list of records one object down (as an
+    /// API wraps it), the outer keys read as metadata.
+    #[test]
+    fn a_list_of_texts_and_a_wrapped_list() {
+        let catalog = Catalog::embedded();
+        let json = r#"["Создать службу сиделок", "", "Ввести сертификат"]"#;
+        let out = read_bytes(&Input::named("x.json"), json.as_bytes(), &catalog);
+        let r = &out.report;
+        assert_eq!((r.records, r.accepted, r.quarantined), (3, 2, 1), "{r:?}");
+        assert_eq!(out.proposals[1].text, "Ввести сертификат");
+        assert_eq!(out.quarantined[0].reason, Reason::EmptyText);
+
+        let json = r#"{"session": "Уфа", "data": {"total": 2, "items": [
+            {"text": "Создать службу сиделок"}, {"text": "Ввести сертификат"}]}}"#;
+        let out = read_bytes(&Input::named("x.json"), json.as_bytes(), &catalog);
+        assert_eq!(out.report.accepted, 2, "{:?}", out.report);
+        assert_eq!(out.proposals[0].text, "Создать службу сиделок");
     }
 
     #[test]
