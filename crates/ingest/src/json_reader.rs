@@ -269,7 +269,7 @@ fn record_from(
 ) {
     if let (Value::String(text), true) = (item, keys.texts) {
         let cells = [("text", Some(Field::Text), text.as_str())];
-        ctx.record(out, source, cells.into_iter(), implied);
+        ctx.record(out, source, cells, implied);
         return;
     }
     let Value::Object(map) = item else {
