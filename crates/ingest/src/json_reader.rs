@@ -549,7 +549,8 @@ fn element_starts(text: &str, key: Option<&str>) -> Vec<usize> {
     let mut starts = Vec::new();
     let (mut depth, mut in_string, mut escaped, mut expect) = (0usize, false, false, false);
     let mut string_start = 0;
-    let mut last_string: Option<&str> = None;
+    // The last key read in the top object and in an object one down.
+    let mut last_key: [Option<&str>; 3] = [None; 3];
     let mut target: Option<usize> = None;
     for (i, c) in text.bytes().enumerate() {
         if in_string {
@@ -558,8 +559,8 @@ fn element_starts(text: &str, key: Option<&str>) -> Vec<usize> {
                 b'\\' => escaped = true,
                 b'"' => {
                     in_string = false;
-                    if depth == 1 {
-                        last_string = text.get(string_start + 1..i);
+                    if let Some(slot) = last_key.get_mut(depth) {
+                        *slot = text.get(string_start + 1..i);
                     }
                 }
                 _ => {}
@@ -582,7 +583,10 @@ fn element_starts(text: &str, key: Option<&str>) -> Vec<usize> {
                 depth += 1;
                 let is_target = match key {
                     None => depth == 1 && c == b'[',
-                    Some(k) => depth == 2 && c == b'[' && last_string == Some(k),
+                    // The list under `key`, in the top object or one down.
+                    Some(k) => {
+                        matches!(depth, 2 | 3) && c == b'[' && last_key[depth - 1] == Some(k)
+                    }
                 };
                 if is_target && target.is_none() {
                     target = Some(depth);
@@ -610,13 +614,14 @@ mod tests {
 
     #[test]
     fn element_starts_table() {
-        let cases: [(&str, Option<&str>, &[usize]); 6] = [
+        let cases: [(&str, Option<&str>, &[usize]); 7] = [
             ("[]", None, &[]),
             ("[1, 2]", None, &[1, 4]),
             ("[{\"a\": \"],[\"}, [3]]", None, &[1, 15]),
             ("[\n {\"t\": 1},\n {\"t\": 2}\n]", None, &[3, 14]),
             ("{\"x\": [9], \"r\": [{}, {}]}", Some("r"), &[17, 21]),
             ("{\"r\": \"[\", \"q\": [1], \"r2\": [5]}", Some("r2"), &[28]),
+            ("{\"d\": {\"n\": 2, \"r\": [{}, {}]}}", Some("r"), &[21, 25]),
         ];
         for (text, key, want) in cases {
             assert_eq!(element_starts(text, key), want, "{text:?}");
@@ -640,6 +645,7 @@ mod tests {
         let out = read_bytes(&Input::named("x.json"), json.as_bytes(), &catalog);
         assert_eq!(out.report.accepted, 2, "{:?}", out.report);
         assert_eq!(out.proposals[0].text, "Создать службу сиделок");
+        assert_eq!(out.proposals[1].source.line, 2, "the element's line");
     }
 
     #[test]
