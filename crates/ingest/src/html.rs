@@ -86,6 +86,16 @@ const ENTITIES: [(&str, &str); 30] = [
     ("trade", "™"),
 ];
 
+/// The element's name of a tag's inside (`/TD class=x` → `td`), lower case.
+fn tag_name(inner: &str) -> String {
+    inner
+        .trim_start_matches('/')
+        .chars()
+        .take_while(char::is_ascii_alphanumeric)
+        .collect::<String>()
+        .to_ascii_lowercase()
+}
+
 /// What a tag at the start of `s` (which starts with `<`) is, and its
 /// length in bytes: None when it is not surely a tag.
 fn tag(s: &str) -> Option<(Tag, usize)> {
@@ -97,12 +107,7 @@ fn tag(s: &str) -> Option<(Tag, usize)> {
     if inner.contains('<') || inner.len() > 512 {
         return None;
     }
-    let name: String = inner
-        .trim_start_matches('/')
-        .chars()
-        .take_while(|c| c.is_ascii_alphanumeric())
-        .collect::<String>()
-        .to_ascii_lowercase();
+    let name = tag_name(inner);
     // After the name: nothing, attributes after a space, or `/`.
     let after = &inner.trim_start_matches('/')[name.len()..];
     if !(after.is_empty() || after.starts_with([' ', '\t', '\n', '\r', '/'])) || !attributes(after)
@@ -310,13 +315,7 @@ pub(crate) fn tables(text: &str) -> Vec<crate::sheet_reader::Cells> {
         let inner = &text[start + 1..start + len];
         at = start + len + 1;
         let closing = inner.starts_with('/');
-        let name: String = inner
-            .trim_start_matches('/')
-            .chars()
-            .take_while(char::is_ascii_alphanumeric)
-            .collect::<String>()
-            .to_ascii_lowercase();
-        match (name.as_str(), closing) {
+        match (tag_name(inner).as_str(), closing) {
             ("table", false) => {
                 depth += 1;
             }
@@ -386,7 +385,11 @@ fn colspan(inner: &str) -> u32 {
 /// Whether a text is an HTML page with a table.
 pub(crate) fn has_table(text: &str) -> bool {
     let head = text.trim_start_matches(['\u{feff}', ' ', '\t', '\r', '\n']);
-    head.starts_with('<') && text.to_ascii_lowercase().contains("<table")
+    head.starts_with('<')
+        && text
+            .as_bytes()
+            .windows(b"<table".len())
+            .any(|w| w.eq_ignore_ascii_case(b"<table"))
 }
 
 #[cfg(test)]

@@ -553,18 +553,6 @@ pub fn sniff(path: &Path) -> Sniffed {
     if EXTENSIONS.contains(&ext.as_str()) {
         return Sniffed::Export;
     }
-    if matches!(ext.as_str(), "htm" | "html") {
-        // A page is read when it holds a table (a portal's export).
-        let mut head = Vec::with_capacity(SNIFF_BYTES);
-        let read = std::fs::File::open(path)
-            .and_then(|f| f.take(SNIFF_BYTES as u64).read_to_end(&mut head));
-        let text = decode::decode(&head[..head.len() & !1]).text;
-        return if read.is_ok() && html::has_table(&text) {
-            Sniffed::Export
-        } else {
-            Sniffed::Not("a document without a table".to_string())
-        };
-    }
     if let Some((_, what)) = NOT_EXPORTS
         .iter()
         .find(|(exts, _)| exts.contains(&ext.as_str()))
@@ -572,8 +560,18 @@ pub fn sniff(path: &Path) -> Sniffed {
         return Sniffed::Not(what.to_string());
     }
     let mut head = Vec::with_capacity(SNIFF_BYTES);
-    match std::fs::File::open(path).and_then(|f| f.take(SNIFF_BYTES as u64).read_to_end(&mut head))
-    {
+    let read =
+        std::fs::File::open(path).and_then(|f| f.take(SNIFF_BYTES as u64).read_to_end(&mut head));
+    if matches!(ext.as_str(), "htm" | "html") {
+        // A page is read when it holds a table (a portal's export).
+        let text = decode::decode(&head[..head.len() & !1]).text;
+        return if read.is_ok() && html::has_table(&text) {
+            Sniffed::Export
+        } else {
+            Sniffed::Not("a document without a table".to_string())
+        };
+    }
+    match read {
         Ok(_) => sniff_bytes(&head, || {
             std::fs::File::open(path)
                 .ok()
